@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("usage: git-credential-postman");
+    std::process::exit(129);
+}

@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("usage: git-postman");
+    std::process::exit(129);
+}

@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("usage: git-remote-postman");
+    std::process::exit(129);
+}

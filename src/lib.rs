@@ -1,0 +1,17 @@
+//! git-postman: Postman APIs inside plain git.
+//!
+//! The three binaries in `src/bin/` are thin; the work happens here:
+//!
+//! - [`postman`]: the Postman API client (HTTP, models, errors, rate limits);
+//! - [`layout`]: Postman state <-> file tree (`.postman/api*`, collection JSON, paths);
+//! - [`remote`]: the git remote-helper protocol, fetch and push;
+//! - [`credential`]: the git credential protocol, stores, OAuth;
+//! - [`config`]: git config and the files this project reads.
+//!
+//! `ARCHITECTURE.md` at the top of the repository has the map and the invariants.
+
+pub mod config;
+pub mod credential;
+pub mod layout;
+pub mod postman;
+pub mod remote;
