@@ -1,1 +1,13 @@
-//! layout
+//! Postman state <-> file tree: the files Postman's own git integration writes.
+//!
+//! - [`json`]: `JSON.stringify(v, null, "\t")`, byte for byte;
+//! - [`collection`]: collection files as Postman commits them;
+//! - [`dotpostman`]: `.postman/api` and `.postman/api_<id>`;
+//! - [`paths`]: untrusted Postman paths, collection file names;
+//! - [`mapping`]: where an API's files live in the repository.
+
+pub mod collection;
+pub mod dotpostman;
+pub mod json;
+pub mod mapping;
+pub mod paths;

@@ -1,0 +1,207 @@
+//! `JSON.stringify(value, null, "\t")`, byte for byte.
+//!
+//! Postman's git integration writes collections with JavaScript's serializer, so a file
+//! we write must match what `JSON.stringify` would print for the same value: tab indent,
+//! `"key": value`, `[]`/`{}` for empty containers, JavaScript's number formatting and
+//! string escaping, and JavaScript's property order (integer-like keys first, ascending,
+//! then the rest in insertion order). Matching it exactly is what keeps a fetch from
+//! rewriting files Postman wrote.
+
+use serde_json::{Map, Number, Value};
+
+/// Serializes `value` as `JSON.stringify(value, null, "\t")` does (no trailing newline).
+pub fn stringify_tab(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, value, 0);
+    out
+}
+
+fn write_value(out: &mut String, value: &Value, depth: usize) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&js_number(n)),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline_indent(out, depth + 1);
+                write_value(out, item, depth + 1);
+            }
+            newline_indent(out, depth);
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in js_property_order(map).into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline_indent(out, depth + 1);
+                write_string(out, key);
+                out.push_str(": ");
+                write_value(out, item, depth + 1);
+            }
+            newline_indent(out, depth);
+            out.push('}');
+        }
+    }
+}
+
+fn newline_indent(out: &mut String, depth: usize) {
+    out.push('\n');
+    out.extend(std::iter::repeat_n('\t', depth));
+}
+
+/// JavaScript enumerates "array index" keys (canonical integers below 2^32 - 1) first, in
+/// ascending numeric order, then string keys in insertion order.
+fn js_property_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut indices: Vec<(u32, &String, &Value)> = Vec::new();
+    let mut others = Vec::new();
+    for (key, value) in map {
+        match array_index(key) {
+            Some(n) => indices.push((n, key, value)),
+            None => others.push((key, value)),
+        }
+    }
+    indices.sort_by_key(|(n, _, _)| *n);
+    indices
+        .into_iter()
+        .map(|(_, k, v)| (k, v))
+        .chain(others)
+        .collect()
+}
+
+fn array_index(key: &str) -> Option<u32> {
+    let n: u32 = key.parse().ok()?;
+    (n != u32::MAX && n.to_string() == key).then_some(n)
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Formats a number as JavaScript's `Number.prototype.toString()` does. Integers beyond
+/// 2^53 went through a double in Postman's JavaScript too, so they are rounded the same way.
+fn js_number(n: &Number) -> String {
+    const SAFE: u64 = 1 << 53;
+    if let Some(i) = n.as_u64().filter(|i| *i <= SAFE) {
+        return i.to_string();
+    }
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= SAFE) {
+        return i.to_string();
+    }
+    js_double(n.as_f64().unwrap_or(0.0))
+}
+
+fn js_double(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if x.is_nan() {
+        return "null".into();
+    }
+    if x.is_infinite() {
+        return "null".into();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    // Rust's `{:e}` gives the shortest round-tripping digits, as ECMAScript requires:
+    // "d.ddddde<exp>". Split it into the digit string and JavaScript's `n` (exp + 1).
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().expect("exponent is an integer") + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e_sign = if e < 0 { '-' } else { '+' };
+        let head = if k == 1 {
+            digits.clone()
+        } else {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        };
+        format!("{head}e{e_sign}{}", e.abs())
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_values_use_tabs_and_js_spacing() {
+        let v = json!({"a": [1, {"b": null}], "c": {}, "d": [], "e": "x"});
+        assert_eq!(
+            stringify_tab(&v),
+            "{\n\t\"a\": [\n\t\t1,\n\t\t{\n\t\t\t\"b\": null\n\t\t}\n\t],\n\t\"c\": {},\n\t\"d\": [],\n\t\"e\": \"x\"\n}"
+        );
+    }
+
+    #[test]
+    fn numbers_match_javascript() {
+        let cases = [
+            ("1.0", "1"),
+            ("-0.0", "0"),
+            ("0.1", "0.1"),
+            ("1e21", "1e+21"),
+            ("1e20", "100000000000000000000"),
+            ("123456789012345678901", "123456789012345680000"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("1.5e-10", "1.5e-10"),
+            ("12345678901234567890", "12345678901234567000"),
+            ("9007199254740993", "9007199254740992"),
+            ("-42", "-42"),
+            ("3.14159", "3.14159"),
+        ];
+        for (input, expected) in cases {
+            let v: Value = serde_json::from_str(input).unwrap();
+            assert_eq!(stringify_tab(&v), expected, "input {input}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_like_javascript() {
+        let v = Value::String("q\"b\\\u{1}\u{8}\u{c}\n\r\t\u{7f}é\u{2028}".into());
+        assert_eq!(
+            stringify_tab(&v),
+            "\"q\\\"b\\\\\\u0001\\b\\f\\n\\r\\t\u{7f}é\u{2028}\""
+        );
+    }
+
+    #[test]
+    fn integer_like_keys_come_first_as_in_javascript() {
+        let v: Value = serde_json::from_str(r#"{"b":1,"10":2,"2":3,"01":4,"a":5}"#).unwrap();
+        assert_eq!(
+            stringify_tab(&v),
+            "{\n\t\"2\": 3,\n\t\"10\": 2,\n\t\"b\": 1,\n\t\"01\": 4,\n\t\"a\": 5\n}"
+        );
+    }
+}

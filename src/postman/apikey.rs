@@ -1,0 +1,129 @@
+//! Where the Postman API key comes from: `POSTMAN_API_KEY`, else `git credential fill`
+//! for the API host with the username `postman-api-key` (git stores nothing without a
+//! username). After a good answer the key is approved, after a 401 rejected, so it lives
+//! in whatever credential store the user runs. The key never reaches argv or output.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use url::Url;
+
+use super::error::{Error, Result};
+
+/// The username under which the API key is stored.
+pub const USERNAME: &str = "postman-api-key";
+
+/// A secret: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Where a key came from, so that it can be approved or rejected there.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Environment,
+    /// `git credential` with this description (protocol, host, username).
+    Credential(String),
+}
+
+/// The key for the server at `base`.
+pub fn obtain(base: &Url) -> Result<(ApiKey, Source)> {
+    if let Ok(key) = std::env::var("POSTMAN_API_KEY") {
+        if !key.trim().is_empty() {
+            return Ok((ApiKey::new(key.trim()), Source::Environment));
+        }
+    }
+    let description = credential_description(base);
+    let answer = git_credential("fill", &description)
+        .map_err(|detail| Error::NoApiKey { detail })?;
+    let password = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("password="))
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| Error::NoApiKey {
+            detail: "git credential fill gave no password".into(),
+        })?;
+    Ok((ApiKey::new(password), Source::Credential(description)))
+}
+
+/// Tells the credential store the key worked (`approve`) or not (`reject`).
+pub fn report(key: &ApiKey, source: &Source, worked: bool) {
+    if let Source::Credential(description) = source {
+        let action = if worked { "approve" } else { "reject" };
+        let input = format!("{description}password={}\n", key.expose());
+        // A store that cannot save is not a reason to fail the fetch that just worked.
+        let _ = git_credential(action, &input);
+    }
+}
+
+/// `protocol=…`, `host=…`, `username=…` lines for the API server.
+fn credential_description(base: &Url) -> String {
+    let host = match base.port() {
+        Some(port) => format!("{}:{port}", base.host_str().unwrap_or_default()),
+        None => base.host_str().unwrap_or_default().to_string(),
+    };
+    format!(
+        "protocol={}\nhost={host}\nusername={USERNAME}\n",
+        base.scheme()
+    )
+}
+
+/// Runs `git credential <action>` with `input` on stdin (never in argv) and returns its
+/// stdout. git's own prompts go to the terminal, as for any git command.
+fn git_credential(action: &str, input: &str) -> std::result::Result<String, String> {
+    let mut child = Command::new("git")
+        .args(["credential", action])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run `git credential {action}`: {e}"))?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(format!("{input}\n").as_bytes())
+        .map_err(|e| format!("cannot talk to `git credential {action}`: {e}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("`git credential {action}` failed: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("`git credential {action}` failed ({})", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = ApiKey::new("PMAK-secret");
+        assert!(!format!("{key:?}").contains("secret"));
+    }
+
+    #[test]
+    fn description_names_scheme_host_port_and_user() {
+        let url = Url::parse("http://127.0.0.1:8111").unwrap();
+        assert_eq!(
+            credential_description(&url),
+            "protocol=http\nhost=127.0.0.1:8111\nusername=postman-api-key\n"
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! The HTTP client: `X-API-Key`, the v10 `Accept` header on every `/apis` call, cursor
+//! paging to the end, bounded retries on 429/503, and one error type.
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client as Http, Response};
+use reqwest::header::{HeaderMap, ACCEPT};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::error::{server_message, Error, Result};
+use super::model::{Api, Schema, SchemaFileContent, SchemaFileEntry, SchemaFilesPage, Version};
+use super::ApiKey;
+
+/// Every `/apis` call must carry it; without it Postman answers 400.
+const V10_ACCEPT: &str = "application/vnd.api.v10+json";
+/// How long we wait for one 429 at most, whatever `Retry-After` says.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
+
+/// How often and how long to retry a throttled (429) or overloaded (503) request.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    /// The first 503 back-off; it doubles with each attempt.
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+pub struct Client {
+    http: Http,
+    base: Url,
+    key: ApiKey,
+    retry: RetryPolicy,
+}
+
+/// A successful answer: status and body.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Client {
+    pub fn new(base: Url, key: ApiKey) -> Result<Client> {
+        let http = Http::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(300))
+            .user_agent(concat!("git-postman/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|source| Error::Transport {
+                url: base.to_string(),
+                source,
+            })?;
+        Ok(Client {
+            http,
+            base,
+            key,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The URL for `segments` under the base URL, each segment percent-encoded.
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .expect("the base URL is http(s)")
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// Sends one request, retrying 429 and 503 within the policy; any other non-2xx
+    /// status is an error carrying the server's message.
+    pub fn send(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Answer> {
+        let url = self.url(segments, query);
+        let path = url.path().to_string();
+        let v10 = segments.first() == Some(&"apis");
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header("X-API-Key", self.key.expose());
+            if v10 {
+                request = request.header(ACCEPT, V10_ACCEPT);
+            } else {
+                request = request.header(ACCEPT, "application/json");
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request.send().map_err(|source| Error::Transport {
+                url: strip_query(&url),
+                source,
+            })?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = read_body(response, &url)?;
+            if status.is_success() || status.is_redirection() {
+                return Ok(Answer {
+                    status,
+                    headers,
+                    body: bytes,
+                });
+            }
+            let message = server_message(&bytes);
+            if status == StatusCode::UNAUTHORIZED {
+                return Err(Error::Unauthorized {
+                    status: status.as_u16(),
+                    message,
+                });
+            }
+            let wait = match status {
+                StatusCode::TOO_MANY_REQUESTS => rate_limit_wait(&headers),
+                StatusCode::SERVICE_UNAVAILABLE => self.retry.backoff * 2u32.pow(attempt - 1),
+                _ => {
+                    return Err(Error::Status {
+                        status: status.as_u16(),
+                        method: method.to_string(),
+                        path,
+                        message,
+                    })
+                }
+            };
+            if attempt >= self.retry.max_attempts {
+                return Err(Error::GaveUp {
+                    status: status.as_u16(),
+                    method: method.to_string(),
+                    path,
+                    attempts: attempt,
+                    message,
+                });
+            }
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// `GET` and decode the JSON body.
+    pub fn get<T: DeserializeOwned>(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<T> {
+        let answer = self.send(Method::GET, segments, query, None)?;
+        decode(&answer.body, "GET", segments)
+    }
+
+    /// `GET /apis/{apiId}` with schemas, collections and versions.
+    pub fn api(&self, api_id: &str) -> Result<Api> {
+        self.get(
+            &["apis", api_id],
+            &[
+                ("include", "schemas"),
+                ("include", "collections"),
+                ("include", "versions"),
+            ],
+        )
+    }
+
+    /// `GET /apis/{apiId}/schemas/{schemaId}`: the type and the first page of files.
+    pub fn schema(&self, api_id: &str, schema_id: &str, version: Option<&str>) -> Result<Schema> {
+        let query = version_query(version);
+        self.get(&["apis", api_id, "schemas", schema_id], &query)
+    }
+
+    /// Every file of the schema: the first page came with the schema, the rest follow
+    /// `nextPath`/`nextCursor` to the end.
+    pub fn schema_files(
+        &self,
+        api_id: &str,
+        schema: &Schema,
+        version: Option<&str>,
+    ) -> Result<Vec<SchemaFileEntry>> {
+        let first = schema.files.clone();
+        let mut files = first.as_ref().map(|f| f.data.clone()).unwrap_or_default();
+        let mut cursor = first
+            .and_then(|f| f.meta)
+            .and_then(|m| m.next_path)
+            .and_then(|p| cursor_of(&p));
+        while let Some(c) = cursor.take() {
+            let mut query = version_query(version);
+            query.push(("cursor", &c));
+            let page: SchemaFilesPage =
+                self.get(&["apis", api_id, "schemas", &schema.id, "files"], &query)?;
+            files.extend(page.files);
+            cursor = page.meta.and_then(|m| m.next_cursor).filter(|c| !c.is_empty());
+        }
+        Ok(files)
+    }
+
+    /// `GET /apis/{apiId}/schemas/{schemaId}/files/{path}`. A `/` in the path is sent as is.
+    pub fn schema_file(
+        &self,
+        api_id: &str,
+        schema_id: &str,
+        path: &str,
+        version: Option<&str>,
+    ) -> Result<SchemaFileContent> {
+        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
+        segments.extend(path.split('/'));
+        self.get(&segments, &version_query(version))
+    }
+
+    /// `GET /collections/{id}`: the collection with the fields the server adds.
+    pub fn collection(&self, id: &str) -> Result<Value> {
+        let mut wrapper: Value = self.get(&["collections", id], &[])?;
+        match wrapper.get_mut("collection").map(Value::take) {
+            Some(c) if c.is_object() => Ok(c),
+            _ => Err(Error::Decode {
+                method: "GET".into(),
+                path: format!("/collections/{id}"),
+                detail: "no `collection` object".into(),
+            }),
+        }
+    }
+
+    /// `GET /apis/{apiId}/collections/{collectionId}?versionId=`: a published snapshot.
+    pub fn api_collection(&self, api_id: &str, id: &str, version: Option<&str>) -> Result<Value> {
+        self.get(&["apis", api_id, "collections", id], &version_query(version))
+    }
+
+    /// `GET /apis/{apiId}/versions/{versionId}`.
+    pub fn version(&self, api_id: &str, version_id: &str) -> Result<Version> {
+        #[derive(serde::Deserialize)]
+        struct Wrapper {
+            version: Version,
+        }
+        let w: Wrapper = self.get(&["apis", api_id, "versions", version_id], &[])?;
+        Ok(w.version)
+    }
+}
+
+fn version_query(version: Option<&str>) -> Vec<(&'static str, &str)> {
+    version.map(|v| vec![("versionId", v)]).unwrap_or_default()
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8], method: &str, segments: &[&str]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        method: method.into(),
+        path: format!("/{}", segments.join("/")),
+        detail: e.to_string(),
+    })
+}
+
+fn read_body(response: Response, url: &Url) -> Result<Vec<u8>> {
+    response
+        .bytes()
+        .map(|b| b.to_vec())
+        .map_err(|source| Error::Transport {
+            url: strip_query(url),
+            source,
+        })
+}
+
+fn strip_query(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.to_string()
+}
+
+/// The cursor in a `nextPath` like `/apis/{id}/schemas/{sid}/files?cursor=abc`.
+fn cursor_of(next_path: &str) -> Option<String> {
+    let query = next_path.split_once('?')?.1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "cursor")
+        .map(|(_, v)| v.into_owned())
+        .filter(|c| !c.is_empty())
+}
+
+/// `Retry-After` (seconds) or `X-RateLimit-RetryAfter`, as Postman sends on 429.
+fn rate_limit_wait(headers: &HeaderMap) -> Duration {
+    let seconds = ["retry-after", "x-ratelimit-retryafter", "retryafter"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok()?.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    Duration::from_secs(seconds).min(MAX_RATE_LIMIT_WAIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_path_cursor_is_extracted() {
+        assert_eq!(
+            cursor_of("/apis/a/schemas/s/files?cursor=eyJ%3D&limit=3").as_deref(),
+            Some("eyJ=")
+        );
+        assert_eq!(cursor_of("/apis/a/schemas/s/files"), None);
+    }
+
+    #[test]
+    fn rate_limit_headers_are_read() {
+        let mut h = HeaderMap::new();
+        h.insert("X-RateLimit-RetryAfter", "7".parse().unwrap());
+        assert_eq!(rate_limit_wait(&h), Duration::from_secs(7));
+        h.insert("Retry-After", "2".parse().unwrap());
+        assert_eq!(rate_limit_wait(&h), Duration::from_secs(2));
+        h.insert("Retry-After", "99999".parse().unwrap());
+        assert_eq!(rate_limit_wait(&h), MAX_RATE_LIMIT_WAIT);
+    }
+}

@@ -1,0 +1,111 @@
+//! One error type for every way a Postman API call can fail, showing the server's own
+//! message whatever shape its error body has.
+
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Postman rejected the API key ({status}): {message}")]
+    Unauthorized { status: u16, message: String },
+    #[error("Postman answered {status} to {method} {path}: {message}")]
+    Status {
+        status: u16,
+        method: String,
+        path: String,
+        message: String,
+    },
+    #[error("cannot reach Postman at {url}: {source}")]
+    Transport {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Postman's answer to {method} {path} is not what the API documents: {detail}")]
+    Decode {
+        method: String,
+        path: String,
+        detail: String,
+    },
+    #[error("Postman kept answering {status} to {method} {path} after {attempts} attempts: {message}")]
+    GaveUp {
+        status: u16,
+        method: String,
+        path: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("no Postman API key: set POSTMAN_API_KEY or run `git postman login` ({detail})")]
+    NoApiKey { detail: String },
+    #[error("invalid Postman URL {url:?}: {why}")]
+    Url { url: String, why: String },
+    #[error("API {api_id} is linked to a git repository in Postman; its schema and collections live there, not in Postman's cloud")]
+    GitLinked { api_id: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The human message in an error body. Postman uses six shapes (reference/postman.md
+/// §1.7): `{"error":{"name","message"}}`, top-level `{"name","message"}`,
+/// `{"type","title","detail"}` with `detail` a string or object, problem+json with
+/// `status`, `{"error":{"type","title","detail"}}`, and `details` (plural).
+pub fn server_message(body: &[u8]) -> String {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        return if text.is_empty() {
+            "(empty body)".into()
+        } else {
+            text.chars().take(300).collect()
+        };
+    };
+    let inner = value.get("error").filter(|e| e.is_object()).unwrap_or(&value);
+    let text = |key: &str| -> Option<String> {
+        match inner.get(key)? {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Object(o) => o
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| Some(Value::Object(o.clone()).to_string())),
+            _ => None,
+        }
+    };
+    let headline = text("title").or_else(|| text("name"));
+    let detail = text("message")
+        .or_else(|| text("detail"))
+        .or_else(|| text("details"));
+    match (headline, detail) {
+        (Some(h), Some(d)) if h != d => format!("{h}: {d}"),
+        (Some(h), _) => h,
+        (None, Some(d)) => d,
+        (None, None) => value.to_string().chars().take(300).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_message;
+
+    #[test]
+    fn every_documented_error_shape_yields_its_message() {
+        let cases: [(&str, &str); 7] = [
+            (r#"{"error":{"name":"instanceNotFoundError","message":"We could not find the collection"}}"#,
+             "instanceNotFoundError: We could not find the collection"),
+            (r#"{"name":"instanceNotFoundError","message":"API not found."}"#, "instanceNotFoundError: API not found."),
+            (r#"{"type":"x","title":"Action not allowed","detail":"Not for Git linked APIs"}"#,
+             "Action not allowed: Not for Git linked APIs"),
+            (r#"{"type":"u","title":"Unauthorized","status":401,"detail":"A valid API key must be provided."}"#,
+             "Unauthorized: A valid API key must be provided."),
+            (r#"{"error":{"type":"instanceNotFoundError","title":"Collection not found","detail":"Not in this API"}}"#,
+             "Collection not found: Not in this API"),
+            (r#"{"type":"limitReachedError","title":"API limit","message":"Up to 3 APIs.","detail":{"model":"api"}}"#,
+             "API limit: Up to 3 APIs."),
+            (r#"{"type":"VersionNotFound","title":"API Version not found.","details":"No such version"}"#,
+             "API Version not found.: No such version"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(server_message(body.as_bytes()), expected);
+        }
+        assert_eq!(server_message(b"<html>bad gateway</html>"), "<html>bad gateway</html>");
+    }
+}
