@@ -1,1 +1,344 @@
-//! mapping (todo)
+//! Where one API's files live in the repository (DESIGN, "Mapping").
+//!
+//! Schema file `p` (a Postman path) is repository path `S/p`; collection `n` is
+//! `C/n.json`. `S`, `C` and the root file come, in order, from git config, from the
+//! `.postman/api_<id>` the remote last reported (else HEAD's), else Postman's defaults.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::dotpostman::{join, ApiEntityData, CollectionEntry};
+use super::paths;
+
+pub const DEFAULT_SCHEMA_DIR: &str = "postman/schemas";
+pub const DEFAULT_COLLECTION_DIR: &str = "postman/collections";
+
+/// Explicit settings (git config `remote.<name>.postman*`), each optional.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub schema_dir: Option<String>,
+    pub collection_dir: Option<String>,
+    pub root_file: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// `S`; empty for the repository root.
+    pub schema_dir: String,
+    /// `C`.
+    pub collection_dir: String,
+    /// The root file as a repository path, when known.
+    pub root_file: Option<String>,
+    /// The starting `.postman/api_<id>` was configVersion 1.0.0 with a definition
+    /// `rootDirectory`: keep writing that form.
+    pub definition_root_form: bool,
+}
+
+impl Mapping {
+    pub fn resolve(overrides: &Overrides, existing: Option<&ApiEntityData>) -> Mapping {
+        let existing_root = existing.and_then(|e| {
+            e.root_files
+                .first()
+                .or(e.definition_files.first())
+                .map(|p| e.definition_repo_path(p))
+        });
+        let existing_schema_dir = existing.and_then(|e| {
+            e.definition_root
+                .clone()
+                .or_else(|| existing_root.as_deref().map(|r| parent(r).to_string()))
+        });
+        let schema_dir = overrides
+            .schema_dir
+            .clone()
+            .or(existing_schema_dir)
+            .unwrap_or_else(|| DEFAULT_SCHEMA_DIR.into());
+        let collection_dir = overrides
+            .collection_dir
+            .clone()
+            .or_else(|| existing.and_then(|e| e.collections_root.clone()))
+            .unwrap_or_else(|| DEFAULT_COLLECTION_DIR.into());
+        Mapping {
+            schema_dir: normalize_dir(&schema_dir),
+            collection_dir: normalize_dir(&collection_dir),
+            root_file: overrides.root_file.clone().or(existing_root),
+            definition_root_form: overrides.schema_dir.is_none()
+                && existing.is_some_and(|e| e.definition_root.is_some()),
+        }
+    }
+
+    /// Repository path of the schema file at Postman path `p`.
+    pub fn schema_path(&self, postman_path: &str) -> String {
+        join(&self.schema_dir, postman_path)
+    }
+
+    /// The Postman path of a repository path under `S`, if it is under `S`.
+    pub fn postman_path<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
+        if self.schema_dir.is_empty() {
+            return Some(repo_path);
+        }
+        repo_path
+            .strip_prefix(self.schema_dir.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+    }
+
+    /// Repository path of a collection file, relative path `rel` under `C`.
+    pub fn collection_path(&self, rel: &str) -> String {
+        join(&self.collection_dir, rel)
+    }
+
+    /// The `.postman/api_<id>` for this mapping and a Postman state.
+    pub fn entity_data(&self, api_id: &str, state: &DefinitionState) -> ApiEntityData {
+        let listed = |postman_path: &str| {
+            if self.definition_root_form {
+                postman_path.to_string()
+            } else {
+                self.schema_path(postman_path)
+            }
+        };
+        ApiEntityData {
+            api_id: api_id.to_string(),
+            collections_root: Some(self.collection_dir_for_file()),
+            collections: state.collections.clone(),
+            definition_root: self
+                .definition_root_form
+                .then(|| self.collection_dir_or_dot(&self.schema_dir)),
+            definition_files: state.schema_files.iter().map(|p| listed(p)).collect(),
+            definition_type: state.schema_type.clone(),
+            root_files: state.root_file.iter().map(|p| listed(p)).collect(),
+        }
+    }
+
+    fn collection_dir_for_file(&self) -> String {
+        self.collection_dir_or_dot(&self.collection_dir)
+    }
+
+    fn collection_dir_or_dot(&self, dir: &str) -> String {
+        if dir.is_empty() {
+            ".".into()
+        } else {
+            dir.to_string()
+        }
+    }
+}
+
+/// What `.postman/api_<id>` records of a Postman state.
+#[derive(Debug, Clone, Default)]
+pub struct DefinitionState {
+    pub schema_type: Option<String>,
+    /// Postman paths.
+    pub schema_files: Vec<String>,
+    /// Postman path of the root file.
+    pub root_file: Option<String>,
+    /// Paths relative to `C`.
+    pub collections: Vec<CollectionEntry>,
+}
+
+fn normalize_dir(dir: &str) -> String {
+    let d = dir.trim().trim_matches('/');
+    if d == "." {
+        String::new()
+    } else {
+        d.strip_prefix("./").unwrap_or(d).to_string()
+    }
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
+}
+
+/// File paths (relative to `C`) for collections, given as `(uid, name)`: the name's path,
+/// and for a name another collection already has, the name with the UID's id appended,
+/// so the result does not depend on the order Postman lists them in.
+pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry> {
+    let mut by_path: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (uid, name) in collections {
+        by_path
+            .entry(paths::collection_file(name).to_lowercase())
+            .or_default()
+            .push(uid);
+    }
+    let mut taken = BTreeSet::new();
+    collections
+        .iter()
+        .map(|(uid, name)| {
+            let plain = paths::collection_file(name);
+            let mut uids = by_path[&plain.to_lowercase()].clone();
+            uids.sort();
+            let path = if uids[0] == uid.as_str() && taken.insert(plain.to_lowercase()) {
+                plain
+            } else {
+                let short: String = uid.rsplit('-').next().unwrap_or(uid).chars().take(12).collect();
+                paths::collection_file(&format!("{name} ({short})"))
+            };
+            CollectionEntry {
+                id: uid.clone(),
+                path,
+            }
+        })
+        .collect()
+}
+
+/// The `$ref` targets in a JSON or YAML document that point at other files: relative
+/// file references, fragment stripped; `#/…` and URLs are not files.
+pub fn file_refs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("$ref") {
+        rest = &rest[at + 4..];
+        let after = rest.trim_start_matches(['"', '\'']).trim_start();
+        let Some(after) = after.strip_prefix(':') else {
+            continue;
+        };
+        let value = after.trim_start_matches([' ', '\t']);
+        let value = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+            _ => value
+                .split(|c: char| c == '\n' || c == '\r' || c == ',' || c == '}' || c == '#')
+                .next()
+                .unwrap_or("")
+                .trim(),
+        };
+        let file = value.split('#').next().unwrap_or("").trim();
+        if !file.is_empty() && !file.contains("://") {
+            out.push(file.to_string());
+        }
+    }
+    out
+}
+
+/// Resolves `reference` (relative to the directory of `from`) to a path; `None` when
+/// it leaves the top.
+pub fn resolve_ref(from: &str, reference: &str) -> Option<String> {
+    let mut parts: Vec<&str> = parent(from).split('/').filter(|p| !p.is_empty()).collect();
+    for component in reference.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The root file of a definition (Postman paths and contents): the one Postman flagged,
+/// else the previous root if it still exists, else the one OpenAPI/Swagger/AsyncAPI
+/// document no other file references (the first by path if several).
+pub fn root_file(
+    files: &[(String, &[u8])],
+    flagged: Option<&str>,
+    previous: Option<&str>,
+) -> Option<String> {
+    let exists = |p: &str| files.iter().any(|(f, _)| f == p);
+    if let Some(f) = flagged.filter(|f| exists(f)) {
+        return Some(f.to_string());
+    }
+    if let Some(p) = previous.filter(|p| exists(p)) {
+        return Some(p.to_string());
+    }
+    let referenced: BTreeSet<String> = files
+        .iter()
+        .flat_map(|(path, bytes)| {
+            file_refs(&String::from_utf8_lossy(bytes))
+                .into_iter()
+                .filter_map(|r| resolve_ref(path, &r))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut candidates: Vec<&String> = files
+        .iter()
+        .filter(|(path, bytes)| !referenced.contains(path) && is_api_document(bytes))
+        .map(|(path, _)| path)
+        .collect();
+    candidates.sort_by_key(|p| (p.matches('/').count(), p.to_string()));
+    candidates
+        .first()
+        .map(|p| p.to_string())
+        .or_else(|| (files.len() == 1).then(|| files[0].0.clone()))
+}
+
+fn is_api_document(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    ["openapi", "swagger", "asyncapi"].iter().any(|key| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches(['{', ' ', '\t']);
+            l.starts_with(&format!("{key}:"))
+                || l.starts_with(&format!("\"{key}\""))
+                || l.starts_with(&format!("'{key}'"))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapping_from_postman_written_file() {
+        let data = ApiEntityData {
+            api_id: "x".into(),
+            collections_root: Some("New Directory".into()),
+            definition_files: vec!["index.yaml".into()],
+            root_files: vec!["index.yaml".into()],
+            ..Default::default()
+        };
+        let m = Mapping::resolve(&Overrides::default(), Some(&data));
+        assert_eq!(m.schema_dir, "");
+        assert_eq!(m.collection_dir, "New Directory");
+        assert_eq!(m.schema_path("index.yaml"), "index.yaml");
+        let state = DefinitionState {
+            schema_type: Some("openapi:3".into()),
+            schema_files: vec!["index.yaml".into()],
+            root_file: Some("index.yaml".into()),
+            collections: vec![],
+        };
+        assert_eq!(m.entity_data("x", &state).root_files, ["index.yaml"]);
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let m = Mapping::resolve(&Overrides::default(), None);
+        assert_eq!((m.schema_dir.as_str(), m.collection_dir.as_str()), (DEFAULT_SCHEMA_DIR, DEFAULT_COLLECTION_DIR));
+        let o = Overrides {
+            schema_dir: Some(".".into()),
+            ..Default::default()
+        };
+        assert_eq!(Mapping::resolve(&o, None).schema_dir, "");
+        assert_eq!(Mapping::resolve(&o, None).postman_path("a/b.yaml"), Some("a/b.yaml"));
+    }
+
+    #[test]
+    fn refs_are_found_in_yaml_and_json() {
+        let yaml = "a:\n  $ref: './common/error.yaml#/Error'\nb:\n  $ref: \"#/components/x\"\nc: {$ref: other.yaml}\nd:\n  $ref: https://x/y.yaml\n";
+        assert_eq!(file_refs(yaml), ["./common/error.yaml", "other.yaml"]);
+        let json = r#"{"$ref": "../shared/a.json#/b"}"#;
+        assert_eq!(file_refs(json), ["../shared/a.json"]);
+        assert_eq!(resolve_ref("specs/index.yaml", "./common/e.yaml").as_deref(), Some("specs/common/e.yaml"));
+        assert_eq!(resolve_ref("index.yaml", "../x.yaml"), None);
+    }
+
+    #[test]
+    fn root_is_the_unreferenced_api_document() {
+        let index = b"openapi: 3.0.0\npaths:\n  /a:\n    $ref: paths/a.yaml\n".as_slice();
+        let a = b"get:\n  $ref: ../common/op.yaml\n".as_slice();
+        let op = b"openapi: 3.0.0\n".as_slice();
+        let files = vec![
+            ("common/op.yaml".to_string(), op),
+            ("index.yaml".to_string(), index),
+            ("paths/a.yaml".to_string(), a),
+        ];
+        assert_eq!(root_file(&files, None, None).as_deref(), Some("index.yaml"));
+        assert_eq!(root_file(&files, Some("paths/a.yaml"), None).as_deref(), Some("paths/a.yaml"));
+    }
+
+    #[test]
+    fn colliding_collection_names_get_distinct_files() {
+        let files = collection_files(&[
+            ("1-bbb".into(), "Pets".into()),
+            ("1-aaa".into(), "Pets".into()),
+            ("1-ccc".into(), "v1/Event".into()),
+        ]);
+        let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["Pets (bbb).json", "Pets.json", "v1/Event.json"]);
+    }
+}

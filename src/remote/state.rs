@@ -1,0 +1,128 @@
+//! What a named remote remembers between runs.
+//!
+//! - `refs/postman/<remote>/heads/main`: R, the commit this remote last reported. A ref,
+//!   so `git gc` keeps it and everything it needs.
+//! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (schema file blobs
+//!   by `updatedAt`, version commits by version id). Losing it costs downloads, never
+//!   correctness: everything in it is checked against the object database before use.
+//!
+//! Anonymous remotes (a URL typed on the command line) keep nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use gix::refs::transaction::PreviousValue;
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::snapshot::FileCache;
+use super::Error;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheFile {
+    #[serde(default)]
+    files: BTreeMap<String, (String, String)>,
+    #[serde(default)]
+    versions: BTreeMap<String, String>,
+}
+
+pub struct RemoteState {
+    /// `None` for an anonymous remote.
+    name: Option<String>,
+    cache_dir: Option<PathBuf>,
+    cache: CacheFile,
+}
+
+impl RemoteState {
+    pub fn open(repo: &gix::Repository, remote: Option<&str>) -> RemoteState {
+        let cache_dir = remote.map(|r| repo.common_dir().join("postman").join(r));
+        let cache = cache_dir
+            .as_ref()
+            .and_then(|d| std::fs::read(d.join("cache.json")).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        RemoteState {
+            name: remote.map(str::to_string),
+            cache_dir,
+            cache,
+        }
+    }
+
+    fn ref_name(&self, what: &str) -> Option<String> {
+        self.name
+            .as_ref()
+            .map(|n| format!("refs/postman/{n}/{what}"))
+    }
+
+    /// R: the commit this remote last reported.
+    pub fn last_reported(&self, repo: &gix::Repository) -> Result<Option<ObjectId>, Error> {
+        self.read_ref(repo, "heads/main")
+    }
+
+    /// The commit `git postman connect` recorded as the base of the first fetch.
+    pub fn connect_base(&self, repo: &gix::Repository) -> Result<Option<ObjectId>, Error> {
+        self.read_ref(repo, "base")
+    }
+
+    fn read_ref(&self, repo: &gix::Repository, what: &str) -> Result<Option<ObjectId>, Error> {
+        let Some(name) = self.ref_name(what) else {
+            return Ok(None);
+        };
+        let Some(mut reference) = repo.try_find_reference(name.as_str())? else {
+            return Ok(None);
+        };
+        let id = reference.peel_to_id()?.detach();
+        Ok(repo.has_object(id).then_some(id))
+    }
+
+    pub fn set_last_reported(&self, repo: &gix::Repository, commit: ObjectId) -> Result<(), Error> {
+        if let Some(name) = self.ref_name("heads/main") {
+            repo.reference(name.as_str(), commit, PreviousValue::Any, "postman: list")?;
+        }
+        Ok(())
+    }
+
+    pub fn file_cache(&self) -> FileCache {
+        self.cache
+            .files
+            .iter()
+            .filter_map(|(path, (updated, blob))| {
+                Some((path.clone(), (updated.clone(), ObjectId::from_hex(blob.as_bytes()).ok()?)))
+            })
+            .collect()
+    }
+
+    pub fn remember_files<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, Option<&'a str>, ObjectId)>) {
+        self.cache.files = files
+            .into_iter()
+            .filter_map(|(path, updated, blob)| {
+                Some((path.to_string(), (updated?.to_string(), blob.to_string())))
+            })
+            .collect();
+    }
+
+    pub fn version_commit(&self, repo: &gix::Repository, version_id: &str) -> Option<ObjectId> {
+        let id = ObjectId::from_hex(self.cache.versions.get(version_id)?.as_bytes()).ok()?;
+        repo.has_object(id).then_some(id)
+    }
+
+    pub fn remember_version(&mut self, version_id: &str, commit: ObjectId) {
+        self.cache
+            .versions
+            .insert(version_id.to_string(), commit.to_string());
+    }
+
+    /// Writes the cache atomically (temp file + rename), so a killed helper never leaves
+    /// a torn file behind.
+    pub fn save(&self) -> Result<(), Error> {
+        let Some(dir) = &self.cache_dir else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        let tmp = dir.join("cache.json.tmp");
+        let bytes = serde_json::to_vec_pretty(&self.cache).expect("the cache serializes");
+        std::fs::write(&tmp, bytes).map_err(|e| Error::Io(tmp.display().to_string(), e))?;
+        std::fs::rename(&tmp, dir.join("cache.json"))
+            .map_err(|e| Error::Io(dir.display().to_string(), e))
+    }
+}
