@@ -180,7 +180,7 @@ impl Session {
             );
         }
 
-        let mut out = format!("{main} {BRANCH}\n@{BRANCH} HEAD\n");
+        let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
         for version in &api.versions {
             let tag = format!("refs/tags/{}", version.name);
             if gix::validate::reference::name(tag.as_str().into()).is_err() {

@@ -1,0 +1,311 @@
+//! Clone, fetch, pull and ls-remote with the real git against the fake Postman API.
+
+mod support;
+
+use std::path::Path;
+
+use support::fake_postman::{Fault, FakePostman};
+use support::git::{files_of, postman_url, Sandbox};
+
+/// A fake with the sample API, and a sandbox with a clone of it in `clone`.
+fn cloned() -> (FakePostman, String, Sandbox) {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    (fake, api, sandbox)
+}
+
+fn log_count(sandbox: &Sandbox, repo: &Path, rev: &str) -> usize {
+    sandbox
+        .git_ok(repo, ["rev-list", "--count", rev])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// `git diff --name-status a b` as sorted lines.
+fn changes(sandbox: &Sandbox, repo: &Path, a: &str, b: &str) -> Vec<String> {
+    let mut lines: Vec<String> = sandbox
+        .git_ok(repo, ["diff", "--name-status", a, b])
+        .lines()
+        .map(|l| l.replace('\t', " "))
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn clone_writes_postman_layout_and_version_tags() {
+    let (_fake, api, sandbox) = cloned();
+    let repo = sandbox.join("clone");
+    let files = files_of(&repo);
+    for expected in [
+        ".postman/api".to_string(),
+        format!(".postman/api_{api}"),
+        "postman/schemas/index.yaml".into(),
+        "postman/schemas/paths/refunds.yaml".into(),
+        "postman/schemas/components/schemas/Money.yaml".into(),
+    ] {
+        assert!(files.contains(&expected), "{expected} missing from {files:?}");
+    }
+    let collections: Vec<_> = files
+        .iter()
+        .filter(|f| f.starts_with("postman/collections/"))
+        .collect();
+    assert_eq!(collections.len(), 2, "{files:?}");
+    assert_eq!(log_count(&sandbox, &repo, "HEAD"), 1);
+
+    let log = sandbox.git_ok(&repo, ["log", "-1", "--format=%an <%ae>%n%cn <%ce>%n%B"]);
+    assert_eq!(
+        log,
+        format!(
+            "Postman <api-{api}@postman.invalid>\nPostman <api-{api}@postman.invalid>\nPostman: Payments API\n\nPostman-Api: {api}\n\n"
+        )
+    );
+    let entity = std::fs::read_to_string(repo.join(format!(".postman/api_{api}"))).unwrap();
+    assert!(entity.contains("rootFiles[] = postman/schemas/index.yaml\n"), "{entity}");
+    assert!(entity.contains("type = openapi:3\n"), "{entity}");
+
+    // The published version is a tag whose tree lacks the later refunds edit.
+    let tags = sandbox.git_ok(&repo, ["tag", "--list"]);
+    assert_eq!(tags, "v1.0.0\n");
+    let v1_files = sandbox.git_ok(&repo, ["ls-tree", "-r", "--name-only", "v1.0.0"]);
+    assert!(v1_files.contains("postman/schemas/index.yaml"));
+    assert!(!v1_files.contains("refunds.yaml"), "{v1_files}");
+    assert_eq!(
+        sandbox.git_ok(&repo, ["symbolic-ref", "refs/remotes/origin/HEAD"]),
+        "refs/remotes/origin/main\n"
+    );
+}
+
+#[test]
+fn fetch_without_change_creates_nothing() {
+    let (fake, _api, sandbox) = cloned();
+    let repo = sandbox.join("clone");
+    let before = sandbox.rev(&repo, "origin/main");
+    fake.clear_requests();
+    sandbox.git_ok(&repo, ["fetch"]);
+    assert_eq!(sandbox.rev(&repo, "origin/main"), before);
+    assert_eq!(log_count(&sandbox, &repo, "origin/main"), 1);
+    let downloads: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/files/"))
+        .collect();
+    assert!(downloads.is_empty(), "a fetch without change downloaded {downloads:?}");
+}
+
+#[test]
+fn each_postman_edit_becomes_exactly_one_commit() {
+    let (fake, api, sandbox) = cloned();
+    let repo = sandbox.join("clone");
+    let entity = format!(".postman/api_{api}");
+
+    let steps: Vec<(Box<dyn Fn(&FakePostman)>, Vec<String>)> = vec![
+        (
+            Box::new(|f: &FakePostman| {
+                f.with_state(|s| s.put_schema_file(&api, "components/schemas/Money.yaml", "type: object\n"))
+            }),
+            vec!["M postman/schemas/components/schemas/Money.yaml".into()],
+        ),
+        (
+            Box::new(|f: &FakePostman| {
+                f.with_state(|s| {
+                    let uid = s.api(&api).unwrap().collections[0].clone();
+                    let mut c = s.collection(&uid).unwrap().body.clone();
+                    c["info"]["description"] = "Edited in Postman".into();
+                    s.update_collection(&uid, c);
+                })
+            }),
+            vec![], // filled below: the one collection file that changed
+        ),
+        (
+            Box::new(|f: &FakePostman| {
+                f.with_state(|s| {
+                    let owner = support::fake_postman::DEFAULT_USER;
+                    s.create_collection(
+                        &api,
+                        owner,
+                        None,
+                        serde_json::json!({"info": {"name": "Added", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}),
+                    );
+                })
+            }),
+            vec![
+                "A postman/collections/Added.json".into(),
+                format!("M {entity}"),
+            ],
+        ),
+        (
+            Box::new(|f: &FakePostman| f.with_state(|s| s.delete_schema_file(&api, "paths/refunds.yaml"))),
+            vec![
+                "D postman/schemas/paths/refunds.yaml".into(),
+                format!("M {entity}"),
+            ],
+        ),
+    ];
+    for (i, (edit, expected)) in steps.iter().enumerate() {
+        let before = sandbox.rev(&repo, "HEAD");
+        edit(&fake);
+        sandbox.git_ok(&repo, ["pull", "--ff-only"]);
+        let after = sandbox.rev(&repo, "HEAD");
+        assert_ne!(before, after, "step {i}: no new commit");
+        assert_eq!(
+            sandbox.rev(&repo, "HEAD^"),
+            before,
+            "step {i}: the new commit's parent is not the previous one"
+        );
+        let changed = changes(&sandbox, &repo, &before, &after);
+        if i == 1 {
+            assert_eq!(changed.len(), 1, "step {i}: {changed:?}");
+            assert!(changed[0].starts_with("M postman/collections/"), "{changed:?}");
+        } else {
+            assert_eq!(&changed, expected, "step {i}");
+        }
+    }
+}
+
+#[test]
+fn two_independent_clones_have_identical_commit_ids() {
+    let (fake, api, sandbox) = cloned();
+    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "second"]);
+    for rev in ["HEAD", "v1.0.0", "HEAD^{tree}"] {
+        assert_eq!(
+            sandbox.rev(&sandbox.join("clone"), rev),
+            sandbox.rev(&sandbox.join("second"), rev),
+            "{rev}"
+        );
+    }
+}
+
+#[test]
+fn ls_remote_works_outside_a_repository() {
+    let (fake, api, sandbox) = cloned();
+    let outside = sandbox.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let mut sandbox = sandbox;
+    let ceiling = sandbox.path().to_str().unwrap().to_string();
+    sandbox.set_env("GIT_CEILING_DIRECTORIES", Some(&ceiling));
+    let listed = sandbox.git_ok(&outside, ["ls-remote", &postman_url(&fake, &api)]);
+    let head = sandbox.rev(&sandbox.join("clone"), "HEAD");
+    let v1 = sandbox.rev(&sandbox.join("clone"), "v1.0.0");
+    assert_eq!(
+        listed,
+        format!("{head}\tHEAD\n{head}\trefs/heads/main\n{v1}\trefs/tags/v1.0.0\n")
+    );
+}
+
+#[test]
+fn clone_request_count_is_exactly_the_minimum() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let (files, collections, versions, page_size) = fake.with_state(|s| {
+        let a = s.api(&api).unwrap();
+        (
+            a.schema.as_ref().unwrap().files.len(),
+            a.collections.len(),
+            a.versions.clone(),
+            s.page_size,
+        )
+    });
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    let pages = files.div_ceil(page_size);
+    // Each version: the version, its schema (with the first listing page), the other
+    // listing pages, each file, each collection.
+    let version_reads: usize = versions
+        .iter()
+        .map(|v| {
+            let n = v.schema.as_ref().map_or(0, |s| s.files.len());
+            2 + n.div_ceil(page_size).max(1) - 1 + n + v.collections.len()
+        })
+        .sum();
+    assert!(!versions.is_empty() && pages > 1, "the sample must exercise paging and versions");
+    let expected = 1 + 1 + (pages - 1) + files + collections + version_reads;
+    let requests = fake.requests();
+    assert_eq!(requests.len(), expected, "requests: {requests:#?}");
+}
+
+#[test]
+fn a_rate_limited_clone_waits_and_completes() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    fake.inject(Fault::RateLimited {
+        retry_after_secs: 1,
+        times: 1,
+    });
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses[0], 429);
+    assert!(statuses[1..].iter().all(|s| *s == 200), "{statuses:?}");
+}
+
+#[test]
+fn a_bad_api_key_fails_with_a_clear_message() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("POSTMAN_API_KEY", Some("PMAK-wrong"));
+    let out = sandbox.git(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fatal: Postman rejected the API key (401)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("PMAK-wrong"), "the key leaked: {stderr}");
+    assert!(!sandbox.join("clone").exists());
+}
+
+#[test]
+fn unsafe_server_paths_are_refused_and_nothing_is_written() {
+    for bad in ["../x.yaml", ".git/hooks/post-checkout"] {
+        let (fake, api, sandbox) = cloned();
+        let repo = sandbox.join("clone");
+        let before = sandbox.rev(&repo, "origin/main");
+        fake.with_state(|s| s.put_schema_file(&api, bad, "boom"));
+        let out = sandbox.git(&repo, ["fetch"]);
+        assert!(!out.status.success(), "{bad} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("Postman path {bad:?} is not allowed")),
+            "{stderr}"
+        );
+        assert_eq!(sandbox.rev(&repo, "origin/main"), before);
+        assert!(!repo.join(".git/hooks/post-checkout").exists());
+        assert!(!sandbox.path().join("x.yaml").exists());
+    }
+}
+
+#[test]
+fn a_repository_with_postman_written_layout_keeps_it() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let repo = sandbox.join("repo");
+    sandbox.git_ok(sandbox.path(), ["init", "-q", "repo"]);
+    // The layout Postman's own integration wrote: collections in "New Directory",
+    // schema at the repository root.
+    std::fs::create_dir_all(repo.join(".postman")).unwrap();
+    std::fs::write(
+        repo.join(format!(".postman/api_{api}")),
+        format!("# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY\nconfigVersion = 1.1.0\ntype = apiEntityData\n\n[config]\nid = {api}\n\n[config.relations]\n\n[config.relations.collections]\nrootDirectory = New Directory\n\n[config.relations.collections.metaData]\n\n[config.relations.apiDefinition]\nfiles[] = {{\"path\":\"index.yaml\",\"metaData\":{{}}}}\n\n[config.relations.apiDefinition.metaData]\ntype = openapi:3\nrootFiles[] = index.yaml\n"),
+    )
+    .unwrap();
+    std::fs::write(repo.join("README.md"), "ours\n").unwrap();
+    sandbox.git_ok(&repo, ["add", "-A"]);
+    sandbox.git_ok(&repo, ["commit", "-qm", "start"]);
+    sandbox.git_ok(&repo, ["remote", "add", "postman", &postman_url(&fake, &api)]);
+    // What `git postman connect` records: the first fetch builds on HEAD.
+    sandbox.git_ok(&repo, ["update-ref", "refs/postman/postman/base", "HEAD"]);
+    sandbox.git_ok(&repo, ["fetch", "postman"]);
+    assert_eq!(sandbox.rev(&repo, "postman/main^"), sandbox.rev(&repo, "HEAD"));
+    let tree = sandbox.git_ok(&repo, ["ls-tree", "-r", "--name-only", "postman/main"]);
+    assert!(tree.contains("index.yaml\n"), "{tree}");
+    assert!(tree.contains("paths/refunds.yaml\n"), "{tree}");
+    assert!(tree.contains("New Directory/"), "{tree}");
+    assert!(!tree.contains("postman/collections"), "{tree}");
+    assert!(tree.contains("README.md"), "files outside the mapping are kept: {tree}");
+}

@@ -1,0 +1,7 @@
+//! Shared test support: the fake Postman API, running real git with our helpers first
+//! on PATH, and the data in `../shared/`.
+#![allow(dead_code)]
+
+pub mod fake_postman;
+pub mod git;
+pub mod shared;
