@@ -111,17 +111,22 @@ fn normalize_item(item: &mut Value, ids: &mut IdGen) {
     }
 }
 
-/// Postman places a new `id` right after `name` (see the git-layout samples).
+/// Postman places a new `id` right after `name` (see the git-layout samples). Old
+/// exports name items by `_postman_id` instead; that id is kept (postman-collection
+/// reads it as the item's id too).
 fn ensure_id(obj: &mut Map<String, Value>, ids: &mut IdGen) {
-    if obj
-        .get("id")
-        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
-    {
+    let non_empty = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if non_empty(obj.get("id")).is_some() {
         return;
     }
+    let id = non_empty(obj.get("_postman_id")).unwrap_or_else(|| ids.uuid());
     obj.shift_remove("id");
     let at = obj.keys().position(|k| k == "name").map_or(0, |i| i + 1);
-    obj.shift_insert(at, "id".into(), Value::String(ids.uuid()));
+    obj.shift_insert(at, "id".into(), Value::String(id));
 }
 
 /// Collection and folder variables carry an `id` first (as in Postman's exports).

@@ -118,7 +118,10 @@ impl Reply {
 fn problem(status: u16, slug: &str, title: &str, detail: &str) -> Reply {
     Reply::json(
         status,
-        json!({"type": format!("https://api.postman.com/problems/{slug}"), "title": title, "status": status, "detail": detail}),
+        json!({
+            "type": format!("https://api.postman.com/problems/{slug}"),
+            "title": title, "status": status, "detail": detail,
+        }),
     )
 }
 
@@ -153,7 +156,11 @@ pub fn unauthorized(key_sent: bool) -> Reply {
 pub fn v10_header_missing() -> Reply {
     Reply::json(
         400,
-        json!({"name": "instanceNotFoundError", "message": "API not found. For v10 and later APIs, ensure that your request sends the \"application/vnd.api.v10+json\" Accept header."}),
+        json!({
+            "name": "instanceNotFoundError",
+            "message": "API not found. For v10 and later APIs, ensure that your request sends \
+                        the \"application/vnd.api.v10+json\" Accept header.",
+        }),
     )
 }
 
@@ -190,7 +197,10 @@ pub fn file_not_found(path: &str) -> Reply {
 pub fn api_collection_not_found() -> Reply {
     Reply::json(
         404,
-        json!({"error": {"type": "instanceNotFoundError", "title": "Collection not found", "detail": "The API does not contain the collection you are looking for"}}),
+        json!({"error": {
+            "type": "instanceNotFoundError", "title": "Collection not found",
+            "detail": "The API does not contain the collection you are looking for",
+        }}),
     )
 }
 
@@ -198,7 +208,10 @@ pub fn api_collection_not_found() -> Reply {
 pub fn version_not_found() -> Reply {
     Reply::json(
         404,
-        json!({"type": "VersionNotFound", "title": "API Version not found.", "details": "We could not find the API Version you are looking for."}),
+        json!({
+            "type": "VersionNotFound", "title": "API Version not found.",
+            "details": "We could not find the API Version you are looking for.",
+        }),
     )
 }
 
@@ -303,7 +316,8 @@ pub fn collection_unparsable() -> Reply {
         400,
         "bad-request",
         "Malformed request",
-        "Unable to parse the collection. Please ensure it is according to https://schema.postman.com/collection/json/v2.1.0/draft-07/docs/index.html",
+        "Unable to parse the collection. Please ensure it is according to \
+         https://schema.postman.com/collection/json/v2.1.0/draft-07/docs/index.html",
     )
 }
 

@@ -116,7 +116,11 @@ impl Shared {
                 .unwrap_or_default();
             Reply::json(
                 500,
-                serde_json::json!({"type": "https://api.postman.com/problems/internal-server-error", "title": "Internal Server Error", "status": 500, "detail": format!("fake Postman bug: {what}")}),
+                serde_json::json!({
+                    "type": "https://api.postman.com/problems/internal-server-error",
+                    "title": "Internal Server Error", "status": 500,
+                    "detail": format!("fake Postman bug: {what}"),
+                }),
             )
         })
     }

@@ -275,7 +275,8 @@ fn get_schema(st: &mut State, req: &Req, api_id: &str, schema_id: &str) -> Resul
         ));
     }
     let mut out = schema_header(st, schema);
-    out["files"] = json!({"data": data.iter().map(|f| file_entry(st, f, true)).collect::<Vec<_>>(), "meta": meta});
+    let data: Vec<Value> = data.iter().map(|f| file_entry(st, f, true)).collect();
+    out["files"] = json!({"data": data, "meta": meta});
     Ok(Reply::ok(out))
 }
 
@@ -509,7 +510,10 @@ fn add_api_collection(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> 
         other => {
             return Err(Reply::json(
                 400,
-                json!({"name": "invalidParamsError", "message": format!("operationType {other:?} is not supported")}),
+                json!({
+                    "name": "invalidParamsError",
+                    "message": format!("operationType {other:?} is not supported"),
+                }),
             ))
         }
     };
@@ -519,7 +523,10 @@ fn add_api_collection(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> 
 // ---------------------------------------------------------------- versions and tasks
 
 fn version_summary(v: &Version) -> Value {
-    json!({"id": v.id, "name": v.name, "createdAt": v.created_at, "updatedAt": v.updated_at, "releaseNotes": v.release_notes})
+    json!({
+        "id": v.id, "name": v.name, "createdAt": v.created_at,
+        "updatedAt": v.updated_at, "releaseNotes": v.release_notes,
+    })
 }
 
 fn list_versions(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> {
