@@ -1,0 +1,264 @@
+//! git-credential-postman driven by real git: `credential.helper=postman` found on PATH,
+//! chained after `cache`, `-c` config, and the store chosen by config.
+#![cfg(target_os = "linux")]
+
+#[path = "support/credential/mod.rs"]
+mod support;
+
+use std::process::Output;
+
+use support::{assert_quiet_success, helper_dir, text, unique_host, Keyring, Kind};
+
+fn each_store(f: impl Fn(&Keyring)) {
+    for kind in Kind::ALL {
+        if let Some(keyring) = Keyring::start(kind) {
+            f(&keyring);
+        }
+    }
+}
+
+/// `git <config...> credential <action>` with our binary's directory first on PATH, so that
+/// `credential.helper=postman` runs `git credential-postman`.
+fn git(k: &Keyring, config: &[&str], action: &str, input: &str) -> Output {
+    let mut args = Vec::new();
+    for c in config {
+        args.push("-c".to_string());
+        args.push(c.to_string());
+    }
+    args.extend(["credential".to_string(), action.to_string()]);
+    let path = std::env::join_paths(
+        std::iter::once(helper_dir().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let mut cmd = k.command("git");
+    cmd.args(&args).env("PATH", path);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+const OURS: &[&str] = &["credential.helper=", "credential.helper=postman"];
+
+#[test]
+fn git_finds_the_helper_by_name_and_uses_it_for_approve_fill_reject() {
+    each_store(|k| {
+        let host = unique_host("byname");
+        let url = format!("protocol=https\nhost={host}\n");
+        let out = git(
+            k,
+            OURS,
+            "approve",
+            &format!("{url}username=alice\npassword=tok-1\n"),
+        );
+        assert_quiet_success(&out);
+        let out = git(k, OURS, "fill", &url);
+        assert_quiet_success(&out);
+        assert_eq!(
+            text(&out.stdout),
+            format!("{url}username=alice\npassword=tok-1\n")
+        );
+        assert_quiet_success(&git(
+            k,
+            OURS,
+            "reject",
+            &format!("{url}username=alice\npassword=tok-1\n"),
+        ));
+        // Nothing stored and no terminal: git gives up instead of prompting.
+        let out = git(k, OURS, "fill", &url);
+        assert!(
+            !out.status.success(),
+            "{:?}: fill after reject must fail",
+            k.kind
+        );
+        assert!(out.stdout.is_empty());
+    });
+}
+
+#[test]
+fn chained_after_credential_cache() {
+    each_store(|k| {
+        let host = unique_host("chain");
+        let url = format!("protocol=https\nhost={host}\n");
+        // credential-cache insists on a private socket directory.
+        let socket_dir = k.home.path().join("cache");
+        std::fs::create_dir(&socket_dir).unwrap();
+        std::fs::set_permissions(
+            &socket_dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        let socket = socket_dir.join("socket");
+        let cache = format!("credential.helper=cache --socket={}", socket.display());
+        let both = [
+            "credential.helper=",
+            cache.as_str(),
+            "credential.helper=postman",
+        ];
+
+        // approve goes to every helper.
+        assert_quiet_success(&git(
+            k,
+            &both,
+            "approve",
+            &format!("{url}username=bob\npassword=chained\n"),
+        ));
+        let out = git(k, &both, "fill", &url);
+        assert_quiet_success(&out);
+        assert_eq!(
+            text(&out.stdout),
+            format!("{url}username=bob\npassword=chained\n")
+        );
+
+        // With the cache gone, the keyring still answers.
+        let exit = k.run(
+            "git",
+            &[
+                "credential-cache",
+                &format!("--socket={}", socket.display()),
+                "exit",
+            ],
+            b"",
+        );
+        assert!(exit.status.success(), "{}", text(&exit.stderr));
+        let out = git(k, OURS, "fill", &url);
+        assert_quiet_success(&out);
+        assert_eq!(
+            text(&out.stdout),
+            format!("{url}username=bob\npassword=chained\n")
+        );
+
+        // reject goes to every helper too.
+        assert_quiet_success(&git(
+            k,
+            &both,
+            "reject",
+            &format!("{url}username=bob\npassword=chained\n"),
+        ));
+        assert!(!git(k, OURS, "fill", &url).status.success());
+        let _ = k.run(
+            "git",
+            &[
+                "credential-cache",
+                &format!("--socket={}", socket.display()),
+                "exit",
+            ],
+            b"",
+        );
+    });
+}
+
+#[test]
+fn use_http_path_from_git_dash_c_reaches_the_helper() {
+    each_store(|k| {
+        let host = unique_host("httppath");
+        let with_path = [
+            "credential.helper=",
+            "credential.helper=postman",
+            "credential.useHttpPath=true",
+        ];
+        let at = |path: &str| format!("protocol=https\nhost={host}\npath={path}\n");
+        assert_quiet_success(&git(
+            k,
+            &with_path,
+            "approve",
+            &format!("{}username=u\npassword=foo\n", at("foo.git")),
+        ));
+        let out = git(k, &with_path, "fill", &at("foo.git"));
+        assert_quiet_success(&out);
+        assert!(text(&out.stdout).ends_with("username=u\npassword=foo\n"));
+        assert!(!git(k, &with_path, "fill", &at("bar.git")).status.success());
+        k.erase_host(&host);
+    });
+}
+
+#[test]
+fn a_carriage_return_in_a_password_round_trips_when_git_allows_it() {
+    each_store(|k| {
+        let host = unique_host("crgit");
+        let url = format!("protocol=https\nhost={host}\n");
+        let cfg = [
+            "credential.helper=",
+            "credential.helper=postman",
+            "credential.protectProtocol=false",
+        ];
+        assert_quiet_success(&git(
+            k,
+            &cfg,
+            "approve",
+            &format!("{url}username=u\npassword=a\rb\n"),
+        ));
+        let out = git(k, &cfg, "fill", &url);
+        assert_quiet_success(&out);
+        assert_eq!(
+            out.stdout,
+            format!("{url}username=u\npassword=a\rb\n").into_bytes()
+        );
+        k.erase_host(&host);
+    });
+}
+
+#[test]
+fn the_store_comes_from_config_or_the_argument_and_failures_name_it() {
+    let Some(k) = Keyring::start(Kind::Keyutils) else {
+        return;
+    };
+    let host = unique_host("choice");
+    let url = format!("protocol=https\nhost={host}\n");
+    let gitconfig = k.home.path().join(".gitconfig");
+
+    // Explicitly Secret Service, but no D-Bus session here: a clear error, no fallback.
+    std::fs::write(
+        &gitconfig,
+        "[credential]\n\tpostmanStore = secret-service\n",
+    )
+    .unwrap();
+    let out = k.helper(&["store"], &format!("{url}username=u\npassword=p\n"));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("secret-service") && err.contains("D-Bus"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("password=p") && !err.contains("\np\n"),
+        "{err}"
+    );
+
+    // A URL-scoped setting wins for its URL.
+    std::fs::write(
+        &gitconfig,
+        format!("[credential]\n\tpostmanStore = secret-service\n[credential \"https://{host}\"]\n\tpostmanStore = keyutils\n"),
+    )
+    .unwrap();
+    assert_quiet_success(&k.helper(&["store"], &format!("{url}username=u\npassword=p\n")));
+    let out = k.helper(&["--store=keyutils", "get"], &url);
+    assert_quiet_success(&out);
+    assert_eq!(text(&out.stdout), "username=u\npassword=p\n");
+
+    // --store wins over config.
+    let out = k.helper(&["--store=secret-service", "get"], &url);
+    assert!(!out.status.success() && text(&out.stderr).contains("secret-service"));
+
+    // An unknown name in config is an error that names it.
+    std::fs::write(&gitconfig, "[credential]\n\tpostmanStore = plaintext\n").unwrap();
+    let out = k.helper(&["get"], &url);
+    assert!(
+        !out.status.success() && text(&out.stderr).contains("'plaintext'"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = k.helper(&["--store=plaintext", "get"], &url);
+    assert!(!out.status.success() && text(&out.stderr).contains("plaintext"));
+
+    // Nothing configured on Linux without D-Bus: the platform default falls to keyutils.
+    std::fs::write(&gitconfig, "").unwrap();
+    let out = k.helper(&["get"], &url);
+    assert_quiet_success(&out);
+    assert_eq!(text(&out.stdout), "username=u\npassword=p\n");
+    k.erase_host(&host);
+}
