@@ -4,7 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use support::fake_postman::{Fault, FakePostman};
+use support::fake_postman::{FakePostman, Fault};
 use support::git::{files_of, postman_url, Sandbox};
 
 /// A fake with the sample API, and a sandbox with a clone of it in `clone`.
@@ -12,7 +12,10 @@ fn cloned() -> (FakePostman, String, Sandbox) {
     let fake = FakePostman::start();
     let api = fake.with_state(|s| s.seed_sample());
     let sandbox = Sandbox::new();
-    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
     (fake, api, sandbox)
 }
 
@@ -47,7 +50,10 @@ fn clone_writes_postman_layout_and_version_tags() {
         "postman/schemas/paths/refunds.yaml".into(),
         "postman/schemas/components/schemas/Money.yaml".into(),
     ] {
-        assert!(files.contains(&expected), "{expected} missing from {files:?}");
+        assert!(
+            files.contains(&expected),
+            "{expected} missing from {files:?}"
+        );
     }
     let collections: Vec<_> = files
         .iter()
@@ -64,7 +70,10 @@ fn clone_writes_postman_layout_and_version_tags() {
         )
     );
     let entity = std::fs::read_to_string(repo.join(format!(".postman/api_{api}"))).unwrap();
-    assert!(entity.contains("rootFiles[] = postman/schemas/index.yaml\n"), "{entity}");
+    assert!(
+        entity.contains("rootFiles[] = postman/schemas/index.yaml\n"),
+        "{entity}"
+    );
     assert!(entity.contains("type = openapi:3\n"), "{entity}");
 
     // The published version is a tag whose tree lacks the later refunds edit.
@@ -93,7 +102,10 @@ fn fetch_without_change_creates_nothing() {
         .into_iter()
         .filter(|r| r.path.contains("/files/"))
         .collect();
-    assert!(downloads.is_empty(), "a fetch without change downloaded {downloads:?}");
+    assert!(
+        downloads.is_empty(),
+        "a fetch without change downloaded {downloads:?}"
+    );
 }
 
 #[test]
@@ -105,7 +117,9 @@ fn each_postman_edit_becomes_exactly_one_commit() {
     let steps: Vec<(Box<dyn Fn(&FakePostman)>, Vec<String>)> = vec![
         (
             Box::new(|f: &FakePostman| {
-                f.with_state(|s| s.put_schema_file(&api, "components/schemas/Money.yaml", "type: object\n"))
+                f.with_state(|s| {
+                    s.put_schema_file(&api, "components/schemas/Money.yaml", "type: object\n")
+                })
             }),
             vec!["M postman/schemas/components/schemas/Money.yaml".into()],
         ),
@@ -138,7 +152,9 @@ fn each_postman_edit_becomes_exactly_one_commit() {
             ],
         ),
         (
-            Box::new(|f: &FakePostman| f.with_state(|s| s.delete_schema_file(&api, "paths/refunds.yaml"))),
+            Box::new(|f: &FakePostman| {
+                f.with_state(|s| s.delete_schema_file(&api, "paths/refunds.yaml"))
+            }),
             vec![
                 "D postman/schemas/paths/refunds.yaml".into(),
                 format!("M {entity}"),
@@ -159,7 +175,10 @@ fn each_postman_edit_becomes_exactly_one_commit() {
         let changed = changes(&sandbox, &repo, &before, &after);
         if i == 1 {
             assert_eq!(changed.len(), 1, "step {i}: {changed:?}");
-            assert!(changed[0].starts_with("M postman/collections/"), "{changed:?}");
+            assert!(
+                changed[0].starts_with("M postman/collections/"),
+                "{changed:?}"
+            );
         } else {
             assert_eq!(&changed, expected, "step {i}");
         }
@@ -169,7 +188,10 @@ fn each_postman_edit_becomes_exactly_one_commit() {
 #[test]
 fn two_independent_clones_have_identical_commit_ids() {
     let (fake, api, sandbox) = cloned();
-    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "second"]);
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "second"],
+    );
     for rev in ["HEAD", "v1.0.0", "HEAD^{tree}"] {
         assert_eq!(
             sandbox.rev(&sandbox.join("clone"), rev),
@@ -210,7 +232,10 @@ fn clone_request_count_is_exactly_the_minimum() {
         )
     });
     let sandbox = Sandbox::new();
-    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
     let pages = files.div_ceil(page_size);
     // Each version: the version, its schema (with the first listing page), the other
     // listing pages, each file, each collection.
@@ -221,7 +246,10 @@ fn clone_request_count_is_exactly_the_minimum() {
             2 + n.div_ceil(page_size).max(1) - 1 + n + v.collections.len()
         })
         .sum();
-    assert!(!versions.is_empty() && pages > 1, "the sample must exercise paging and versions");
+    assert!(
+        !versions.is_empty() && pages > 1,
+        "the sample must exercise paging and versions"
+    );
     let expected = 1 + 1 + (pages - 1) + files + collections + version_reads;
     let requests = fake.requests();
     assert_eq!(requests.len(), expected, "requests: {requests:#?}");
@@ -236,7 +264,10 @@ fn a_rate_limited_clone_waits_and_completes() {
         times: 1,
     });
     let sandbox = Sandbox::new();
-    sandbox.git_ok(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
     let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses[0], 429);
     assert!(statuses[1..].iter().all(|s| *s == 200), "{statuses:?}");
@@ -248,7 +279,10 @@ fn a_bad_api_key_fails_with_a_clear_message() {
     let api = fake.with_state(|s| s.seed_sample());
     let mut sandbox = Sandbox::new();
     sandbox.set_env("POSTMAN_API_KEY", Some("PMAK-wrong"));
-    let out = sandbox.git(sandbox.path(), ["clone", &postman_url(&fake, &api), "clone"]);
+    let out = sandbox.git(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -297,15 +331,24 @@ fn a_repository_with_postman_written_layout_keeps_it() {
     std::fs::write(repo.join("README.md"), "ours\n").unwrap();
     sandbox.git_ok(&repo, ["add", "-A"]);
     sandbox.git_ok(&repo, ["commit", "-qm", "start"]);
-    sandbox.git_ok(&repo, ["remote", "add", "postman", &postman_url(&fake, &api)]);
+    sandbox.git_ok(
+        &repo,
+        ["remote", "add", "postman", &postman_url(&fake, &api)],
+    );
     // What `git postman connect` records: the first fetch builds on HEAD.
     sandbox.git_ok(&repo, ["update-ref", "refs/postman/postman/base", "HEAD"]);
     sandbox.git_ok(&repo, ["fetch", "postman"]);
-    assert_eq!(sandbox.rev(&repo, "postman/main^"), sandbox.rev(&repo, "HEAD"));
+    assert_eq!(
+        sandbox.rev(&repo, "postman/main^"),
+        sandbox.rev(&repo, "HEAD")
+    );
     let tree = sandbox.git_ok(&repo, ["ls-tree", "-r", "--name-only", "postman/main"]);
     assert!(tree.contains("index.yaml\n"), "{tree}");
     assert!(tree.contains("paths/refunds.yaml\n"), "{tree}");
     assert!(tree.contains("New Directory/"), "{tree}");
     assert!(!tree.contains("postman/collections"), "{tree}");
-    assert!(tree.contains("README.md"), "files outside the mapping are kept: {tree}");
+    assert!(
+        tree.contains("README.md"),
+        "files outside the mapping are kept: {tree}"
+    );
 }

@@ -11,7 +11,8 @@ use super::json::stringify_tab;
 pub const FILE_SCHEMA_URL: &str =
     "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 /// `info.schema` in the form the API's request schema accepts.
-pub const API_SCHEMA_URL: &str = "https://schema.postman.com/json/collection/v2.1.0/collection.json";
+pub const API_SCHEMA_URL: &str =
+    "https://schema.postman.com/json/collection/v2.1.0/collection.json";
 
 /// Top-level keys in the order Postman writes them; any others follow in their order.
 const TOP_LEVEL_ORDER: [&str; 5] = ["info", "item", "auth", "event", "variable"];
@@ -90,6 +91,20 @@ fn strip_server_item_fields(items: &mut Value) {
     }
 }
 
+/// What the API accepts for a collection file (validated already): `info.schema` in the
+/// API's spelling, without `_uid`, which only the files carry. With `new`, also without
+/// `_postman_id`, so Postman assigns the new collection its own.
+pub fn upload_form(mut file: Value, new: bool) -> Value {
+    if let Some(info) = file.get_mut("info").and_then(Value::as_object_mut) {
+        info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
+        info.shift_remove("_uid");
+        if new {
+            info.shift_remove("_postman_id");
+        }
+    }
+    file
+}
+
 /// The collection's name, from `info.name`.
 pub fn name(collection: &Value) -> Option<&str> {
     collection.pointer("/info/name").and_then(Value::as_str)
@@ -115,7 +130,10 @@ mod tests {
         let keys: Vec<_> = back.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["info", "item", "variable"]);
         let info_keys: Vec<_> = back["info"].as_object().unwrap().keys().cloned().collect();
-        assert_eq!(info_keys, ["_postman_id", "name", "schema", "_uid", "version"]);
+        assert_eq!(
+            info_keys,
+            ["_postman_id", "name", "schema", "_uid", "version"]
+        );
         assert_eq!(back["info"]["schema"], FILE_SCHEMA_URL);
         assert_eq!(
             back["item"][0],

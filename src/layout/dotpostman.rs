@@ -187,14 +187,19 @@ impl ApiEntityData {
             let entry = json!({ "id": c.id, "path": c.path, "metaData": {} });
             out.push_str(&format!("files[] = {entry}\n"));
         }
-        out.push_str("\n[config.relations.collections.metaData]\n\n[config.relations.apiDefinition]\n");
+        out.push_str(
+            "\n[config.relations.collections.metaData]\n\n[config.relations.apiDefinition]\n",
+        );
         if let Some(root) = &self.definition_root {
             out.push_str(&format!("rootDirectory = {root}\n"));
         }
         let mut files = self.definition_files.clone();
         files.sort();
         for path in &files {
-            out.push_str(&format!("files[] = {}\n", json!({ "path": path, "metaData": {} })));
+            out.push_str(&format!(
+                "files[] = {}\n",
+                json!({ "path": path, "metaData": {} })
+            ));
         }
         out.push_str("\n[config.relations.apiDefinition.metaData]\n");
         if let Some(t) = &self.definition_type {
@@ -294,13 +299,18 @@ mod tests {
     fn config_version_1_0_0_keeps_its_definition_root() {
         let text = "[config]\nid = x\n[config.relations.apiDefinition]\nrootDirectory = postman/schemas\nfiles[] = {\"path\":\"openapi.yaml\",\"metaData\":{}}\n[config.relations.apiDefinition.metaData]\nrootFiles[] = openapi.yaml\n";
         let data = ApiEntityData::parse("api", text).unwrap();
-        assert_eq!(data.definition_repo_path("openapi.yaml"), "postman/schemas/openapi.yaml");
+        assert_eq!(
+            data.definition_repo_path("openapi.yaml"),
+            "postman/schemas/openapi.yaml"
+        );
         assert!(data.render().contains("configVersion = 1.0.0"));
     }
 
     #[test]
     fn index_lists_apis_sorted() {
-        let index = ApiIndex::parse("apis[] = {\"apiId\":\"b\"}\n").unwrap().with_api("a");
+        let index = ApiIndex::parse("apis[] = {\"apiId\":\"b\"}\n")
+            .unwrap()
+            .with_api("a");
         assert_eq!(
             index.render(),
             format!("{HEADER}\napis[] = {{\"apiId\":\"a\"}}\napis[] = {{\"apiId\":\"b\"}}\nconfigVersion = 1.0.0\ntype = api\n")

@@ -166,7 +166,13 @@ pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry
             let path = if uids[0] == uid.as_str() && taken.insert(plain.to_lowercase()) {
                 plain
             } else {
-                let short: String = uid.rsplit('-').next().unwrap_or(uid).chars().take(12).collect();
+                let short: String = uid
+                    .rsplit('-')
+                    .next()
+                    .unwrap_or(uid)
+                    .chars()
+                    .take(12)
+                    .collect();
                 paths::collection_file(&format!("{name} ({short})"))
             };
             CollectionEntry {
@@ -298,13 +304,19 @@ mod tests {
     #[test]
     fn defaults_and_overrides() {
         let m = Mapping::resolve(&Overrides::default(), None);
-        assert_eq!((m.schema_dir.as_str(), m.collection_dir.as_str()), (DEFAULT_SCHEMA_DIR, DEFAULT_COLLECTION_DIR));
+        assert_eq!(
+            (m.schema_dir.as_str(), m.collection_dir.as_str()),
+            (DEFAULT_SCHEMA_DIR, DEFAULT_COLLECTION_DIR)
+        );
         let o = Overrides {
             schema_dir: Some(".".into()),
             ..Default::default()
         };
         assert_eq!(Mapping::resolve(&o, None).schema_dir, "");
-        assert_eq!(Mapping::resolve(&o, None).postman_path("a/b.yaml"), Some("a/b.yaml"));
+        assert_eq!(
+            Mapping::resolve(&o, None).postman_path("a/b.yaml"),
+            Some("a/b.yaml")
+        );
     }
 
     #[test]
@@ -313,7 +325,10 @@ mod tests {
         assert_eq!(file_refs(yaml), ["./common/error.yaml", "other.yaml"]);
         let json = r#"{"$ref": "../shared/a.json#/b"}"#;
         assert_eq!(file_refs(json), ["../shared/a.json"]);
-        assert_eq!(resolve_ref("specs/index.yaml", "./common/e.yaml").as_deref(), Some("specs/common/e.yaml"));
+        assert_eq!(
+            resolve_ref("specs/index.yaml", "./common/e.yaml").as_deref(),
+            Some("specs/common/e.yaml")
+        );
         assert_eq!(resolve_ref("index.yaml", "../x.yaml"), None);
     }
 
@@ -328,7 +343,10 @@ mod tests {
             ("paths/a.yaml".to_string(), a),
         ];
         assert_eq!(root_file(&files, None, None).as_deref(), Some("index.yaml"));
-        assert_eq!(root_file(&files, Some("paths/a.yaml"), None).as_deref(), Some("paths/a.yaml"));
+        assert_eq!(
+            root_file(&files, Some("paths/a.yaml"), None).as_deref(),
+            Some("paths/a.yaml")
+        );
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! - [`collection`]: collection files as Postman commits them;
 //! - [`dotpostman`]: `.postman/api` and `.postman/api_<id>`;
 //! - [`paths`]: untrusted Postman paths, collection file names;
-//! - [`mapping`]: where an API's files live in the repository.
+//! - [`mapping`]: where an API's files live in the repository;
+//! - [`validate`]: files checked before a push sends anything.
 
 pub mod collection;
 pub mod dotpostman;
 pub mod json;
 pub mod mapping;
 pub mod paths;
+pub mod validate;

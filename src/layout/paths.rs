@@ -86,12 +86,28 @@ mod tests {
     #[test]
     fn unsafe_paths_are_refused() {
         for p in [
-            "", "../x", "a/../../x", "/etc/passwd", ".git/hooks/x", "a/.GIT/x", "a\\b", "a//b",
-            "C:/x", "./x", "a\0b", ".git./x",
+            "",
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            ".git/hooks/x",
+            "a/.GIT/x",
+            "a\\b",
+            "a//b",
+            "C:/x",
+            "./x",
+            "a\0b",
+            ".git./x",
         ] {
             assert!(check_relative(p).is_err(), "{p:?} accepted");
         }
-        for p in ["index.yaml", "common/error.yaml", "a b/c.d.json", ".gitignore", "x/.github/y"] {
+        for p in [
+            "index.yaml",
+            "common/error.yaml",
+            "a b/c.d.json",
+            ".gitignore",
+            "x/.github/y",
+        ] {
             assert_eq!(check_relative(p), Ok(()), "{p:?} refused");
         }
     }
@@ -99,7 +115,10 @@ mod tests {
     #[test]
     fn collection_names_become_safe_paths() {
         assert_eq!(collection_file("v1/Event"), "v1/Event.json");
-        assert_eq!(collection_file("quazar1 collection"), "quazar1 collection.json");
+        assert_eq!(
+            collection_file("quazar1 collection"),
+            "quazar1 collection.json"
+        );
         assert_eq!(collection_file("a:b*c?"), "a_b_c_.json");
         assert_eq!(collection_file("../up"), "__/up.json");
         assert_eq!(collection_file(".git/x"), "_.git/x.json");

@@ -49,8 +49,8 @@ pub fn obtain(base: &Url) -> Result<(ApiKey, Source)> {
         }
     }
     let description = credential_description(base);
-    let answer = git_credential("fill", &description)
-        .map_err(|detail| Error::NoApiKey { detail })?;
+    let answer =
+        git_credential("fill", &description).map_err(|detail| Error::NoApiKey { detail })?;
     let password = answer
         .lines()
         .find_map(|l| l.strip_prefix("password="))
@@ -103,7 +103,10 @@ fn git_credential(action: &str, input: &str) -> std::result::Result<String, Stri
         .wait_with_output()
         .map_err(|e| format!("`git credential {action}` failed: {e}"))?;
     if !output.status.success() {
-        return Err(format!("`git credential {action}` failed ({})", output.status));
+        return Err(format!(
+            "`git credential {action}` failed ({})",
+            output.status
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

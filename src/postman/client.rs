@@ -209,7 +209,10 @@ impl Client {
             let page: SchemaFilesPage =
                 self.get(&["apis", api_id, "schemas", &schema.id, "files"], &query)?;
             files.extend(page.files);
-            cursor = page.meta.and_then(|m| m.next_cursor).filter(|c| !c.is_empty());
+            cursor = page
+                .meta
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.is_empty());
         }
         Ok(files)
     }
@@ -242,7 +245,10 @@ impl Client {
 
     /// `GET /apis/{apiId}/collections/{collectionId}?versionId=`: a published snapshot.
     pub fn api_collection(&self, api_id: &str, id: &str, version: Option<&str>) -> Result<Value> {
-        self.get(&["apis", api_id, "collections", id], &version_query(version))
+        self.get(
+            &["apis", api_id, "collections", id],
+            &version_query(version),
+        )
     }
 
     /// `GET /apis/{apiId}/versions/{versionId}`.
@@ -253,6 +259,180 @@ impl Client {
         }
         let w: Wrapper = self.get(&["apis", api_id, "versions", version_id], &[])?;
         Ok(w.version)
+    }
+}
+
+/// Writes (push).
+impl Client {
+    /// `PUT /apis/{apiId}/schemas/{schemaId}/files/{path}`: create or update a file.
+    /// Returns its new `updatedAt`.
+    pub fn put_schema_file(
+        &self,
+        api_id: &str,
+        schema_id: &str,
+        path: &str,
+        content: &str,
+    ) -> Result<Option<String>> {
+        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
+        segments.extend(path.split('/'));
+        let body = serde_json::json!({ "content": content });
+        let answer = self.send(Method::PUT, &segments, &[], Some(&body))?;
+        let value: Value = decode(&answer.body, "PUT", &segments)?;
+        Ok(value
+            .get("updatedAt")
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+
+    /// `DELETE /apis/{apiId}/schemas/{schemaId}/files/{path}`.
+    pub fn delete_schema_file(&self, api_id: &str, schema_id: &str, path: &str) -> Result<()> {
+        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
+        segments.extend(path.split('/'));
+        self.send(Method::DELETE, &segments, &[], None)?;
+        Ok(())
+    }
+
+    /// `POST /apis/{apiId}/schemas`: the API's one schema, with its first files.
+    /// Returns the schema id.
+    pub fn create_schema(
+        &self,
+        api_id: &str,
+        schema_type: &str,
+        files: &[(String, String, bool)],
+    ) -> Result<String> {
+        let files: Vec<Value> = files
+            .iter()
+            .map(|(path, content, root)| {
+                let mut f = serde_json::json!({ "path": path, "content": content });
+                if *root {
+                    f["root"] = serde_json::json!({ "enabled": true });
+                }
+                f
+            })
+            .collect();
+        let body = serde_json::json!({ "type": schema_type, "files": files });
+        let segments = ["apis", api_id, "schemas"];
+        let answer = self.send(Method::POST, &segments, &[], Some(&body))?;
+        let value: Value = decode(&answer.body, "POST", &segments)?;
+        value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Decode {
+                method: "POST".into(),
+                path: format!("/apis/{api_id}/schemas"),
+                detail: "no `id` in the answer".into(),
+            })
+    }
+
+    /// `PUT /collections/{uid}`: replace a collection. Items keep the ids they carry.
+    pub fn put_collection(&self, uid: &str, collection: &Value) -> Result<()> {
+        let body = serde_json::json!({ "collection": collection });
+        self.send(Method::PUT, &["collections", uid], &[], Some(&body))?;
+        Ok(())
+    }
+
+    /// `POST /apis/{apiId}/collections` with `CREATE_NEW`: a new collection attached to
+    /// the API. Returns its UID.
+    pub fn create_api_collection(&self, api_id: &str, collection: &Value) -> Result<String> {
+        let body = serde_json::json!({ "operationType": "CREATE_NEW", "data": collection });
+        let segments = ["apis", api_id, "collections"];
+        let answer = self.send(Method::POST, &segments, &[], Some(&body))?;
+        let value: Value = decode(&answer.body, "POST", &segments)?;
+        value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Decode {
+                method: "POST".into(),
+                path: format!("/apis/{api_id}/collections"),
+                detail: "no `id` in the answer".into(),
+            })
+    }
+
+    /// `DELETE /collections/{uid}`.
+    pub fn delete_collection(&self, uid: &str) -> Result<()> {
+        self.send(Method::DELETE, &["collections", uid], &[], None)?;
+        Ok(())
+    }
+
+    /// `POST /apis/{apiId}/versions`, then polls its task to the end. Returns the
+    /// version id.
+    pub fn publish_version(
+        &self,
+        api_id: &str,
+        name: &str,
+        release_notes: &str,
+        schema_ids: &[String],
+        collection_ids: &[String],
+    ) -> Result<String> {
+        let ids = |list: &[String]| {
+            list.iter()
+                .map(|id| serde_json::json!({ "id": id }))
+                .collect::<Vec<_>>()
+        };
+        let body = serde_json::json!({
+            "name": name,
+            "releaseNotes": release_notes,
+            "schemas": ids(schema_ids),
+            "collections": ids(collection_ids),
+        });
+        let segments = ["apis", api_id, "versions"];
+        let answer = self.send(Method::POST, &segments, &[], Some(&body))?;
+        let created: Value = decode(&answer.body, "POST", &segments)?;
+        let version_id = created
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(location) = answer
+            .headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+        {
+            self.wait_for_task(location)?;
+        }
+        Ok(version_id)
+    }
+
+    /// Polls `/apis/{apiId}/tasks/{taskId}` (the `Location` of an async answer) until
+    /// it is `completed` (Ok) or `failed` (the task's own message).
+    fn wait_for_task(&self, location: &str) -> Result<()> {
+        let path = location
+            .split_once("://")
+            .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
+            .unwrap_or(location)
+            .trim_start_matches('/');
+        let segments: Vec<&str> = path.split('?').next().unwrap_or("").split('/').collect();
+        let mut delay = std::time::Duration::from_millis(200);
+        for _ in 0..60 {
+            let task: Value = self.get(&segments, &[])?;
+            match task.get("status").and_then(Value::as_str) {
+                Some("completed") => return Ok(()),
+                Some("failed") => {
+                    let message = task
+                        .pointer("/details/error/message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("the task failed")
+                        .to_string();
+                    return Err(Error::Status {
+                        status: 200,
+                        method: "GET".into(),
+                        path: format!("/{path}"),
+                        message,
+                    });
+                }
+                _ => {
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+        Err(Error::Decode {
+            method: "GET".into(),
+            path: format!("/{path}"),
+            detail: "the task did not finish".into(),
+        })
     }
 }
 
@@ -297,7 +477,15 @@ fn cursor_of(next_path: &str) -> Option<String> {
 fn rate_limit_wait(headers: &HeaderMap) -> Duration {
     let seconds = ["retry-after", "x-ratelimit-retryafter", "retryafter"]
         .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok()?.trim().parse::<u64>().ok())
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .unwrap_or(1);
     Duration::from_secs(seconds).min(MAX_RATE_LIMIT_WAIT)
 }

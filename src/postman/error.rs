@@ -26,7 +26,9 @@ pub enum Error {
         path: String,
         detail: String,
     },
-    #[error("Postman kept answering {status} to {method} {path} after {attempts} attempts: {message}")]
+    #[error(
+        "Postman kept answering {status} to {method} {path} after {attempts} attempts: {message}"
+    )]
     GaveUp {
         status: u16,
         method: String,
@@ -58,7 +60,10 @@ pub fn server_message(body: &[u8]) -> String {
             text.chars().take(300).collect()
         };
     };
-    let inner = value.get("error").filter(|e| e.is_object()).unwrap_or(&value);
+    let inner = value
+        .get("error")
+        .filter(|e| e.is_object())
+        .unwrap_or(&value);
     let text = |key: &str| -> Option<String> {
         match inner.get(key)? {
             Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -89,23 +94,41 @@ mod tests {
     #[test]
     fn every_documented_error_shape_yields_its_message() {
         let cases: [(&str, &str); 7] = [
-            (r#"{"error":{"name":"instanceNotFoundError","message":"We could not find the collection"}}"#,
-             "instanceNotFoundError: We could not find the collection"),
-            (r#"{"name":"instanceNotFoundError","message":"API not found."}"#, "instanceNotFoundError: API not found."),
-            (r#"{"type":"x","title":"Action not allowed","detail":"Not for Git linked APIs"}"#,
-             "Action not allowed: Not for Git linked APIs"),
-            (r#"{"type":"u","title":"Unauthorized","status":401,"detail":"A valid API key must be provided."}"#,
-             "Unauthorized: A valid API key must be provided."),
-            (r#"{"error":{"type":"instanceNotFoundError","title":"Collection not found","detail":"Not in this API"}}"#,
-             "Collection not found: Not in this API"),
-            (r#"{"type":"limitReachedError","title":"API limit","message":"Up to 3 APIs.","detail":{"model":"api"}}"#,
-             "API limit: Up to 3 APIs."),
-            (r#"{"type":"VersionNotFound","title":"API Version not found.","details":"No such version"}"#,
-             "API Version not found.: No such version"),
+            (
+                r#"{"error":{"name":"instanceNotFoundError","message":"We could not find the collection"}}"#,
+                "instanceNotFoundError: We could not find the collection",
+            ),
+            (
+                r#"{"name":"instanceNotFoundError","message":"API not found."}"#,
+                "instanceNotFoundError: API not found.",
+            ),
+            (
+                r#"{"type":"x","title":"Action not allowed","detail":"Not for Git linked APIs"}"#,
+                "Action not allowed: Not for Git linked APIs",
+            ),
+            (
+                r#"{"type":"u","title":"Unauthorized","status":401,"detail":"A valid API key must be provided."}"#,
+                "Unauthorized: A valid API key must be provided.",
+            ),
+            (
+                r#"{"error":{"type":"instanceNotFoundError","title":"Collection not found","detail":"Not in this API"}}"#,
+                "Collection not found: Not in this API",
+            ),
+            (
+                r#"{"type":"limitReachedError","title":"API limit","message":"Up to 3 APIs.","detail":{"model":"api"}}"#,
+                "API limit: Up to 3 APIs.",
+            ),
+            (
+                r#"{"type":"VersionNotFound","title":"API Version not found.","details":"No such version"}"#,
+                "API Version not found.: No such version",
+            ),
         ];
         for (body, expected) in cases {
             assert_eq!(server_message(body.as_bytes()), expected);
         }
-        assert_eq!(server_message(b"<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            server_message(b"<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
     }
 }

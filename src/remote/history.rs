@@ -56,7 +56,11 @@ pub fn apply(
     // collection directory, which belongs to Postman.
     let mut stale: Vec<String> = Vec::new();
     if let Some(old) = &old {
-        stale.extend(old.definition_files.iter().map(|p| old.definition_repo_path(p)));
+        stale.extend(
+            old.definition_files
+                .iter()
+                .map(|p| old.definition_repo_path(p)),
+        );
         stale.extend(old.collections.iter().map(|c| old.collection_repo_path(c)));
     }
     if !mapping.collection_dir.is_empty() {
@@ -73,7 +77,11 @@ pub fn apply(
         }
     }
     for (state, entry) in snapshot.collections.iter().zip(&definition.collections) {
-        editor.upsert(mapping.collection_path(&entry.path), EntryKind::Blob, state.blob)?;
+        editor.upsert(
+            mapping.collection_path(&entry.path),
+            EntryKind::Blob,
+            state.blob,
+        )?;
     }
     let entity = mapping.entity_data(&snapshot.api_id, &definition).render();
     editor.upsert(
@@ -144,7 +152,7 @@ fn definition_state(
 }
 
 /// Repository paths of every `*.json` file below `dir` in `tree`.
-fn json_files_under(
+pub fn json_files_under(
     repo: &gix::Repository,
     tree: ObjectId,
     dir: &str,

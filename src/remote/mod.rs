@@ -7,6 +7,7 @@
 
 pub mod history;
 pub mod progress;
+pub mod push;
 pub mod snapshot;
 pub mod state;
 pub mod url;
@@ -17,7 +18,9 @@ use gix::ObjectId;
 
 use crate::layout::mapping::{Mapping, Overrides};
 use crate::layout::{dotpostman, paths};
+use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};
+use push::{PlanError, PushLine};
 use snapshot::{Reader, Snapshot, Which};
 use state::RemoteState;
 use url::RemoteUrl;
@@ -50,6 +53,10 @@ pub enum Error {
 struct Options {
     progress: bool,
     verbosity: u32,
+    dry_run: bool,
+    /// Refs named by `option cas <ref>:<oid>` (`--force-with-lease`): git checked the
+    /// lease against our `list for-push` already, so they are pushed as forced.
+    leased: Vec<String>,
 }
 
 pub struct Session {
@@ -59,6 +66,29 @@ pub struct Session {
     /// Holds the scratch repository alive when there is no GIT_DIR.
     _scratch: Option<tempfile::TempDir>,
     options: Options,
+    /// The authenticated client, once the first command needed it.
+    client: Option<Client>,
+}
+
+/// The live Postman state and what it is compared with.
+struct Live {
+    api: Api,
+    snapshot: Snapshot,
+    mapping: Mapping,
+    /// R: the commit this remote last reported.
+    last: Option<ObjectId>,
+    head: Option<ObjectId>,
+}
+
+impl Live {
+    /// Rule 1: Postman still has exactly R's state.
+    fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
+        let Some(last) = self.last else {
+            return Ok(false);
+        };
+        let tree = history::tree_of(repo, last)?;
+        Ok(history::apply(repo, tree, &self.snapshot, &self.mapping)? == tree)
+    }
 }
 
 impl Session {
@@ -78,9 +108,10 @@ impl Session {
             repo,
             _scratch: scratch,
             options: Options {
-                progress: false,
                 verbosity: 1,
+                ..Default::default()
             },
+            client: None,
         })
     }
 
@@ -92,20 +123,33 @@ impl Session {
             let line = line.map_err(io)?;
             let reply = match line.split_once(' ').unwrap_or((line.as_str(), "")) {
                 ("", _) => return Ok(()),
-                ("capabilities", _) => "fetch\noption\n\n".to_string(),
+                ("capabilities", _) => "fetch\npush\noption\n\n".to_string(),
                 ("option", rest) => self.option(rest).to_string() + "\n",
-                ("list", _) => self.list()?,
-                ("fetch", _) => {
+                ("list", rest) => self.list(rest == "for-push")?,
+                (command @ ("fetch" | "push"), _) => {
+                    // A batch: lines up to a blank line; `option` lines may come inside.
                     let mut batch = vec![line.clone()];
                     for next in lines.by_ref() {
                         let next = next.map_err(io)?;
                         if next.is_empty() {
                             break;
                         }
+                        if let Some(rest) = next.strip_prefix("option ") {
+                            let answer = self.option(rest);
+                            output
+                                .write_all(format!("{answer}\n").as_bytes())
+                                .map_err(io)?;
+                            output.flush().map_err(io)?;
+                            continue;
+                        }
                         batch.push(next);
                     }
-                    self.fetch(&batch)?;
-                    "\n".to_string()
+                    if command == "fetch" {
+                        self.fetch(&batch)?;
+                        "\n".to_string()
+                    } else {
+                        self.push(&batch)?
+                    }
                 }
                 (command, _) => {
                     return Err(Error::Protocol(format!(
@@ -130,7 +174,19 @@ impl Session {
                 self.options.verbosity = value.parse().unwrap_or(1);
                 "ok"
             }
-            "cloning" | "check-connectivity" | "followtags" => "ok",
+            "dry-run" => {
+                self.options.dry_run = value == "true";
+                "ok"
+            }
+            "cas" => {
+                let (refname, _) = value
+                    .trim_matches('"')
+                    .split_once(':')
+                    .unwrap_or((value, ""));
+                self.options.leased.push(refname.to_string());
+                "ok"
+            }
+            "cloning" | "check-connectivity" | "followtags" | "force-if-includes" => "ok",
             _ => "unsupported",
         }
     }
@@ -139,49 +195,106 @@ impl Session {
         self.options.progress && self.options.verbosity >= 1
     }
 
-    /// `list`: the Postman state as commits, one line per ref.
-    fn list(&mut self) -> Result<String, Error> {
+    /// Reads the API, authenticating on first use: the key is approved in the
+    /// credential store after Postman accepted it, rejected after a 401.
+    fn connect(&mut self) -> Result<Api, Error> {
+        if let Some(client) = &self.client {
+            return checked(client.api(&self.url.api_id)?);
+        }
         let (key, source) = apikey::obtain(&self.url.base)?;
         let client = Client::new(self.url.base.clone(), key.clone())?;
-        let api = match client.api(&self.url.api_id) {
-            Err(e @ postman::Error::Unauthorized { .. }) => {
-                apikey::report(&key, &source, false);
-                return Err(e.into());
-            }
-            other => other?,
-        };
-        apikey::report(&key, &source, true);
-        if api.is_git_linked() {
-            return Err(postman::Error::GitLinked {
-                api_id: api.id.clone(),
-            }
-            .into());
-        }
+        let api = client.api(&self.url.api_id);
+        apikey::report(
+            &key,
+            &source,
+            !matches!(api, Err(postman::Error::Unauthorized { .. })),
+        );
+        let api = api?;
+        self.client = Some(client);
+        checked(api)
+    }
 
-        let repo = &self.repo;
-        let mut state = RemoteState::open(repo, self.remote.as_deref());
-        let last = state.last_reported(repo)?;
-        let head = repo.head_id().ok().map(|id| id.detach());
+    /// The client, once [`Session::connect`] made it.
+    fn client(&self) -> &Client {
+        self.client.as_ref().expect("connect() comes first")
+    }
+
+    /// Reads the live Postman state (schema files unchanged since the last fetch are
+    /// not downloaded again).
+    fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
+        let api = self.connect()?;
+        let last = state.last_reported(&self.repo)?;
+        let head = self.repo.head_id().ok().map(|id| id.detach());
         let mapping = self.mapping(last.or(head))?;
         let reader = Reader {
-            client: &client,
-            repo,
+            client: self.client(),
+            repo: &self.repo,
             progress: self.show_progress(),
         };
         let snapshot = reader.read(&api, Which::Current, &state.file_cache())?;
+        Ok(Live {
+            api,
+            snapshot,
+            mapping,
+            last,
+            head,
+        })
+    }
+
+    /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
+    /// push, a state that differs from R is computed in memory only, so git does not
+    /// know its id and says `fetch first` itself.
+    fn list(&mut self, for_push: bool) -> Result<String, Error> {
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = self.read_live(&state)?;
+        let memory;
+        let repo = if for_push {
+            memory = self.repo.clone().with_object_memory();
+            &memory
+        } else {
+            &self.repo
+        };
         let base = state.connect_base(repo)?;
-        let main = report_main(repo, &snapshot, &mapping, last, head, base)?;
-        if let Some(schema) = &snapshot.schema {
-            state.remember_files(
-                schema
-                    .files
-                    .iter()
-                    .map(|f| (f.path.as_str(), f.updated_at.as_deref(), f.blob)),
-            );
-        }
+        let main = report_main(
+            repo,
+            &live.snapshot,
+            &live.mapping,
+            live.last,
+            live.head,
+            base,
+        )?;
 
         let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
-        for version in &api.versions {
+        for (tag, commit) in self.version_tags(repo, &live, &mut state)? {
+            out.push_str(&format!("{commit} {tag}\n"));
+        }
+        out.push('\n');
+        if !for_push {
+            if let Some(schema) = &live.snapshot.schema {
+                state.remember_files(
+                    schema
+                        .files
+                        .iter()
+                        .map(|f| (f.path.as_str(), f.updated_at.as_deref(), f.blob)),
+                );
+            }
+            state.set_last_reported(repo, main)?;
+            state.save()?;
+        }
+        Ok(out)
+    }
+
+    /// `refs/tags/<version name>` for each published version: its commit, built once
+    /// and then taken from the cache (a version never changes).
+    fn version_tags(
+        &self,
+        repo: &gix::Repository,
+        live: &Live,
+        state: &mut RemoteState,
+    ) -> Result<Vec<(String, ObjectId)>, Error> {
+        let progress = self.show_progress();
+        let mut tags = Vec::new();
+        for version in &live.api.versions {
             let tag = format!("refs/tags/{}", version.name);
             if gix::validate::reference::name(tag.as_str().into()).is_err() {
                 eprintln!(
@@ -193,15 +306,21 @@ impl Session {
             let commit = match state.version_commit(repo, &version.id) {
                 Some(c) => c,
                 None => {
-                    let details = client.version(&api.id, &version.id)?;
+                    let client = self.client();
+                    let details = client.version(&live.api.id, &version.id)?;
                     let which = Which::Version {
                         id: &details.id,
                         created_at: details.created_at.as_deref(),
                         schemas: &details.schemas,
                         collections: &details.collections,
                     };
-                    let snapshot = reader.read(&api, which, &Default::default())?;
-                    let tree = history::apply(repo, empty_tree(repo), &snapshot, &mapping)?;
+                    let reader = Reader {
+                        client,
+                        repo,
+                        progress,
+                    };
+                    let snapshot = reader.read(&live.api, which, &Default::default())?;
+                    let tree = history::apply(repo, empty_tree(repo), &snapshot, &live.mapping)?;
                     let c = history::commit(
                         repo,
                         &snapshot,
@@ -213,12 +332,9 @@ impl Session {
                     c
                 }
             };
-            out.push_str(&format!("{commit} {tag}\n"));
+            tags.push((tag, commit));
         }
-        out.push('\n');
-        state.set_last_reported(repo, main)?;
-        state.save()?;
-        Ok(out)
+        Ok(tags)
     }
 
     /// The mapping: git config, else the `.postman/api_<id>` of `start` (R or HEAD),
@@ -253,6 +369,176 @@ impl Session {
         }
         Ok(())
     }
+
+    /// `push`: one `ok`/`error` line per ref, then a blank line. The branch goes first,
+    /// so a tag pushed with it can point at what the branch push made Postman have.
+    fn push(&mut self, batch: &[String]) -> Result<String, Error> {
+        let mut lines: Vec<PushLine> = Vec::new();
+        for line in batch {
+            lines.push(
+                PushLine::parse(line)
+                    .ok_or_else(|| Error::Protocol(format!("bad push line {line:?}")))?,
+            );
+        }
+        lines.sort_by_key(|l| l.dst != BRANCH);
+        let mut out = String::new();
+        for line in &lines {
+            let result = if line.dst == BRANCH {
+                self.push_branch(line)
+            } else if let Some(name) = line.dst.strip_prefix("refs/tags/") {
+                self.push_tag(line, name)
+            } else {
+                Err(Refusal(format!(
+                    "Postman has only {BRANCH} and tags (published versions)"
+                )))
+            };
+            match result {
+                Ok(()) => out.push_str(&format!("ok {}\n", line.dst)),
+                Err(Refusal(why)) => {
+                    out.push_str(&format!("error {} {}\n", line.dst, why.replace('\n', " ")))
+                }
+            }
+        }
+        out.push('\n');
+        Ok(out)
+    }
+
+    fn forced(&self, line: &PushLine) -> bool {
+        line.force || self.options.leased.iter().any(|r| *r == line.dst)
+    }
+
+    fn push_branch(&mut self, line: &PushLine) -> Result<(), Refusal> {
+        if line.src.is_empty() {
+            return Err(Refusal(format!(
+                "refusing to delete {BRANCH}: it is the API itself"
+            )));
+        }
+        let new = self.resolve_commit(&line.src)?;
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = self.read_live(&state)?;
+        if !self.forced(line) {
+            if !live.unchanged(&self.repo)? {
+                return Err(Refusal("fetch first".into()));
+            }
+            let last = live.last.expect("unchanged implies R");
+            if !push::descends_from(&self.repo, new, last)? {
+                return Err(Refusal("non-fast forward".into()));
+            }
+        }
+        let plan = match push::plan(&self.repo, new, &live.snapshot, &live.mapping) {
+            Ok(plan) => plan,
+            Err(PlanError::Invalid(invalid)) => return Err(Refusal(invalid.to_string())),
+            Err(PlanError::Other(e)) => return Err(e.into()),
+        };
+        if self.options.dry_run {
+            return Ok(());
+        }
+        let schema_id = live.api.schemas.first().map(|s| s.id.clone());
+        let written = push::apply(self.client(), &live.api.id, schema_id.as_deref(), &plan)?;
+        state.record_push(&self.repo, new, &written)?;
+        Ok(())
+    }
+
+    fn push_tag(&mut self, line: &PushLine, name: &str) -> Result<(), Refusal> {
+        if line.src.is_empty() {
+            return Err(Refusal(
+                "deleting a published version is not supported".into(),
+            ));
+        }
+        let tag_id = self.resolve(&line.src)?;
+        let commit = self.resolve_commit(&line.src)?;
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = self.read_live(&state)?;
+        if live.api.versions.iter().any(|v| v.name == name) {
+            return Err(Refusal("already exists".into()));
+        }
+        if !live.unchanged(&self.repo)? {
+            return Err(Refusal("fetch first".into()));
+        }
+        if live.last != Some(commit) {
+            return Err(Refusal(format!(
+                "Postman publishes its current state: push {BRANCH} first (the tag points at {}, Postman has {})",
+                short(commit),
+                live.last.map(short).unwrap_or_else(|| "nothing fetched".into())
+            )));
+        }
+        if self.options.dry_run {
+            return Ok(());
+        }
+        let notes = self
+            .repo
+            .find_object(tag_id)
+            .ok()
+            .and_then(|o| o.try_into_tag().ok())
+            .and_then(|t| t.decode().ok().map(|t| t.message.to_string()))
+            .unwrap_or_default();
+        let schema_ids: Vec<String> = live.api.schemas.iter().map(|s| s.id.clone()).collect();
+        let collection_ids: Vec<String> =
+            live.api.collections.iter().map(|c| c.id.clone()).collect();
+        let version_id = self.client().publish_version(
+            &live.api.id,
+            name,
+            notes.trim_end(),
+            &schema_ids,
+            &collection_ids,
+        )?;
+        state.remember_version(&version_id, tag_id);
+        state.save()?;
+        Ok(())
+    }
+
+    fn resolve(&self, src: &str) -> Result<ObjectId, Refusal> {
+        if let Ok(id) = ObjectId::from_hex(src.as_bytes()) {
+            return Ok(id);
+        }
+        let mut reference = self
+            .repo
+            .find_reference(src)
+            .map_err(|e| Refusal(format!("cannot resolve {src}: {e}")))?;
+        Ok(reference
+            .peel_to_id()
+            .map_err(|e| Refusal(format!("cannot resolve {src}: {e}")))?
+            .detach())
+    }
+
+    fn resolve_commit(&self, src: &str) -> Result<ObjectId, Refusal> {
+        let id = self.resolve(src)?;
+        let object = self
+            .repo
+            .find_object(id)
+            .map_err(|e| Refusal(e.to_string()))?;
+        Ok(object
+            .peel_to_commit()
+            .map_err(|_| Refusal("needs force".into()))?
+            .id)
+    }
+}
+
+/// Why one ref was not pushed: the `<why>` of `error <ref> <why>`.
+struct Refusal(String);
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal(e.to_string())
+    }
+}
+
+impl From<postman::Error> for Refusal {
+    fn from(e: postman::Error) -> Self {
+        Refusal(e.to_string())
+    }
+}
+
+fn short(id: ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}
+
+/// An API git can sync: not linked to a git repository inside Postman.
+fn checked(api: Api) -> Result<Api, Error> {
+    if api.is_git_linked() {
+        return Err(postman::Error::GitLinked { api_id: api.id }.into());
+    }
+    Ok(api)
 }
 
 /// The commit to report for the branch (DESIGN, rules 1-3): R if it already has the

@@ -28,7 +28,10 @@ impl Progress {
         let percent = self.done * 100 / self.total.max(1);
         if self.enabled && self.last_percent != Some(percent) {
             self.last_percent = Some(percent);
-            eprint!("\r{}: {:3}% ({}/{})", self.title, percent, self.done, self.total);
+            eprint!(
+                "\r{}: {:3}% ({}/{})",
+                self.title, percent, self.done, self.total
+            );
             let _ = std::io::stderr().flush();
         }
     }

@@ -122,9 +122,12 @@ impl Reader<'_> {
                     let blob = match cached_blob(self.repo, cache, entry) {
                         Some(blob) => blob,
                         None => {
-                            let file = self
-                                .client
-                                .schema_file(&api.id, &schema_id, &entry.path, version)?;
+                            let file = self.client.schema_file(
+                                &api.id,
+                                &schema_id,
+                                &entry.path,
+                                version,
+                            )?;
                             progress.tick();
                             write_blob(self.repo, file.content.as_bytes())?
                         }
@@ -194,7 +197,11 @@ impl Reader<'_> {
     }
 }
 
-fn cached_blob(repo: &gix::Repository, cache: &FileCache, entry: &SchemaFileEntry) -> Option<ObjectId> {
+fn cached_blob(
+    repo: &gix::Repository,
+    cache: &FileCache,
+    entry: &SchemaFileEntry,
+) -> Option<ObjectId> {
     let (updated_at, blob) = cache.get(&entry.path)?;
     (Some(updated_at) == entry.updated_at.as_ref() && repo.has_object(blob)).then_some(*blob)
 }
@@ -248,8 +255,14 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(parse_timestamp("1970-01-01T00:00:00.000Z"), Some(0));
-        assert_eq!(parse_timestamp("2024-01-01T00:00:05.000Z"), Some(1_704_067_205));
-        assert_eq!(parse_timestamp("2024-01-01T01:00:05+01:00"), Some(1_704_067_205));
+        assert_eq!(
+            parse_timestamp("2024-01-01T00:00:05.000Z"),
+            Some(1_704_067_205)
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-01T01:00:05+01:00"),
+            Some(1_704_067_205)
+        );
         assert_eq!(parse_timestamp("2023-02-15T06:27:16Z"), Some(1_676_442_436));
         assert_eq!(parse_timestamp("garbage"), None);
     }

@@ -87,18 +87,48 @@ impl RemoteState {
             .files
             .iter()
             .filter_map(|(path, (updated, blob))| {
-                Some((path.clone(), (updated.clone(), ObjectId::from_hex(blob.as_bytes()).ok()?)))
+                Some((
+                    path.clone(),
+                    (updated.clone(), ObjectId::from_hex(blob.as_bytes()).ok()?),
+                ))
             })
             .collect()
     }
 
-    pub fn remember_files<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, Option<&'a str>, ObjectId)>) {
+    pub fn remember_files<'a>(
+        &mut self,
+        files: impl IntoIterator<Item = (&'a str, Option<&'a str>, ObjectId)>,
+    ) {
         self.cache.files = files
             .into_iter()
             .filter_map(|(path, updated, blob)| {
                 Some((path.to_string(), (updated?.to_string(), blob.to_string())))
             })
             .collect();
+    }
+
+    /// After a successful push: the pushed commit is R, and the files written are
+    /// cached with their new `updatedAt`.
+    pub fn record_push(
+        &mut self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+        written: &[(String, Option<String>, ObjectId)],
+    ) -> Result<(), Error> {
+        for (path, updated, blob) in written {
+            match updated {
+                Some(u) => {
+                    self.cache
+                        .files
+                        .insert(path.clone(), (u.clone(), blob.to_string()));
+                }
+                None => {
+                    self.cache.files.remove(path);
+                }
+            }
+        }
+        self.set_last_reported(repo, commit)?;
+        self.save()
     }
 
     pub fn version_commit(&self, repo: &gix::Repository, version_id: &str) -> Option<ObjectId> {

@@ -27,7 +27,8 @@ impl RemoteUrl {
         };
         let s = raw.strip_prefix("postman::").unwrap_or(raw).trim();
         let (base, api_id) = if let Some(rest) = s.strip_prefix("postman://") {
-            split_api(&format!("https://{rest}")).ok_or_else(|| invalid("no /apis/<apiId> in it"))?
+            split_api(&format!("https://{rest}"))
+                .ok_or_else(|| invalid("no /apis/<apiId> in it"))?
         } else if s.starts_with("https://") || s.starts_with("http://") {
             split_api(s).ok_or_else(|| invalid("no /apis/<apiId> in it"))?
         } else {
@@ -42,7 +43,9 @@ impl RemoteUrl {
         }
         let base = Url::parse(&base).map_err(|e| invalid(&e.to_string()))?;
         if base.scheme() == "http" && !is_loopback(&base) {
-            return Err(invalid("plain http:// is allowed only for a loopback address"));
+            return Err(invalid(
+                "plain http:// is allowed only for a loopback address",
+            ));
         }
         if base.scheme() != "http" && base.scheme() != "https" {
             return Err(invalid("the server must be http(s)"));
@@ -73,9 +76,15 @@ mod tests {
     #[test]
     fn forms() {
         let u = RemoteUrl::parse("postman::3d3fddb2-25dd").unwrap();
-        assert_eq!((u.base.as_str(), u.api_id.as_str()), ("https://api.getpostman.com/", "3d3fddb2-25dd"));
+        assert_eq!(
+            (u.base.as_str(), u.api_id.as_str()),
+            ("https://api.getpostman.com/", "3d3fddb2-25dd")
+        );
         let u = RemoteUrl::parse("http://127.0.0.1:8111/apis/abc").unwrap();
-        assert_eq!((u.base.as_str(), u.api_id.as_str()), ("http://127.0.0.1:8111/", "abc"));
+        assert_eq!(
+            (u.base.as_str(), u.api_id.as_str()),
+            ("http://127.0.0.1:8111/", "abc")
+        );
         let u = RemoteUrl::parse("postman://api.eu.postman.com/apis/abc").unwrap();
         assert_eq!(u.base.as_str(), "https://api.eu.postman.com/");
         assert!(RemoteUrl::parse("http://example.com/apis/abc").is_err());

@@ -31,7 +31,10 @@ impl Sandbox {
         let env = vec![
             ("PATH".into(), path),
             ("HOME".into(), home.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), home.join(".config").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                home.join(".config").display().to_string(),
+            ),
             ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
             ("GIT_TERMINAL_PROMPT".into(), "0".into()),
             ("GIT_AUTHOR_NAME".into(), "Tester".into()),
@@ -41,7 +44,10 @@ impl Sandbox {
             ("POSTMAN_API_KEY".into(), API_KEY.into()),
         ];
         let sandbox = Sandbox { dir, env };
-        sandbox.git_ok(sandbox.path(), ["config", "--global", "init.defaultBranch", "main"]);
+        sandbox.git_ok(
+            sandbox.path(),
+            ["config", "--global", "init.defaultBranch", "main"],
+        );
         sandbox
     }
 

@@ -1,0 +1,432 @@
+//! `push`: commits -> Postman, with git's own safety rules, which git does not enforce
+//! for helpers (reference/remote-helper.md §1.8): the live Postman state must still be
+//! the one last fetched (`fetch first`), the pushed commit must descend from it
+//! (`non-fast forward`), unless forced. Every managed file is validated before the first
+//! write, so a push that cannot be fully validated sends nothing.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use gix::ObjectId;
+
+use super::history;
+use super::snapshot::Snapshot;
+use super::Error;
+use crate::layout::collection;
+use crate::layout::dotpostman;
+use crate::layout::mapping::{self, Mapping};
+use crate::layout::paths;
+use crate::layout::validate::{self, Invalid};
+use crate::postman::Client;
+
+/// One `push [+]<src>:<dst>` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushLine {
+    pub force: bool,
+    pub src: String,
+    pub dst: String,
+}
+
+impl PushLine {
+    pub fn parse(line: &str) -> Option<PushLine> {
+        let spec = line.strip_prefix("push ")?;
+        let (force, spec) = match spec.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, spec),
+        };
+        let (src, dst) = spec.split_once(':')?;
+        Some(PushLine {
+            force,
+            src: src.to_string(),
+            dst: dst.to_string(),
+        })
+    }
+}
+
+/// A write to Postman.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    CreateSchema {
+        schema_type: String,
+        files: Vec<(String, String, bool)>,
+    },
+    PutFile {
+        path: String,
+        content: String,
+        blob: ObjectId,
+    },
+    DeleteFile {
+        path: String,
+    },
+    PutCollection {
+        uid: String,
+        body: serde_json::Value,
+    },
+    CreateCollection {
+        file: String,
+        body: serde_json::Value,
+    },
+    DeleteCollection {
+        uid: String,
+    },
+}
+
+/// What the pushed commit asks of Postman, computed and validated before any write.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub writes: Vec<Write>,
+}
+
+/// Compares the managed files of `commit` with the live state and lists the writes that
+/// make Postman equal to the commit. Any invalid file is an error naming it.
+pub fn plan(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    live: &Snapshot,
+    mapping: &Mapping,
+) -> Result<Plan, PlanError> {
+    let tree = history::tree_of(repo, commit)?;
+    let api_id = &live.api_id;
+    let entity = history::entity_data(repo, tree, api_id).map_err(|e| match e {
+        Error::DotPostman(e) => PlanError::Invalid(Invalid {
+            file: dotpostman::entity_path(api_id),
+            what: e.to_string(),
+        }),
+        other => PlanError::Other(other),
+    })?;
+    let read = |path: &str| history::read_file(repo, tree, path);
+    let mut writes = Vec::new();
+
+    // Schema files: those `.postman/api_<id>` lists plus the root file's `$ref` closure.
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut root = mapping.root_file.clone();
+    if let Some(e) = &entity {
+        root = e
+            .root_files
+            .first()
+            .map(|r| e.definition_repo_path(r))
+            .or(root);
+        for f in &e.definition_files {
+            let path = e.definition_repo_path(f);
+            if read(&path)?.is_some() {
+                wanted.insert(path);
+            }
+        }
+    }
+    if let Some(root) = &root {
+        if read(root)?.is_some() {
+            wanted.extend(ref_closure(repo, tree, root)?);
+        }
+    }
+    let mut desired: BTreeMap<String, (String, ObjectId)> = BTreeMap::new();
+    for repo_path in &wanted {
+        let invalid = |what: String| Invalid {
+            file: repo_path.clone(),
+            what,
+        };
+        let postman_path = mapping.postman_path(repo_path).ok_or_else(|| {
+            invalid(format!(
+                "is outside the schema directory {:?}",
+                display_dir(&mapping.schema_dir)
+            ))
+        })?;
+        paths::check_relative(postman_path).map_err(|e| invalid(e.to_string()))?;
+        let bytes = read(repo_path)?.expect("present: checked above");
+        let text = validate::schema_file(repo_path, &bytes)?;
+        let blob = blob_id(repo, tree, repo_path)?;
+        desired.insert(postman_path.to_string(), (text.to_string(), blob));
+    }
+    let live_files: BTreeMap<&str, ObjectId> = live
+        .schema
+        .iter()
+        .flat_map(|s| s.files.iter().map(|f| (f.path.as_str(), f.blob)))
+        .collect();
+    if live.schema.is_none() && !desired.is_empty() {
+        let root_postman = root.as_deref().and_then(|r| mapping.postman_path(r));
+        let schema_type = entity
+            .as_ref()
+            .and_then(|e| e.definition_type.clone())
+            .or_else(|| {
+                let (_, (text, _)) = desired.iter().find(|(p, _)| Some(p.as_str()) == root_postman)?;
+                detect_type(text)
+            })
+            .ok_or_else(|| Invalid {
+                file: dotpostman::entity_path(api_id),
+                what: "cannot tell the schema type: set `type` under [config.relations.apiDefinition.metaData]".into(),
+            })?;
+        writes.push(Write::CreateSchema {
+            schema_type,
+            files: desired
+                .iter()
+                .map(|(p, (text, _))| (p.clone(), text.clone(), Some(p.as_str()) == root_postman))
+                .collect(),
+        });
+    } else {
+        for (path, (text, blob)) in &desired {
+            if live_files.get(path.as_str()) != Some(blob) {
+                writes.push(Write::PutFile {
+                    path: path.clone(),
+                    content: text.clone(),
+                    blob: *blob,
+                });
+            }
+        }
+    }
+
+    // Collections: every *.json under C.
+    let by_path: BTreeMap<String, String> = entity
+        .iter()
+        .flat_map(|e| {
+            e.collections
+                .iter()
+                .map(|c| (e.collection_repo_path(c), c.id.clone()))
+        })
+        .collect();
+    let live_collections: BTreeMap<&str, ObjectId> = live
+        .collections
+        .iter()
+        .map(|c| (c.uid.as_str(), c.blob))
+        .collect();
+    let mut seen_uids: BTreeMap<String, String> = BTreeMap::new();
+    let files = if mapping.collection_dir.is_empty() {
+        Vec::new()
+    } else {
+        history::json_files_under(repo, tree, &mapping.collection_dir)?
+    };
+    for file in &files {
+        let bytes = read(file)?.unwrap_or_default();
+        let value = validate::collection_file(file, &bytes)?;
+        let uid = by_path.get(file).cloned().or_else(|| {
+            value
+                .pointer("/info/_uid")
+                .and_then(|u| u.as_str())
+                .map(str::to_string)
+        });
+        match uid.filter(|u| live_collections.contains_key(u.as_str())) {
+            Some(uid) => {
+                if let Some(other) = seen_uids.insert(uid.clone(), file.clone()) {
+                    return Err(Invalid {
+                        file: file.clone(),
+                        what: format!("is the same collection ({uid}) as {other}"),
+                    }
+                    .into());
+                }
+                if live_collections[uid.as_str()] != blob_id(repo, tree, file)? {
+                    writes.push(Write::PutCollection {
+                        uid,
+                        body: collection::upload_form(value, false),
+                    });
+                }
+            }
+            None => writes.push(Write::CreateCollection {
+                file: file.clone(),
+                body: collection::upload_form(value, true),
+            }),
+        }
+    }
+
+    // Deletions last: an interrupted push never loses what the commit still has.
+    for path in live_files.keys() {
+        if !desired.contains_key(*path) {
+            writes.push(Write::DeleteFile {
+                path: path.to_string(),
+            });
+        }
+    }
+    for uid in live_collections.keys() {
+        if !seen_uids.contains_key(*uid) {
+            writes.push(Write::DeleteCollection {
+                uid: uid.to_string(),
+            });
+        }
+    }
+    Ok(Plan { writes })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Other(#[from] Error),
+}
+
+impl From<gix::Error> for PlanError {
+    fn from(e: gix::Error) -> Self {
+        PlanError::Other(e.into())
+    }
+}
+
+/// Applies the writes in order. Returns the new `updatedAt` of each file written.
+pub fn apply(
+    client: &Client,
+    api_id: &str,
+    schema_id: Option<&str>,
+    plan: &Plan,
+) -> Result<Vec<(String, Option<String>, ObjectId)>, Error> {
+    let mut written = Vec::new();
+    let mut schema_id = schema_id.map(str::to_string);
+    let need_schema = || Error::Postman("the API has no schema to write files into".into());
+    for write in &plan.writes {
+        match write {
+            Write::CreateSchema { schema_type, files } => {
+                schema_id = Some(client.create_schema(api_id, schema_type, files)?);
+            }
+            Write::PutFile {
+                path,
+                content,
+                blob,
+            } => {
+                let sid = schema_id.as_deref().ok_or_else(need_schema)?;
+                let updated = client.put_schema_file(api_id, sid, path, content)?;
+                written.push((path.clone(), updated, *blob));
+            }
+            Write::DeleteFile { path } => {
+                let sid = schema_id.as_deref().ok_or_else(need_schema)?;
+                client.delete_schema_file(api_id, sid, path)?;
+            }
+            Write::PutCollection { uid, body } => client.put_collection(uid, body)?,
+            Write::CreateCollection { body, .. } => {
+                client.create_api_collection(api_id, body)?;
+            }
+            Write::DeleteCollection { uid } => client.delete_collection(uid)?,
+        }
+    }
+    Ok(written)
+}
+
+/// Repository paths reachable from `root` through relative file `$ref`s.
+fn ref_closure(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    root: &str,
+) -> Result<BTreeSet<String>, PlanError> {
+    let mut seen = BTreeSet::from([root.to_string()]);
+    let mut queue = VecDeque::from([root.to_string()]);
+    while let Some(path) = queue.pop_front() {
+        let Some(bytes) = history::read_file(repo, tree, &path)? else {
+            continue;
+        };
+        for reference in mapping::file_refs(&String::from_utf8_lossy(&bytes)) {
+            let target = mapping::resolve_ref(&path, &reference).ok_or_else(|| Invalid {
+                file: path.clone(),
+                what: format!("$ref {reference:?} leaves the repository"),
+            })?;
+            if history::read_file(repo, tree, &target)?.is_none() {
+                return Err(Invalid {
+                    file: path.clone(),
+                    what: format!("$ref {reference:?} names a missing file ({target})"),
+                }
+                .into());
+            }
+            if seen.insert(target.clone()) {
+                queue.push_back(target);
+            }
+        }
+    }
+    Ok(seen)
+}
+
+fn blob_id(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<ObjectId, Error> {
+    let tree = repo.find_tree(tree)?;
+    let entry = tree
+        .lookup_entry(path.split('/'))?
+        .ok_or_else(|| Error::Postman(format!("{path} vanished from the tree")))?;
+    Ok(entry.object_id())
+}
+
+fn display_dir(dir: &str) -> &str {
+    if dir.is_empty() {
+        "."
+    } else {
+        dir
+    }
+}
+
+/// The schema type of a root document, from its first lines.
+fn detect_type(text: &str) -> Option<String> {
+    let head: String = text.lines().take(50).collect::<Vec<_>>().join("\n");
+    let version = |key: &str| -> Option<String> {
+        let at = head.find(key)?;
+        let rest = &head[at + key.len()..];
+        let rest = rest.trim_start_matches(['"', '\'', ':', ' ', '\t']);
+        Some(
+            rest.chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect(),
+        )
+    };
+    if let Some(v) = version("openapi") {
+        return Some(
+            if v.starts_with("3.1") {
+                "openapi:3_1"
+            } else {
+                "openapi:3"
+            }
+            .into(),
+        );
+    }
+    if version("swagger").is_some() {
+        return Some("openapi:2".into());
+    }
+    if version("asyncapi").is_some() {
+        return Some("asyncapi:2".into());
+    }
+    None
+}
+
+/// Whether `commit` descends from (or is) `ancestor`.
+pub fn descends_from(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    ancestor: ObjectId,
+) -> Result<bool, Error> {
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([commit]);
+    while let Some(id) = queue.pop_front() {
+        if id == ancestor {
+            return Ok(true);
+        }
+        if !seen.insert(id) {
+            continue;
+        }
+        let c = repo.find_commit(id)?;
+        queue.extend(c.parent_ids().map(|p| p.detach()));
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_lines() {
+        assert_eq!(
+            PushLine::parse("push +refs/heads/x:refs/heads/main"),
+            Some(PushLine {
+                force: true,
+                src: "refs/heads/x".into(),
+                dst: "refs/heads/main".into()
+            })
+        );
+        assert_eq!(PushLine::parse("push :refs/tags/v1").unwrap().src, "");
+        assert_eq!(PushLine::parse("fetch x y"), None);
+    }
+
+    #[test]
+    fn schema_types() {
+        assert_eq!(
+            detect_type("openapi: 3.1.0\n").as_deref(),
+            Some("openapi:3_1")
+        );
+        assert_eq!(
+            detect_type("{\"openapi\": \"3.0.3\"}").as_deref(),
+            Some("openapi:3")
+        );
+        assert_eq!(
+            detect_type("swagger: '2.0'\n").as_deref(),
+            Some("openapi:2")
+        );
+        assert_eq!(detect_type("a: b\n"), None);
+    }
+}
