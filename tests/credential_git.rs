@@ -7,7 +7,7 @@ mod support;
 
 use std::process::Output;
 
-use support::{assert_quiet_success, helper_dir, text, unique_host, Keyring, Kind};
+use support::{assert_quiet_success, helper_dir, text, Keyring, Kind};
 
 fn each_store(f: impl Fn(&Keyring)) {
     for kind in Kind::ALL {
@@ -47,7 +47,7 @@ const OURS: &[&str] = &["credential.helper=", "credential.helper=postman"];
 #[test]
 fn git_finds_the_helper_by_name_and_uses_it_for_approve_fill_reject() {
     each_store(|k| {
-        let host = unique_host("byname");
+        let host = k.host("byname");
         let url = format!("protocol=https\nhost={host}\n");
         let out = git(
             k,
@@ -82,7 +82,7 @@ fn git_finds_the_helper_by_name_and_uses_it_for_approve_fill_reject() {
 #[test]
 fn chained_after_credential_cache() {
     each_store(|k| {
-        let host = unique_host("chain");
+        let host = k.host("chain");
         let url = format!("protocol=https\nhost={host}\n");
         // credential-cache insists on a private socket directory.
         let socket_dir = k.home.path().join("cache");
@@ -155,7 +155,7 @@ fn chained_after_credential_cache() {
 #[test]
 fn use_http_path_from_git_dash_c_reaches_the_helper() {
     each_store(|k| {
-        let host = unique_host("httppath");
+        let host = k.host("httppath");
         let with_path = [
             "credential.helper=",
             "credential.helper=postman",
@@ -179,7 +179,7 @@ fn use_http_path_from_git_dash_c_reaches_the_helper() {
 #[test]
 fn a_carriage_return_in_a_password_round_trips_when_git_allows_it() {
     each_store(|k| {
-        let host = unique_host("crgit");
+        let host = k.host("crgit");
         let url = format!("protocol=https\nhost={host}\n");
         let cfg = [
             "credential.helper=",
@@ -207,7 +207,7 @@ fn the_store_comes_from_config_or_the_argument_and_failures_name_it() {
     let Some(k) = Keyring::start(Kind::Keyutils) else {
         return;
     };
-    let host = unique_host("choice");
+    let host = k.host("choice");
     let url = format!("protocol=https\nhost={host}\n");
     let gitconfig = k.home.path().join(".gitconfig");
 

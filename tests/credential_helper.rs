@@ -5,7 +5,7 @@
 #[path = "support/credential/mod.rs"]
 mod support;
 
-use support::{assert_quiet_success, text, unique_host, Keyring, Kind};
+use support::{assert_quiet_success, text, Keyring, Kind};
 
 /// Runs `f` once per store that can run here.
 fn each_store(f: impl Fn(&Keyring)) {
@@ -33,7 +33,7 @@ fn erase(k: &Keyring, input: &str) {
 #[test]
 fn store_get_erase_follow_gits_rules() {
     each_store(|k| {
-        let host = unique_host("rules");
+        let host = k.host("rules");
         let at = |extra: &str| format!("protocol=https\nhost={host}\n{extra}");
         assert_eq!(
             get(k, &at("")),
@@ -91,7 +91,7 @@ fn store_get_erase_follow_gits_rules() {
 #[test]
 fn empty_username_and_password_round_trip() {
     each_store(|k| {
-        let host = unique_host("sso");
+        let host = k.host("sso");
         store(
             k,
             &format!("protocol=https\nhost={host}\nusername=\npassword=\n"),
@@ -107,7 +107,7 @@ fn empty_username_and_password_round_trip() {
 #[test]
 fn paths_are_kept_apart() {
     each_store(|k| {
-        let host = unique_host("path");
+        let host = k.host("path");
         // Non-http protocols keep their path; http(s) only with credential.useHttpPath.
         let cred = |path: &str| format!("protocol=http\nhost={host}\npath={path}\n");
         let out = k.helper(
@@ -146,7 +146,7 @@ fn paths_are_kept_apart() {
 #[test]
 fn expiry_and_refresh_token_are_kept_and_expired_entries_not_returned() {
     each_store(|k| {
-        let host = unique_host("expiry");
+        let host = k.host("expiry");
         let at = |extra: &str| format!("protocol=https\nhost={host}\n{extra}");
         store(k, &at("username=u\npassword=p\npassword_expiry_utc=9999999999\noauth_refresh_token=xyzzy\n"));
         assert_eq!(
@@ -181,7 +181,7 @@ fn expiry_and_refresh_token_are_kept_and_expired_entries_not_returned() {
 #[test]
 fn authtype_credential_needs_the_capability_and_ephemeral_is_never_stored() {
     each_store(|k| {
-        let host = unique_host("authtype");
+        let host = k.host("authtype");
         let at = |extra: &str| format!("protocol=https\nhost={host}\n{extra}");
         store(
             k,
@@ -215,7 +215,7 @@ fn authtype_credential_needs_the_capability_and_ephemeral_is_never_stored() {
             ""
         );
         // Ephemeral: neither a credential nor a password is stored.
-        let eph = unique_host("ephemeral");
+        let eph = k.host("ephemeral");
         let at2 = |extra: &str| format!("protocol=https\nhost={eph}\n{extra}");
         store(
             k,
@@ -230,8 +230,8 @@ fn authtype_credential_needs_the_capability_and_ephemeral_is_never_stored() {
 #[test]
 fn a_70_kb_wwwauth_line_neither_crashes_nor_confuses_hosts() {
     each_store(|k| {
-        let victim = unique_host("victim");
-        let badguy = unique_host("badguy");
+        let victim = k.host("victim");
+        let badguy = k.host("badguy");
         store(
             k,
             &format!("protocol=https\nhost={victim}\nusername=user\npassword=to-be-stolen\n"),
@@ -255,7 +255,7 @@ fn a_70_kb_wwwauth_line_neither_crashes_nor_confuses_hosts() {
 #[test]
 fn carriage_returns_inside_values_survive_and_crlf_line_ends_do_not_matter() {
     each_store(|k| {
-        let host = unique_host("cr");
+        let host = k.host("cr");
         store(
             k,
             &format!("protocol=https\r\nhost={host}\r\nusername=u\r\npassword=a\rb\r\n"),
@@ -270,7 +270,7 @@ fn carriage_returns_inside_values_survive_and_crlf_line_ends_do_not_matter() {
 #[test]
 fn protocol_odds_and_ends() {
     each_store(|k| {
-        let host = unique_host("odds");
+        let host = k.host("odds");
         // Unknown actions and unknown keys are ignored silently.
         let out = k.helper(
             &["frobnicate"],
@@ -317,7 +317,7 @@ fn protocol_odds_and_ends() {
 #[test]
 fn concurrent_stores_for_eight_users_of_one_host_all_survive() {
     each_store(|k| {
-        let host = unique_host("concurrent");
+        let host = k.host("concurrent");
         let children: Vec<_> = (0..8)
             .map(|i| {
                 let mut cmd = k.command(support::HELPER);
@@ -363,7 +363,7 @@ fn concurrent_stores_for_eight_users_of_one_host_all_survive() {
 #[test]
 fn entries_really_live_in_the_os_keyring() {
     each_store(|k| {
-        let host = unique_host("real");
+        let host = k.host("real");
         store(
             k,
             &format!("protocol=https\nhost={host}\nusername=alice\npassword=in-the-keyring\n"),

@@ -86,7 +86,20 @@ pub fn unique_host(label: &str) -> String {
 pub struct Keyring {
     pub kind: Kind,
     pub home: tempfile::TempDir,
+    /// Hosts handed out by [`Keyring::host`], erased on drop, even when a test panics:
+    /// keyutils entries also live in the user's persistent keyring, shared by all sessions.
+    hosts: std::cell::RefCell<Vec<String>>,
     bus: Option<Bus>,
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        for host in self.hosts.take() {
+            for protocol in ["https", "http"] {
+                let _ = self.helper(&["erase"], &format!("protocol={protocol}\nhost={host}\n"));
+            }
+        }
+    }
 }
 
 struct Bus {
@@ -135,7 +148,19 @@ impl Keyring {
         )
         .unwrap();
         join_new_session_keyring();
-        Some(Keyring { kind, home, bus })
+        Some(Keyring {
+            kind,
+            home,
+            hosts: Default::default(),
+            bus,
+        })
+    }
+
+    /// A host name for this test, erased from the keyring when the test ends.
+    pub fn host(&self, label: &str) -> String {
+        let host = unique_host(label);
+        self.hosts.borrow_mut().push(host.clone());
+        host
     }
 
     /// A command in this keyring's environment.
