@@ -861,6 +861,16 @@ fn versions(h: &mut Harness, f: &Fixture) {
         body(&h.call("get", tt, loc.clone()).expect(200))["status"],
         "completed"
     );
+    // a version published without schemas has none to read
+    let v120 = body(&r)["id"].as_str().unwrap().to_string();
+    let ts = "/apis/{apiId}/schemas/{schemaId}";
+    let sid = &f.schema;
+    h.call(
+        "get",
+        ts,
+        format!("/apis/{api}/schemas/{sid}?versionId={v120}"),
+    )
+    .expect(404);
     h.call("get", tt, format!("/apis/{api}/tasks/nope"))
         .expect(404);
     errors_common(h, "get", tt, &loc, true);
@@ -883,8 +893,11 @@ fn versions(h: &mut Harness, f: &Fixture) {
             .map(|c| format!("/apis/{api}/versions?cursor={}", enc(c)));
     }
     assert_eq!(names, ["v1.2.0", "v1.1.0", "v1.0.0"]);
-    h.call("get", t, format!("/apis/{api}/versions?limit=1"))
+    let one = h
+        .call("get", t, format!("/apis/{api}/versions?limit=1"))
         .expect(200);
+    assert_eq!(body(&one)["meta"]["limit"], 1);
+    assert_eq!(body(&one)["meta"]["total"], 3);
     h.call("get", t, "/apis/nope/versions").expect(404);
     errors_common(h, "get", t, &format!("/apis/{api}/versions"), true);
 }
@@ -1353,4 +1366,35 @@ fn the_same_operations_give_the_same_state() {
         first.0, "2024-01-01T00:00:13.000Z",
         "one logical second per mutation"
     );
+}
+
+/// Several clients at once: every request is answered and logged once.
+#[test]
+fn concurrent_requests_are_all_served() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let url = format!("{}/apis/{api}?include=collections", fake.base_url());
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                let client = reqwest::blocking::Client::new();
+                for _ in 0..20 {
+                    let r = client
+                        .get(&url)
+                        .header("X-API-Key", API_KEY)
+                        .header("Accept", V10_ACCEPT)
+                        .send()
+                        .unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                }
+            });
+        }
+    });
+    let log = fake.requests();
+    assert_eq!(log.len(), 160);
+    assert!(log
+        .iter()
+        .all(|r| r.status == 200 && r.query == "include=collections"));
+    fake.clear_requests();
+    assert!(fake.requests().is_empty());
 }

@@ -101,12 +101,13 @@ fn user_value(st: &State, as_string: bool) -> Value {
 /// Slices the page after `?cursor=`. The page size is `?limit=` capped at the
 /// state's page size, so tests exercise paging even when a client asks for more.
 /// Cursors are base64 JSON naming the last key served, as Postman's are.
+/// Returns the page, the next cursor (only when there is more) and the page size.
 fn page<'a, T>(
     st: &State,
     req: &Req,
     items: &'a [T],
     key: impl Fn(&T) -> &str,
-) -> Result<(&'a [T], Option<String>)> {
+) -> Result<(&'a [T], Option<String>, usize)> {
     let limit = match req.query("limit") {
         None | Some("") => st.page_size,
         Some(l) => l
@@ -141,7 +142,7 @@ fn page<'a, T>(
     let start = start.min(items.len());
     let end = (start + limit).min(items.len());
     let next = (end < items.len()).then(|| encode_cursor(key(&items[end - 1])));
-    Ok((&items[start..end], next))
+    Ok((&items[start..end], next, limit))
 }
 
 fn encode_cursor(last: &str) -> String {
@@ -263,7 +264,7 @@ fn get_schema(st: &mut State, req: &Req, api_id: &str, schema_id: &str) -> Resul
     let schema = schema_for(api, req, schema_id)?;
     let files: Vec<&SchemaFile> = schema.files.values().collect();
     let first_page = Req::new("GET", "/", Vec::new(), Vec::new());
-    let (data, next) = page(st, &first_page, &files, |f| f.path.as_str())?;
+    let (data, next, _) = page(st, &first_page, &files, |f| f.path.as_str())?;
     let mut meta = json!({});
     if let Some(cursor) = next {
         let version = req
@@ -283,7 +284,7 @@ fn get_schema(st: &mut State, req: &Req, api_id: &str, schema_id: &str) -> Resul
 fn list_files(st: &mut State, req: &Req, api_id: &str, schema_id: &str) -> Result<Reply> {
     let schema = schema_for(cloud_api(st, api_id)?, req, schema_id)?;
     let files: Vec<&SchemaFile> = schema.files.values().collect();
-    let (data, next) = page(st, req, &files, |f| f.path.as_str())?;
+    let (data, next, _) = page(st, req, &files, |f| f.path.as_str())?;
     let mut meta = json!({});
     if let Some(cursor) = next {
         meta["nextCursor"] = json!(cursor);
@@ -533,8 +534,8 @@ fn list_versions(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> {
     let api = find_api(st, api_id)?;
     // Newest first, as in the spec's example.
     let versions: Vec<&Version> = api.versions.iter().rev().collect();
-    let (data, next) = page(st, req, &versions, |v| v.id.as_str())?;
-    let mut meta = json!({"limit": data.len().max(1), "total": versions.len()});
+    let (data, next, limit) = page(st, req, &versions, |v| v.id.as_str())?;
+    let mut meta = json!({"limit": limit, "total": versions.len()});
     if let Some(cursor) = next {
         meta["nextCursor"] = json!(cursor);
     }
@@ -560,8 +561,9 @@ fn create_version(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> {
         list.filter_map(|e| e["id"].as_str().map(str::to_string))
             .collect()
     };
-    for sid in ids("schemas") {
-        if api.schema.as_ref().is_none_or(|s| s.id != sid) {
+    let schemas = ids("schemas");
+    for sid in &schemas {
+        if api.schema.as_ref().is_none_or(|s| s.id != *sid) {
             return Err(http::invalid_version_body(&format!(
                 "The schema '{sid}' is not linked to this API"
             )));
@@ -582,7 +584,15 @@ fn create_version(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> {
         .to_string();
     let name = name.to_string();
     let task = st.create_task(api_id, None);
-    let vid = st.publish_snapshot(api_id, &name, &notes, &uids, Some(task.clone()));
+    let with_schema = !schemas.is_empty();
+    let vid = st.publish_snapshot(
+        api_id,
+        &name,
+        &notes,
+        with_schema,
+        &uids,
+        Some(task.clone()),
+    );
     st.tasks.get_mut(&task).expect("created").version_id = Some(vid.clone());
     let v = find_api(st, api_id)?.versions.last().expect("published");
     Ok(Reply::json(202, version_summary(v)).with_header("Location", task_location(api_id, &task)))

@@ -402,7 +402,7 @@ impl State {
     /// files and the attached collections. Returns the version id.
     pub fn publish_version(&mut self, api_id: &str, name: &str, release_notes: &str) -> String {
         let uids = self.api_mut(api_id).collections.clone();
-        self.publish_snapshot(api_id, name, release_notes, &uids, None)
+        self.publish_snapshot(api_id, name, release_notes, true, &uids, None)
     }
 
     pub(super) fn publish_snapshot(
@@ -410,6 +410,7 @@ impl State {
         api_id: &str,
         name: &str,
         release_notes: &str,
+        with_schema: bool,
         uids: &[String],
         pending_task: Option<String>,
     ) -> String {
@@ -426,7 +427,7 @@ impl State {
             release_notes: release_notes.into(),
             created_at: now.clone(),
             updated_at: now,
-            schema: api.schema.clone(),
+            schema: api.schema.clone().filter(|_| with_schema),
             collections,
             pending_task,
         };
