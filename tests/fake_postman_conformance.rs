@@ -861,6 +861,25 @@ fn versions(h: &mut Harness, f: &Fixture) {
         body(&h.call("get", tt, loc.clone()).expect(200))["status"],
         "completed"
     );
+    // a failing publication: the task ends `failed` with the message; no version
+    h.state(|s| s.fail_next_publish("The API contains invalid schema"));
+    let r2 = h
+        .call("post", t, format!("/apis/{api}/versions"))
+        .json(json!({"name": "broken", "schemas": [], "collections": []}))
+        .expect(202);
+    let (failed_id, failed_loc) = (
+        body(&r2)["id"].as_str().unwrap().to_string(),
+        r2.header("Location").unwrap().to_string(),
+    );
+    h.call("get", tt, failed_loc.clone()).expect(200);
+    let failed = h.call("get", tt, failed_loc).expect(200);
+    assert_eq!(body(&failed)["status"], "failed");
+    assert_eq!(
+        body(&failed)["details"]["error"]["message"],
+        "The API contains invalid schema"
+    );
+    h.call("get", tv, format!("/apis/{api}/versions/{failed_id}"))
+        .expect(404);
     // a version published without schemas has none to read
     let v120 = body(&r)["id"].as_str().unwrap().to_string();
     let ts = "/apis/{apiId}/schemas/{schemaId}";

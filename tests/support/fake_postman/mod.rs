@@ -28,7 +28,9 @@ pub use collections::SERVED_SCHEMA_URL;
 pub use http::{Reply, Req};
 pub use routes::V10_ACCEPT;
 pub use seed::SAMPLE_API_ID;
-pub use state::{Api, Collection, GitInfo, Schema, SchemaFile, State, Task, Version, DEFAULT_USER};
+pub use state::{
+    Api, Collection, GitInfo, Schema, SchemaFile, State, Task, TaskStatus, Version, DEFAULT_USER,
+};
 
 /// The one valid API key.
 pub const API_KEY: &str = "PMAK-fake-0123456789abcdef";

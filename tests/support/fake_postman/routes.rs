@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::clock::{base64_decode, base64_encode};
 use super::collections;
 use super::http::{self, Reply, Req};
-use super::state::{Api, Collection, Schema, SchemaFile, State, Version};
+use super::state::{Api, Collection, Schema, SchemaFile, State, TaskStatus, Version};
 
 type Result<T> = std::result::Result<T, Reply>;
 
@@ -479,10 +479,10 @@ fn get_update_task(st: &mut State, tid: &str) -> Result<Reply> {
     if !st.tasks.contains_key(tid) {
         return Err(http::task_not_found());
     }
-    let status = if st.look_at_task(tid) {
-        "successful"
-    } else {
-        "in-progress"
+    let status = match st.look_at_task(tid) {
+        TaskStatus::Pending => "in-progress",
+        TaskStatus::Completed => "successful",
+        TaskStatus::Failed(_) => "failed",
     };
     Ok(Reply::ok(json!({"id": tid, "status": status})))
 }
@@ -593,7 +593,9 @@ fn create_version(st: &mut State, req: &Req, api_id: &str) -> Result<Reply> {
         &uids,
         Some(task.clone()),
     );
-    st.tasks.get_mut(&task).expect("created").version_id = Some(vid.clone());
+    let failure = st.publish_failures.pop_front();
+    let t = st.tasks.get_mut(&task).expect("created");
+    (t.version_id, t.failure) = (Some(vid.clone()), failure);
     let v = find_api(st, api_id)?.versions.last().expect("published");
     Ok(Reply::json(202, version_summary(v)).with_header("Location", task_location(api_id, &task)))
 }
@@ -607,15 +609,16 @@ fn get_version(st: &mut State, api_id: &str, vid: &str) -> Result<Reply> {
         .ok_or_else(http::version_not_found)?;
     if let Some(task) = v.pending_task.clone() {
         // For editors a pending version answers 302 with the task as Location.
-        if !st.look_at_task(&task) {
+        if st.look_at_task(&task) == TaskStatus::Pending {
             return Ok(Reply::empty(302).with_header("Location", task_location(api_id, &task)));
         }
     }
+    // (gone if its task failed)
     let v = find_api(st, api_id)?
         .versions
         .iter()
         .find(|v| v.id == vid)
-        .expect("found above");
+        .ok_or_else(http::version_not_found)?;
     let mut out = version_summary(v);
     out["schemas"] = json!(v
         .schema
@@ -638,17 +641,25 @@ fn get_task(st: &mut State, api_id: &str, tid: &str) -> Result<Reply> {
         .filter(|t| t.api_id == api_id)
         .ok_or_else(http::task_not_found)?;
     let version_id = task.version_id.clone().unwrap_or_default();
-    let complete = st.look_at_task(tid);
+    let status = st.look_at_task(tid);
     let task = &st.tasks[tid];
     let mut out = json!({
         "id": task.id,
         "meta": {"url": format!("/apis/{api_id}/versions"), "model": "api-version", "action": "create"},
-        "status": if complete { "completed" } else { "pending" },
+        "status": match status {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Failed(_) => "failed",
+        },
         "createdAt": task.created_at, "updatedAt": task.updated_at,
     });
-    if complete {
-        let url = format!("/apis/{api_id}/versions/{version_id}");
-        out["details"] = json!({"resources": [{"id": version_id, "url": url}]});
+    match status {
+        TaskStatus::Pending => {}
+        TaskStatus::Completed => {
+            let url = format!("/apis/{api_id}/versions/{version_id}");
+            out["details"] = json!({"resources": [{"id": version_id, "url": url}]});
+        }
+        TaskStatus::Failed(message) => out["details"] = json!({"error": {"message": message}}),
     }
     Ok(Reply::ok(out))
 }

@@ -119,8 +119,18 @@ pub struct Task {
     /// The version the task publishes; `None` for a collection update task.
     pub version_id: Option<String>,
     pub looks: u32,
+    /// Set when the task is to fail (see `State::fail_next_publish`).
+    pub failure: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// What a look at a task finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskStatus {
+    Pending,
+    Completed,
+    Failed(String),
 }
 
 #[derive(Debug)]
@@ -134,6 +144,8 @@ pub struct State {
     /// Every collection in the (single) workspace, by UID.
     pub collections: BTreeMap<String, Collection>,
     pub tasks: BTreeMap<String, Task>,
+    /// Messages for the next version publications that are to fail.
+    pub publish_failures: std::collections::VecDeque<String>,
 }
 
 impl Default for State {
@@ -147,6 +159,7 @@ impl Default for State {
             apis: BTreeMap::new(),
             collections: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            publish_failures: Default::default(),
         }
     }
 }
@@ -455,6 +468,7 @@ impl State {
             api_id: api_id.into(),
             version_id,
             looks: 0,
+            failure: None,
             created_at: now.clone(),
             updated_at: now,
         };
@@ -462,27 +476,41 @@ impl State {
         id
     }
 
-    /// One look at a task: pending the first time, complete afterwards. Completing a
-    /// version task makes the version readable. Returns whether it is complete.
-    pub(super) fn look_at_task(&mut self, task_id: &str) -> bool {
+    /// The next version published over HTTP fails: its task ends `failed` with
+    /// `message` (as `details.error.message`) and the version disappears.
+    pub fn fail_next_publish(&mut self, message: &str) {
+        self.publish_failures.push_back(message.into());
+    }
+
+    /// One look at a task: pending the first time, done afterwards. A completed
+    /// version task makes the version readable; a failed one removes it.
+    pub(super) fn look_at_task(&mut self, task_id: &str) -> TaskStatus {
+        let now = self.clock.now();
         let Some(task) = self.tasks.get_mut(task_id) else {
-            return false;
+            return TaskStatus::Pending;
         };
         task.looks += 1;
         if task.looks < 2 {
-            return false;
+            return TaskStatus::Pending;
         }
         if task.looks == 2 {
-            task.updated_at = self.clock.now();
+            task.updated_at = now;
         }
         let (api_id, version_id) = (task.api_id.clone(), task.version_id.clone());
-        if let Some(version) = version_id.and_then(|v| {
-            self.apis
-                .get_mut(&api_id)
-                .and_then(|a| a.versions.iter_mut().find(|x| x.id == v))
-        }) {
-            version.pending_task = None;
+        let failure = task.failure.clone();
+        if let (Some(api), Some(vid)) = (self.apis.get_mut(&api_id), version_id) {
+            match failure {
+                Some(_) => api.versions.retain(|v| v.id != vid),
+                None => api
+                    .versions
+                    .iter_mut()
+                    .filter(|v| v.id == vid)
+                    .for_each(|v| v.pending_task = None),
+            }
         }
-        true
+        match failure {
+            Some(message) => TaskStatus::Failed(message),
+            None => TaskStatus::Completed,
+        }
     }
 }
