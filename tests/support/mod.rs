@@ -4,4 +4,5 @@
 
 pub mod fake_postman;
 pub mod git;
+pub mod node;
 pub mod shared;
