@@ -130,6 +130,37 @@ fn shared_collections_survive_a_clone() {
     );
 }
 
+/// Values where JavaScript's `JSON.stringify` has rules of its own (number formatting,
+/// string escapes, integer-like keys first, empty containers), in places a collection
+/// keeps verbatim: the clone must be what JavaScript prints, and load as the source.
+#[test]
+fn javascript_edge_values_survive_a_clone() {
+    let Some(node) = Node::find() else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let source = sandbox.join("edge-values.json");
+    let collection = r#"{
+        "info": {"name": "Edge values", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{
+            "name": "r",
+            "request": {"method": "POST", "url": "https://example.com/a?q=%E2%82%AC",
+                        "body": {"mode": "raw", "raw": "{\"a\": 1.50}\r\n\t\u0000\u001f\u007f\u2028\u2029 é 😀 </script> \\ \""}},
+            "response": [],
+            "protocolProfileBehavior": {"10": 1, "2": [], "b": {}, "01": null, "-1": true, "4294967295": 0, "4294967294": [[]]}
+        }],
+        "variable": [
+            {"key": "numbers", "value": [0.1, 1e21, 1e20, 1e-7, 0.000001, 5e-324, 1.7976931348623157e308, -0.0, 1.0, 12345678901234567890, 123456789012345678901, 9007199254740993, -42, 2.5e-10]},
+            {"key": "nested", "value": {"": "", " ": [{}], "é": {"z": 1, "a": 2}}}
+        ],
+        "x-unknown": {"kept": [true, false, null]}
+    }"#;
+    std::fs::write(&source, collection).unwrap();
+    if let Err(why) = check_collection(&node, &sandbox, &source, "edge-values") {
+        panic!("edge-values: {why}");
+    }
+}
+
 /// Creates `source` in a fresh fake (a fresh one each: several shared collections have the
 /// same `_postman_id`, which one workspace would not keep), clones it and runs every
 /// check. Returns how many ids the fake assigned.
@@ -345,7 +376,8 @@ fn file_form(collection: &mut Value) {
 
 /// The differences between two JSON values, as `pointer: a -> b` lines (object key order
 /// is not compared: JSON objects are unordered, and the writer's order is checked by the
-/// byte comparisons of the git-layout test and `stringify-check.js`).
+/// byte comparisons of the git-layout test and `stringify-check.js`; numbers are compared
+/// as the doubles JavaScript reads).
 fn diff(a: &Value, b: &Value) -> Vec<String> {
     let mut out = Vec::new();
     diff_at(a, b, "", &mut out);
@@ -375,6 +407,10 @@ fn diff_at(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
                 diff_at(v, w, &format!("{at}/{i}"), out);
             }
         }
+        // Numbers are JavaScript's: Postman parses a collection into doubles, so `1.0`
+        // and `1`, `-0.0` and `0`, or integers beyond 2^53 that round to the same double,
+        // are the same value (and `stringify-check.js` has checked how they are written).
+        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => {}
         _ if a != b => out.push(format!("{at}: {} -> {}", short(a), short(b))),
         _ => {}
     }
