@@ -280,6 +280,12 @@ fn check_collection(
 ///
 /// An id the source has must come out unchanged, so it is never overwritten: the
 /// comparisons after this see any change to it.
+///
+/// Known leniency, from the fake, not from the clone: an item or response with only a
+/// `_postman_id` (v2.0 style; 35 items and folders of the shared collections) gets a new `id` from
+/// the fake, while the SDK and Postman's own converter (postman-collection-transformer)
+/// take `_postman_id` as its id. The new `id` is grafted like any other; the clone keeps
+/// `_postman_id` itself unchanged, which the file comparison checks.
 fn graft_ids(source: &mut Value, clone: &Value, at: &str, grafted: &mut Vec<String>) {
     let (Some(src), Some(cl)) = (source.as_object_mut(), clone.as_object()) else {
         return;
