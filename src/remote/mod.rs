@@ -68,6 +68,9 @@ pub struct Session {
     options: Options,
     /// The authenticated client, once the first command needed it.
     client: Option<Client>,
+    /// What `list for-push` read, for the `push` that follows in the same session:
+    /// detecting a concurrent change costs one read of the state, not two.
+    listed_for_push: Option<Live>,
 }
 
 /// The live Postman state and what it is compared with.
@@ -112,6 +115,7 @@ impl Session {
                 ..Default::default()
             },
             client: None,
+            listed_for_push: None,
         })
     }
 
@@ -269,7 +273,9 @@ impl Session {
             out.push_str(&format!("{commit} {tag}\n"));
         }
         out.push('\n');
-        if !for_push {
+        if for_push {
+            self.listed_for_push = Some(live);
+        } else {
             if let Some(schema) = &live.snapshot.schema {
                 state.remember_files(
                     schema
@@ -415,7 +421,10 @@ impl Session {
         }
         let new = self.resolve_commit(&line.src)?;
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
-        let live = self.read_live(&state)?;
+        let live = match self.listed_for_push.take() {
+            Some(live) => live,
+            None => self.read_live(&state)?,
+        };
         if !self.forced(line) {
             if !live.unchanged(&self.repo)? {
                 return Err(Refusal("fetch first".into()));
@@ -448,7 +457,10 @@ impl Session {
         let tag_id = self.resolve(&line.src)?;
         let commit = self.resolve_commit(&line.src)?;
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
-        let live = self.read_live(&state)?;
+        let live = match self.listed_for_push.take() {
+            Some(live) => live,
+            None => self.read_live(&state)?,
+        };
         if live.api.versions.iter().any(|v| v.name == name) {
             return Err(Refusal("already exists".into()));
         }
@@ -487,18 +499,17 @@ impl Session {
         Ok(())
     }
 
+    /// The object `src` names, not peeled: an annotated tag stays the tag object.
     fn resolve(&self, src: &str) -> Result<ObjectId, Refusal> {
         if let Ok(id) = ObjectId::from_hex(src.as_bytes()) {
             return Ok(id);
         }
-        let mut reference = self
-            .repo
-            .find_reference(src)
-            .map_err(|e| Refusal(format!("cannot resolve {src}: {e}")))?;
-        Ok(reference
-            .peel_to_id()
-            .map_err(|e| Refusal(format!("cannot resolve {src}: {e}")))?
-            .detach())
+        let cannot = |e: gix::Error| Refusal(format!("cannot resolve {src}: {e}"));
+        let mut reference = self.repo.find_reference(src).map_err(cannot)?;
+        match reference.target().try_id() {
+            Some(id) => Ok(id.to_owned()),
+            None => Ok(reference.peel_to_id().map_err(cannot)?.detach()),
+        }
     }
 
     fn resolve_commit(&self, src: &str) -> Result<ObjectId, Refusal> {

@@ -1,0 +1,548 @@
+//! Push with the real git against the fake Postman API: each change kind, git's own
+//! rejection lines, validation before any write, dry-run, versions from tags.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use git_postman::layout::json::stringify_tab;
+use serde_json::Value;
+use support::fake_postman::{FakePostman, RecordedRequest};
+use support::git::{postman_url, Sandbox};
+
+struct Setup {
+    fake: FakePostman,
+    api: String,
+    sandbox: Sandbox,
+    repo: PathBuf,
+}
+
+fn cloned() -> Setup {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "clone"],
+    );
+    let repo = sandbox.join("clone");
+    fake.clear_requests();
+    Setup {
+        fake,
+        api,
+        sandbox,
+        repo,
+    }
+}
+
+fn writes(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn commit_all(sandbox: &Sandbox, repo: &Path, message: &str) {
+    sandbox.git_ok(repo, ["add", "-A"]);
+    sandbox.git_ok(repo, ["commit", "-qm", message]);
+}
+
+fn collection_files(repo: &Path) -> Vec<PathBuf> {
+    let dir = repo.join("postman/collections");
+    let mut out: Vec<PathBuf> = walk(&dir);
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Renames the first request found in a collection file, keeping Postman's format.
+fn rename_first_request(path: &Path, new_name: &str) {
+    let mut value: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    fn first_request(items: &mut Value) -> Option<&mut Value> {
+        for item in items.as_array_mut()? {
+            if item.get("request").is_some() {
+                return Some(item);
+            }
+            if let Some(found) = item.get_mut("item").and_then(first_request) {
+                return Some(found);
+            }
+        }
+        None
+    }
+    let item = first_request(&mut value["item"]).expect("a request");
+    item["name"] = Value::String(new_name.into());
+    std::fs::write(path, stringify_tab(&value)).unwrap();
+}
+
+#[test]
+fn a_schema_edit_reaches_postman_and_the_next_fetch_creates_nothing() {
+    let s = cloned();
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let text = std::fs::read_to_string(&index).unwrap() + "# edited in git\n";
+    std::fs::write(&index, &text).unwrap();
+    commit_all(&s.sandbox, &s.repo, "edit index");
+    let out = s.sandbox.git(&s.repo, ["push"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        writes(&s.fake.requests()),
+        [format!(
+            "PUT /apis/{}/schemas/{}/files/index.yaml",
+            s.api,
+            schema_id(&s)
+        )]
+    );
+    let stored = s.fake.with_state(|st| {
+        st.schema_file(&s.api, "index.yaml")
+            .unwrap()
+            .content
+            .clone()
+    });
+    assert_eq!(stored, text);
+    let pushed = s.sandbox.rev(&s.repo, "HEAD");
+    s.sandbox.git_ok(&s.repo, ["fetch"]);
+    assert_eq!(s.sandbox.rev(&s.repo, "origin/main"), pushed);
+}
+
+fn schema_id(s: &Setup) -> String {
+    s.fake
+        .with_state(|st| st.api(&s.api).unwrap().schema.as_ref().unwrap().id.clone())
+}
+
+#[test]
+fn a_collection_edit_keeps_item_ids_and_round_trips() {
+    let s = cloned();
+    let file = collection_files(&s.repo)[0].clone();
+    rename_first_request(&file, "Renamed in git");
+    commit_all(&s.sandbox, &s.repo, "rename a request");
+    s.sandbox.git_ok(&s.repo, ["push"]);
+    let w = writes(&s.fake.requests());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].starts_with("PUT /collections/"), "{w:?}");
+    let pushed = s.sandbox.rev(&s.repo, "HEAD");
+    s.sandbox.git_ok(&s.repo, ["fetch"]);
+    assert_eq!(
+        s.sandbox.rev(&s.repo, "origin/main"),
+        pushed,
+        "Postman kept item ids, so the fetch finds exactly the pushed state"
+    );
+}
+
+#[test]
+fn a_new_collection_is_created_and_the_next_fetch_records_its_uid() {
+    let s = cloned();
+    std::fs::write(
+        s.repo.join("postman/collections/Refunds.json"),
+        r#"{"info": {"name": "Refunds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Refund", "request": {"method": "POST", "url": "https://api.example.com/refunds"}}]}"#,
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "new collection");
+    s.sandbox.git_ok(&s.repo, ["push"]);
+    assert_eq!(
+        writes(&s.fake.requests()),
+        [format!("POST /apis/{}/collections", s.api)]
+    );
+    let pushed = s.sandbox.rev(&s.repo, "HEAD");
+    s.sandbox.git_ok(&s.repo, ["pull", "-q", "--ff-only"]);
+    assert_eq!(s.sandbox.rev(&s.repo, "HEAD^"), pushed, "one commit on top");
+    let entity = std::fs::read_to_string(s.repo.join(format!(".postman/api_{}", s.api))).unwrap();
+    let uid = s.fake.with_state(|st| {
+        st.api(&s.api)
+            .unwrap()
+            .collections
+            .iter()
+            .find(|u| st.collection(u).unwrap().name() == "Refunds")
+            .unwrap()
+            .clone()
+    });
+    assert!(
+        entity.contains(&format!(
+            "{{\"id\":\"{uid}\",\"path\":\"Refunds.json\",\"metaData\":{{}}}}"
+        )),
+        "{entity}"
+    );
+}
+
+#[test]
+fn removing_a_schema_file_and_its_ref_deletes_it() {
+    let s = cloned();
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| {
+            !l.contains("/payments/{paymentId}/refunds") && !l.contains("paths/refunds.yaml")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, without);
+    std::fs::write(&index, without).unwrap();
+    s.sandbox
+        .git_ok(&s.repo, ["rm", "-q", "postman/schemas/paths/refunds.yaml"]);
+    commit_all(&s.sandbox, &s.repo, "drop refunds");
+    s.sandbox.git_ok(&s.repo, ["push"]);
+    let sid = schema_id(&s);
+    assert_eq!(
+        writes(&s.fake.requests()),
+        [
+            format!("PUT /apis/{}/schemas/{sid}/files/index.yaml", s.api),
+            format!(
+                "DELETE /apis/{}/schemas/{sid}/files/paths/refunds.yaml",
+                s.api
+            ),
+        ]
+    );
+    assert!(s
+        .fake
+        .with_state(|st| st.schema_file(&s.api, "paths/refunds.yaml").is_none()));
+}
+
+#[test]
+fn a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written() {
+    let s = cloned();
+    s.fake.with_state(|st| {
+        st.put_schema_file(&s.api, "components/schemas/Money.yaml", "type: string\n")
+    });
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\n",
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "local edit");
+    s.fake.clear_requests();
+    let out = s.sandbox.git(&s.repo, ["push"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" ! [rejected]        main -> main (fetch first)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Updates were rejected because the remote contains work"),
+        "{stderr}"
+    );
+    assert!(writes(&s.fake.requests()).is_empty());
+}
+
+#[test]
+fn rewritten_history_is_non_fast_forward_until_forced() {
+    let s = cloned();
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\ninfo: {}\n",
+    )
+    .unwrap();
+    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
+    s.sandbox
+        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "rewritten"]);
+    let out = s.sandbox.git(&s.repo, ["push"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" ! [rejected]        main -> main (non-fast-forward)\n"),
+        "{stderr}"
+    );
+    assert!(writes(&s.fake.requests()).is_empty());
+
+    let out = s.sandbox.git(&s.repo, ["push", "-f"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("(forced update)"), "{stderr}");
+    assert_eq!(
+        s.fake.with_state(|st| st
+            .schema_file(&s.api, "index.yaml")
+            .unwrap()
+            .content
+            .clone()),
+        "openapi: 3.0.0\ninfo: {}\n"
+    );
+}
+
+#[test]
+fn force_with_lease_pushes_when_the_lease_holds_and_not_when_stale() {
+    let s = cloned();
+    // A fetch that moves origin/main gives it a reflog entry, which git's
+    // --force-if-includes check reads (a fresh clone's remote-tracking ref has none).
+    s.fake
+        .with_state(|st| st.put_schema_file(&s.api, "paths/refunds.yaml", "post: {}\n"));
+    s.sandbox.git_ok(&s.repo, ["pull", "-q", "--ff-only"]);
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\n",
+    )
+    .unwrap();
+    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
+    s.sandbox
+        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "rewritten"]);
+    // VS Code's "Force Push" runs exactly this.
+    let out = s.sandbox.git(
+        &s.repo,
+        ["push", "--force-with-lease", "--force-if-includes"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        s.fake.with_state(|st| st
+            .schema_file(&s.api, "index.yaml")
+            .unwrap()
+            .content
+            .clone()),
+        "openapi: 3.0.0\n"
+    );
+
+    // Postman changes; our lease (origin/main) is now stale.
+    s.fake
+        .with_state(|st| st.put_schema_file(&s.api, "index.yaml", "openapi: 3.1.0\n"));
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.1\n",
+    )
+    .unwrap();
+    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
+    s.sandbox
+        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "again"]);
+    s.fake.clear_requests();
+    let out = s.sandbox.git(&s.repo, ["push", "--force-with-lease"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // git rejects a stale lease itself; which words it uses depends on its version.
+    assert!(
+        stderr.contains("(stale info)") || stderr.contains("(remote ref updated since checkout)"),
+        "{stderr}"
+    );
+    assert!(writes(&s.fake.requests()).is_empty());
+}
+
+#[test]
+fn an_invalid_collection_is_refused_by_name_and_nothing_is_written() {
+    let s = cloned();
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        s.repo.join("postman/collections/Broken.json"),
+        "{\n\t\"info\": {\"name\": \"x\",}\n}",
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "broken");
+    let out = s.sandbox.git(&s.repo, ["push"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" ! [remote rejected] main -> main (postman/collections/Broken.json: line 2 column 23: trailing comma"),
+        "{stderr}"
+    );
+    assert!(
+        writes(&s.fake.requests()).is_empty(),
+        "the valid schema edit was not sent either"
+    );
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let s = cloned();
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\n",
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "edit");
+    let out = s.sandbox.git(&s.repo, ["push", "--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(writes(&s.fake.requests()).is_empty());
+    assert_ne!(
+        s.sandbox.rev(&s.repo, "origin/main"),
+        s.sandbox.rev(&s.repo, "HEAD")
+    );
+}
+
+#[test]
+fn an_annotated_tag_publishes_a_version() {
+    let s = cloned();
+    s.sandbox
+        .git_ok(&s.repo, ["tag", "-a", "v1.2.0", "-m", "Refunds"]);
+    let out = s.sandbox.git(&s.repo, ["push", "origin", "v1.2.0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes = s.fake.with_state(|st| {
+        st.api(&s.api)
+            .unwrap()
+            .versions
+            .iter()
+            .find(|v| v.name == "v1.2.0")
+            .map(|v| v.release_notes.clone())
+    });
+    assert_eq!(notes.as_deref(), Some("Refunds"));
+    let listed = s
+        .sandbox
+        .git_ok(&s.repo, ["ls-remote", "origin", "refs/tags/v1.2.0"]);
+    assert_eq!(
+        listed,
+        format!("{}\trefs/tags/v1.2.0\n", s.sandbox.rev(&s.repo, "v1.2.0"))
+    );
+
+    // A version name Postman has already: git itself refuses it.
+    let out = s
+        .sandbox
+        .git(&s.repo, ["push", "origin", "v1.2.0:refs/tags/v1.0.0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(already exists)"));
+
+    // A tag on a commit Postman does not have.
+    std::fs::write(
+        s.repo.join("postman/schemas/index.yaml"),
+        "openapi: 3.0.0\n",
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "unpushed");
+    s.sandbox.git_ok(&s.repo, ["tag", "v2"]);
+    let out = s.sandbox.git(&s.repo, ["push", "origin", "v2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("push refs/heads/main first"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn deleting_main_or_pushing_another_branch_is_refused() {
+    let s = cloned();
+    let out = s.sandbox.git(&s.repo, ["push", "origin", ":main"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to delete refs/heads/main"));
+    let out = s.sandbox.git(&s.repo, ["push", "origin", "main:feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Postman has only refs/heads/main and tags")
+    );
+}
+
+#[test]
+fn pushing_one_file_of_a_thousand_reads_only_what_detects_a_change() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|st| {
+        st.set_page_size(100);
+        let api = st.create_api(None, "Big");
+        st.create_schema(&api, None, "openapi:3");
+        let mut index = String::from("openapi: 3.0.0\ninfo: {title: Big, version: '1'}\npaths:\n");
+        for i in 0..999 {
+            index.push_str(&format!("  /p{i}:\n    $ref: paths/p{i:04}.yaml\n"));
+            st.put_schema_file(&api, &format!("paths/p{i:04}.yaml"), &format!("get: {{summary: p{i}}}\n"));
+        }
+        st.put_schema_file(&api, "index.yaml", &index);
+        st.create_collection(&api, 1, None, serde_json::json!({"info": {"name": "C", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}));
+        api
+    });
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "clone"],
+    );
+    let repo = sandbox.join("clone");
+    std::fs::write(
+        repo.join("postman/schemas/paths/p0500.yaml"),
+        "get: {summary: changed}\n",
+    )
+    .unwrap();
+    commit_all(&sandbox, &repo, "one file");
+    fake.clear_requests();
+    sandbox.git_ok(&repo, ["push", "-q"]);
+    let requests: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let sid = fake.with_state(|st| st.api(&api).unwrap().schema.as_ref().unwrap().id.clone());
+    // The API, the schema (first listing page), the other 9 pages, one look at the
+    // collection, one write.
+    assert_eq!(requests.len(), 1 + 1 + 9 + 1 + 1, "{requests:#?}");
+    assert_eq!(
+        requests.last().unwrap(),
+        &format!("PUT /apis/{api}/schemas/{sid}/files/paths/p0500.yaml")
+    );
+    assert!(!requests
+        .iter()
+        .any(|r| r.starts_with("GET") && r.contains("/files/")));
+}
+
+#[test]
+fn every_shared_collection_survives_edit_push_and_clone_byte_for_byte() {
+    let Some(dir) = support::shared::path("postman/collections") else {
+        return;
+    };
+    let fake = FakePostman::start();
+    let api = fake.with_state(|st| st.create_api(None, "Collections"));
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        fake.with_state(|st| st.create_collection(&api, 1, None, value));
+        names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "first"],
+    );
+    let first = sandbox.join("first");
+    let files = collection_files(&first);
+    assert_eq!(files.len(), names.len());
+    let mut edited = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.contains("\"request\"") {
+            rename_first_request(file, "Edited by git-postman");
+            edited += 1;
+        }
+    }
+    assert!(edited > 0);
+    commit_all(&sandbox, &first, "rename one request per collection");
+    sandbox.git_ok(&first, ["push", "-q"]);
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "second"],
+    );
+    for file in &files {
+        let rel = file.strip_prefix(&first).unwrap();
+        assert_eq!(
+            std::fs::read(file).unwrap(),
+            std::fs::read(sandbox.join("second").join(rel)).unwrap(),
+            "{} changed on its way through Postman",
+            rel.display()
+        );
+    }
+    assert_eq!(
+        sandbox.rev(&first, "HEAD^{tree}"),
+        sandbox.rev(&sandbox.join("second"), "HEAD^{tree}")
+    );
+}
