@@ -114,7 +114,8 @@ fn each_postman_edit_becomes_exactly_one_commit() {
     let repo = sandbox.join("clone");
     let entity = format!(".postman/api_{api}");
 
-    let steps: Vec<(Box<dyn Fn(&FakePostman)>, Vec<String>)> = vec![
+    type Edit<'a> = Box<dyn Fn(&FakePostman) + 'a>;
+    let steps: Vec<(Edit, Vec<String>)> = vec![
         (
             Box::new(|f: &FakePostman| {
                 f.with_state(|s| {

@@ -198,7 +198,7 @@ pub fn file_refs(text: &str) -> Vec<String> {
         let value = match value.chars().next() {
             Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
             _ => value
-                .split(|c: char| c == '\n' || c == '\r' || c == ',' || c == '}' || c == '#')
+                .split(['\n', '\r', ',', '}', '#'])
                 .next()
                 .unwrap_or("")
                 .trim(),

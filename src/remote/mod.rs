@@ -410,7 +410,7 @@ impl Session {
     }
 
     fn forced(&self, line: &PushLine) -> bool {
-        line.force || self.options.leased.iter().any(|r| *r == line.dst)
+        line.force || self.options.leased.contains(&line.dst)
     }
 
     fn push_branch(&mut self, line: &PushLine) -> Result<(), Refusal> {
