@@ -6,12 +6,14 @@
 //! - [`layout`]: Postman state <-> file tree (`.postman/api*`, collection JSON, paths);
 //! - [`remote`]: the git remote-helper protocol, fetch and push;
 //! - [`credential`]: the git credential protocol, stores, OAuth;
-//! - [`config`]: git config and the files this project reads.
+//! - [`config`]: git config and the files this project reads;
+//! - [`porcelain`]: `git postman connect|disconnect|status|login|logout`.
 //!
 //! `ARCHITECTURE.md` at the top of the repository has the map and the invariants.
 
 pub mod config;
 pub mod credential;
 pub mod layout;
+pub mod porcelain;
 pub mod postman;
 pub mod remote;

@@ -1,0 +1,1 @@
+//! The porcelain: `git postman` commands.
