@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what git-postman's tests and demo use on a Debian machine that has the Rust
+# toolchain: Debian packages (git, real keyrings, Node.js) and the pinned npm packages
+# (postman-collection, newman) from tests/support/node/package-lock.json.
+#
+# Usage: tests/support/install-deps.sh [--demo]   (--demo: only what the demo needs)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+
+packages=(git ca-certificates curl)
+if [ "${1:-}" != "--demo" ]; then
+	# Real keyrings for the credential helper's tests: kernel keyutils, and
+	# gnome-keyring on a private D-Bus session bus.
+	packages+=(keyutils dbus dbus-daemon dbus-bin gnome-keyring)
+	# Node.js for the real Postman tools; keep a Node.js that is already there.
+	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" != "--demo" ]; then
+	npm ci --prefix tests/support/node --no-audit --no-fund --loglevel=error
+fi
