@@ -67,9 +67,10 @@ git credential-store --file="$work/git-credentials" store <<<"$stored"
 check_answer git credential-store --file="$work/git-credentials" get
 base=$(time_calls git credential-store --file="$work/git-credentials" get)
 
-printf 'git %s, %s rounds, mean wall time per get\n' "$(git --version | cut -d' ' -f3)" "$rounds"
-printf '  %-52s %8s ms   1.00x\n' "git credential-store get (plain file)" "$base"
-row() { printf '  %-52s %8s ms  %5.2fx\n' "$1" "$2" "$(echo "scale=4; $2 / $base" | bc)"; }
+printf 'git %s, %s rounds, mean wall time per call\n' "$(git --version | cut -d' ' -f3)" "$rounds"
+row() { printf '  %-60s %8s ms  %5.2fx\n' "$1" "$2" "$(echo "scale=4; $2 / $base" | bc)"; }
+row "git credential-store get (plain file)" "$base"
+row "(floor: starting /bin/true)" "$(time_calls /bin/true)"
 
 for store in $stores; do
 	git-credential-postman --store="$store" store <<<"$stored"
@@ -80,10 +81,24 @@ for store in $stores; do
 	git-credential-postman --store="$store" erase <<<"$request"
 done
 
+# What a user pays per lookup: `git credential fill` with one helper, end to end.
+store_fill=(git -c credential.helper= -c "credential.helper=store --file=$work/git-credentials" credential fill)
+check_answer "${store_fill[@]}"
+fill_base=$(time_calls "${store_fill[@]}")
+for store in $stores; do
+	git-credential-postman --store="$store" store <<<"$stored"
+	ours_fill=(git -c credential.helper= -c "credential.helper=postman --store=$store" credential fill)
+	check_answer "${ours_fill[@]}"
+	ours=$(time_calls "${ours_fill[@]}")
+	printf '  %-60s %8s ms  %5.2fx (vs %s ms with helper=store)\n' "git credential fill, helper=postman ($store)" "$ours" \
+		"$(echo "scale=4; $ours / $fill_base" | bc)" "$fill_base"
+	git-credential-postman --store="$store" erase <<<"$request"
+done
+
 if command -v git-credential-oauth >/dev/null; then
 	# A generator, not a store: for a host it has no configuration for it answers nothing
 	# at once, which is its startup cost on every get.
-	row "git-credential-oauth get (unknown host, no answer)" "$(time_calls git-credential-oauth get)"
+	row "git-credential-oauth get (unknown host, answers nothing)" "$(time_calls git-credential-oauth get)"
 else
 	echo "  (git-credential-oauth not installed: not timed)"
 fi

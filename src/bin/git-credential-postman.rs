@@ -16,6 +16,8 @@ use git_postman::credential::{self, Action, StoreKind};
 /// Choose the keyring with `git config --global credential.postmanStore <store>` (also per
 /// URL: `credential.<url>.postmanStore`) or with --store. By default: keychain on macOS,
 /// windows on Windows, secret-service and else keyutils on Linux.
+///
+/// More in `man git-credential-postman`.
 #[derive(Parser, Debug)]
 #[command(name = "git-credential-postman", version, verbatim_doc_comment)]
 struct Args {

@@ -46,8 +46,6 @@ impl Keyutils {
         let _ = link_persistent();
         let store: Arc<CredentialStore> =
             linux_keyutils_keyring_store::Store::new().map_err(|e| super::describe(&e))?;
-        // Fail now, with the kernel's reason, rather than on the first read.
-        read_links(KEY_SPEC_SESSION_KEYRING).map_err(no_access)?;
         Ok(Keyutils { store })
     }
 }
@@ -147,7 +145,8 @@ fn link_persistent() -> std::io::Result<()> {
 
 /// `keyctl(KEYCTL_READ)` on a keyring: the ids linked into it.
 fn read_links(ring: i32) -> std::io::Result<Vec<i32>> {
-    let mut ids: Vec<i32> = Vec::new();
+    // Room for a typical session keyring, so one call usually does.
+    let mut ids: Vec<i32> = Vec::with_capacity(64);
     loop {
         let capacity = ids.capacity();
         // SAFETY: the kernel writes at most `capacity * 4` bytes into the buffer and returns
