@@ -262,3 +262,68 @@ fn the_store_comes_from_config_or_the_argument_and_failures_name_it() {
     assert_eq!(text(&out.stdout), "username=u\npassword=p\n");
     k.erase_host(&host);
 }
+
+#[test]
+fn repository_and_environment_config_are_read() {
+    let Some(k) = Keyring::start(Kind::Keyutils) else {
+        return;
+    };
+    let host = k.host("localcfg");
+    let repo = k.home.path().join("repo");
+    let sub = repo.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let init = k.run("git", &["init", "-q", repo.to_str().unwrap()], b"");
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let set = k.run(
+        "git",
+        &[
+            "-C",
+            repo.to_str().unwrap(),
+            "config",
+            "credential.useHttpPath",
+            "true",
+        ],
+        b"",
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+
+    let helper_in = |dir: &std::path::Path, action: &str, input: &str, env: &[(&str, &str)]| {
+        let mut cmd = k.command(support::HELPER);
+        cmd.arg(action).current_dir(dir).envs(env.iter().copied());
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        assert_quiet_success(&out);
+        text(&out.stdout)
+    };
+    let at = |path: &str| format!("protocol=https\nhost={host}\npath={path}\n");
+    // Inside the repository (found upwards from a subdirectory) the path is part of the key.
+    helper_in(
+        &sub,
+        "store",
+        &format!("{}username=u\npassword=a\n", at("a.git")),
+        &[],
+    );
+    assert_eq!(helper_in(&sub, "get", &at("b.git"), &[]), "");
+    assert_eq!(
+        helper_in(&sub, "get", &at("a.git"), &[]),
+        "username=u\npassword=a\n"
+    );
+    // Outside it, git's default drops an https path: any path of the host matches.
+    let home = k.home.path();
+    assert_eq!(
+        helper_in(home, "get", &at("b.git"), &[]),
+        "username=u\npassword=a\n"
+    );
+    // GIT_CONFIG_COUNT/KEY/VALUE counts as config too.
+    let env = [
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", "credential.useHttpPath"),
+        ("GIT_CONFIG_VALUE_0", "true"),
+    ];
+    assert_eq!(helper_in(home, "get", &at("b.git"), &env), "");
+}
