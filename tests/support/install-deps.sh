@@ -14,7 +14,7 @@ packages=(git ca-certificates curl)
 if [ "${1:-}" != "--demo" ]; then
 	# Real keyrings for the credential helper's tests: kernel keyutils, and
 	# gnome-keyring on a private D-Bus session bus.
-	packages+=(keyutils dbus dbus-daemon dbus-bin gnome-keyring)
+	packages+=(keyutils dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools)
 	# Node.js for the real Postman tools; keep a Node.js that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
