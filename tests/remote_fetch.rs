@@ -353,3 +353,109 @@ fn a_repository_with_postman_written_layout_keeps_it() {
         "files outside the mapping are kept: {tree}"
     );
 }
+
+/// A sandbox without `POSTMAN_API_KEY`, whose git keeps credentials with
+/// `credential-store` in `creds`; the file starts with `line` if given.
+fn credential_store_sandbox(line: Option<String>) -> (Sandbox, std::path::PathBuf) {
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("POSTMAN_API_KEY", None);
+    let creds = sandbox.join("creds");
+    std::fs::write(&creds, line.map(|l| l + "\n").unwrap_or_default()).unwrap();
+    let helper = format!("store --file={}", creds.display());
+    sandbox.git_ok(
+        sandbox.path(),
+        ["config", "--global", "credential.helper", &helper],
+    );
+    (sandbox, creds)
+}
+
+#[test]
+fn the_api_key_comes_from_git_credentials_and_a_rejected_one_is_erased() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let host = fake.base_url().trim_start_matches("http://").to_string();
+
+    let key = support::fake_postman::API_KEY;
+    let (sandbox, creds) =
+        credential_store_sandbox(Some(format!("http://postman-api-key:{key}@{host}")));
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "clone"],
+    );
+
+    let (sandbox, creds_bad) =
+        credential_store_sandbox(Some(format!("http://postman-api-key:PMAK-revoked@{host}")));
+    let out = sandbox.git(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Postman rejected the API key (401)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("PMAK-revoked"), "the key leaked: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&creds_bad).unwrap(),
+        "",
+        "git credential reject erased the rejected key"
+    );
+    assert!(std::fs::read_to_string(&creds).unwrap().contains(key));
+
+    // Nothing stored and no terminal: one clear line.
+    let (sandbox, _) = credential_store_sandbox(None);
+    let out = sandbox.git(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("fatal: no Postman API key: set POSTMAN_API_KEY or run `git postman login`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn progress_is_reported_in_gits_words() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let out = sandbox.git(
+        sandbox.path(),
+        ["clone", "--progress", &postman_url(&fake, &api), "clone"],
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 7 schema files and 2 collections of the current state, then the version's own.
+    assert!(
+        stderr.contains("Receiving objects: 100% (9/9), done.\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_anonymous_url_keeps_no_state() {
+    let (fake, api, sandbox) = cloned();
+    let repo = sandbox.join("clone");
+    sandbox.git_ok(&repo, ["fetch", "-q", &postman_url(&fake, &api), "main"]);
+    assert_eq!(
+        sandbox.rev(&repo, "FETCH_HEAD"),
+        sandbox.rev(&repo, "origin/main")
+    );
+    let refs = sandbox.git_ok(
+        &repo,
+        ["for-each-ref", "--format=%(refname)", "refs/postman/"],
+    );
+    assert_eq!(
+        refs, "refs/postman/origin/heads/main\n",
+        "only the named remote's ref"
+    );
+    let state_dirs: Vec<_> = std::fs::read_dir(repo.join(".git/postman"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(state_dirs, ["origin"]);
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use git_postman::layout::json::stringify_tab;
 use serde_json::Value;
-use support::fake_postman::{FakePostman, RecordedRequest};
+use support::fake_postman::{FakePostman, Fault, RecordedRequest};
 use support::git::{postman_url, Sandbox};
 
 struct Setup {
@@ -545,4 +545,39 @@ fn every_shared_collection_survives_edit_push_and_clone_byte_for_byte() {
         sandbox.rev(&first, "HEAD^{tree}"),
         sandbox.rev(&sandbox.join("second"), "HEAD^{tree}")
     );
+}
+
+#[test]
+fn a_failed_version_task_is_reported_with_postmans_message() {
+    let s = cloned();
+    s.fake
+        .with_state(|st| st.fail_next_publish("The API contains invalid schema"));
+    s.sandbox.git_ok(&s.repo, ["tag", "v9"]);
+    let out = s.sandbox.git(&s.repo, ["push", "origin", "v9"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" ! [remote rejected] v9 -> v9 (")
+            && stderr.contains("The API contains invalid schema"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_collection_update_in_progress_is_waited_out() {
+    let s = cloned();
+    let file = collection_files(&s.repo)[0].clone();
+    rename_first_request(&file, "Renamed while busy");
+    commit_all(&s.sandbox, &s.repo, "rename");
+    s.fake.inject(Fault::DeepUpdateInProgress { times: 1 });
+    s.sandbox.git_ok(&s.repo, ["push", "-q"]);
+    let statuses: Vec<(String, u16)> = s
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| (r.path.clone(), r.status))
+        .collect();
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    assert_eq!((statuses[0].1, statuses[1].1), (409, 200));
 }

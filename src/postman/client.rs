@@ -23,7 +23,7 @@ const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
-    /// The first 503 back-off; it doubles with each attempt.
+    /// The first 503/409 back-off; it doubles with each attempt.
     pub backoff: Duration,
 }
 
@@ -92,7 +92,7 @@ impl Client {
         url
     }
 
-    /// Sends one request, retrying 429 and 503 within the policy; any other non-2xx
+    /// Sends one request, retrying 429, 503 and 409 within the policy; any other non-2xx
     /// status is an error carrying the server's message.
     pub fn send(
         &self,
@@ -142,7 +142,11 @@ impl Client {
             }
             let wait = match status {
                 StatusCode::TOO_MANY_REQUESTS => rate_limit_wait(&headers),
-                StatusCode::SERVICE_UNAVAILABLE => self.retry.backoff * 2u32.pow(attempt - 1),
+                // A traffic spike, or another update of the same collection still
+                // running ("Deep update operation is already in progress"): both pass.
+                StatusCode::SERVICE_UNAVAILABLE | StatusCode::CONFLICT => {
+                    self.retry.backoff * 2u32.pow(attempt - 1)
+                }
                 _ => {
                     return Err(Error::Status {
                         status: status.as_u16(),
