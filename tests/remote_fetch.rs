@@ -280,12 +280,10 @@ fn a_bad_api_key_fails_with_a_clear_message() {
     let api = fake.with_state(|s| s.seed_sample());
     let mut sandbox = Sandbox::new();
     sandbox.set_env("POSTMAN_API_KEY", Some("PMAK-wrong"));
-    let out = sandbox.git(
+    let (_, stderr) = sandbox.git_fails(
         sandbox.path(),
         ["clone", &postman_url(&fake, &api), "clone"],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("fatal: Postman rejected the API key (401)"),
         "{stderr}"
@@ -385,12 +383,10 @@ fn the_api_key_comes_from_git_credentials_and_a_rejected_one_is_erased() {
 
     let (sandbox, creds_bad) =
         credential_store_sandbox(Some(format!("http://postman-api-key:PMAK-revoked@{host}")));
-    let out = sandbox.git(
+    let (_, stderr) = sandbox.git_fails(
         sandbox.path(),
         ["clone", &postman_url(&fake, &api), "clone"],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("Postman rejected the API key (401)"),
         "{stderr}"
@@ -405,12 +401,10 @@ fn the_api_key_comes_from_git_credentials_and_a_rejected_one_is_erased() {
 
     // Nothing stored and no terminal: one clear line.
     let (sandbox, _) = credential_store_sandbox(None);
-    let out = sandbox.git(
+    let (_, stderr) = sandbox.git_fails(
         sandbox.path(),
         ["clone", &postman_url(&fake, &api), "clone"],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr
             .contains("fatal: no Postman API key: set POSTMAN_API_KEY or run `git postman login`"),

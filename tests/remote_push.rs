@@ -43,6 +43,31 @@ fn writes(requests: &[RecordedRequest]) -> Vec<String> {
         .collect()
 }
 
+/// Runs a push that git must refuse with exit code 1, asserts nothing was written to
+/// Postman, and returns git's stderr.
+fn push_refused(s: &Setup, args: &[&str]) -> String {
+    s.fake.clear_requests();
+    let (code, stderr) = s.sandbox.git_fails(&s.repo, args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        writes(&s.fake.requests()).is_empty(),
+        "a refused push wrote: {stderr}"
+    );
+    stderr
+}
+
+/// Replaces the schema's root file and commits it, amending the last commit (a
+/// rewritten history) or as a new commit.
+fn commit_index(s: &Setup, text: &str, amend: bool) {
+    std::fs::write(s.repo.join("postman/schemas/index.yaml"), text).unwrap();
+    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
+    let mut args = vec!["commit", "-q", "-m", "edit index.yaml"];
+    if amend {
+        args.push("--amend");
+    }
+    s.sandbox.git_ok(&s.repo, args);
+}
+
 fn commit_all(sandbox: &Sandbox, repo: &Path, message: &str) {
     sandbox.git_ok(repo, ["add", "-A"]);
     sandbox.git_ok(repo, ["commit", "-qm", message]);
@@ -220,16 +245,8 @@ fn a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written() {
     s.fake.with_state(|st| {
         st.put_schema_file(&s.api, "components/schemas/Money.yaml", "type: string\n")
     });
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\n",
-    )
-    .unwrap();
-    commit_all(&s.sandbox, &s.repo, "local edit");
-    s.fake.clear_requests();
-    let out = s.sandbox.git(&s.repo, ["push"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    commit_index(&s, "openapi: 3.0.0\n", false);
+    let stderr = push_refused(&s, &["push"]);
     assert!(
         stderr.contains(" ! [rejected]        main -> main (fetch first)\n"),
         "{stderr}"
@@ -238,41 +255,32 @@ fn a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written() {
         stderr.contains("Updates were rejected because the remote contains work"),
         "{stderr}"
     );
-    assert!(writes(&s.fake.requests()).is_empty());
 }
 
 #[test]
 fn rewritten_history_is_non_fast_forward_until_forced() {
     let s = cloned();
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\ninfo: {}\n",
-    )
-    .unwrap();
-    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
-    s.sandbox
-        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "rewritten"]);
-    let out = s.sandbox.git(&s.repo, ["push"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    commit_index(&s, "openapi: 3.0.0\ninfo: {}\n", true);
+    let stderr = push_refused(&s, &["push"]);
     assert!(
         stderr.contains(" ! [rejected]        main -> main (non-fast-forward)\n"),
         "{stderr}"
     );
-    assert!(writes(&s.fake.requests()).is_empty());
 
     let out = s.sandbox.git(&s.repo, ["push", "-f"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("(forced update)"), "{stderr}");
-    assert_eq!(
-        s.fake.with_state(|st| st
-            .schema_file(&s.api, "index.yaml")
+    assert_eq!(index_in_postman(&s), "openapi: 3.0.0\ninfo: {}\n");
+}
+
+fn index_in_postman(s: &Setup) -> String {
+    s.fake.with_state(|st| {
+        st.schema_file(&s.api, "index.yaml")
             .unwrap()
             .content
-            .clone()),
-        "openapi: 3.0.0\ninfo: {}\n"
-    );
+            .clone()
+    })
 }
 
 #[test]
@@ -283,92 +291,47 @@ fn force_with_lease_pushes_when_the_lease_holds_and_not_when_stale() {
     s.fake
         .with_state(|st| st.put_schema_file(&s.api, "paths/refunds.yaml", "post: {}\n"));
     s.sandbox.git_ok(&s.repo, ["pull", "-q", "--ff-only"]);
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\n",
-    )
-    .unwrap();
-    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
-    s.sandbox
-        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "rewritten"]);
+    commit_index(&s, "openapi: 3.0.0\n", true);
     // VS Code's "Force Push" runs exactly this.
-    let out = s.sandbox.git(
+    s.sandbox.git_ok(
         &s.repo,
         ["push", "--force-with-lease", "--force-if-includes"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        s.fake.with_state(|st| st
-            .schema_file(&s.api, "index.yaml")
-            .unwrap()
-            .content
-            .clone()),
-        "openapi: 3.0.0\n"
-    );
+    assert_eq!(index_in_postman(&s), "openapi: 3.0.0\n");
 
     // Postman changes; our lease (origin/main) is now stale.
     s.fake
         .with_state(|st| st.put_schema_file(&s.api, "index.yaml", "openapi: 3.1.0\n"));
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.1\n",
-    )
-    .unwrap();
-    s.sandbox.git_ok(&s.repo, ["add", "-A"]);
-    s.sandbox
-        .git_ok(&s.repo, ["commit", "-q", "--amend", "-m", "again"]);
-    s.fake.clear_requests();
-    let out = s.sandbox.git(&s.repo, ["push", "--force-with-lease"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    commit_index(&s, "openapi: 3.0.1\n", true);
+    let stderr = push_refused(&s, &["push", "--force-with-lease"]);
     // git rejects a stale lease itself; which words it uses depends on its version.
     assert!(
         stderr.contains("(stale info)") || stderr.contains("(remote ref updated since checkout)"),
         "{stderr}"
     );
-    assert!(writes(&s.fake.requests()).is_empty());
 }
 
 #[test]
 fn an_invalid_collection_is_refused_by_name_and_nothing_is_written() {
     let s = cloned();
     std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\n",
-    )
-    .unwrap();
-    std::fs::write(
         s.repo.join("postman/collections/Broken.json"),
         "{\n\t\"info\": {\"name\": \"x\",}\n}",
     )
     .unwrap();
-    commit_all(&s.sandbox, &s.repo, "broken");
-    let out = s.sandbox.git(&s.repo, ["push"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The valid schema edit in the same push is not sent either.
+    commit_index(&s, "openapi: 3.0.0\n", false);
+    let stderr = push_refused(&s, &["push"]);
     assert!(
         stderr.contains(" ! [remote rejected] main -> main (postman/collections/Broken.json: line 2 column 23: trailing comma"),
         "{stderr}"
-    );
-    assert!(
-        writes(&s.fake.requests()).is_empty(),
-        "the valid schema edit was not sent either"
     );
 }
 
 #[test]
 fn dry_run_writes_nothing() {
     let s = cloned();
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\n",
-    )
-    .unwrap();
-    commit_all(&s.sandbox, &s.repo, "edit");
+    commit_index(&s, "openapi: 3.0.0\n", false);
     let out = s.sandbox.git(&s.repo, ["push", "--dry-run"]);
     assert!(
         out.status.success(),
@@ -411,39 +374,28 @@ fn an_annotated_tag_publishes_a_version() {
     );
 
     // A version name Postman has already: git itself refuses it.
-    let out = s
-        .sandbox
-        .git(&s.repo, ["push", "origin", "v1.2.0:refs/tags/v1.0.0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("(already exists)"));
+    let stderr = push_refused(&s, &["push", "origin", "v1.2.0:refs/tags/v1.0.0"]);
+    assert!(stderr.contains("(already exists)"), "{stderr}");
 
     // A tag on a commit Postman does not have.
-    std::fs::write(
-        s.repo.join("postman/schemas/index.yaml"),
-        "openapi: 3.0.0\n",
-    )
-    .unwrap();
-    commit_all(&s.sandbox, &s.repo, "unpushed");
+    commit_index(&s, "openapi: 3.0.0\n", false);
     s.sandbox.git_ok(&s.repo, ["tag", "v2"]);
-    let out = s.sandbox.git(&s.repo, ["push", "origin", "v2"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("push refs/heads/main first"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = push_refused(&s, &["push", "origin", "v2"]);
+    assert!(stderr.contains("push refs/heads/main first"), "{stderr}");
 }
 
 #[test]
 fn deleting_main_or_pushing_another_branch_is_refused() {
     let s = cloned();
-    let out = s.sandbox.git(&s.repo, ["push", "origin", ":main"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to delete refs/heads/main"));
-    let out = s.sandbox.git(&s.repo, ["push", "origin", "main:feature"]);
-    assert_eq!(out.status.code(), Some(1));
+    let stderr = push_refused(&s, &["push", "origin", ":main"]);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("Postman has only refs/heads/main and tags")
+        stderr.contains("refusing to delete refs/heads/main"),
+        "{stderr}"
+    );
+    let stderr = push_refused(&s, &["push", "origin", "main:feature"]);
+    assert!(
+        stderr.contains("Postman has only refs/heads/main and tags"),
+        "{stderr}"
     );
 }
 
@@ -553,9 +505,8 @@ fn a_failed_version_task_is_reported_with_postmans_message() {
     s.fake
         .with_state(|st| st.fail_next_publish("The API contains invalid schema"));
     s.sandbox.git_ok(&s.repo, ["tag", "v9"]);
-    let out = s.sandbox.git(&s.repo, ["push", "origin", "v9"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, stderr) = s.sandbox.git_fails(&s.repo, ["push", "origin", "v9"]);
+    assert_eq!(code, 1);
     assert!(
         stderr.contains(" ! [remote rejected] v9 -> v9 (")
             && stderr.contains("The API contains invalid schema"),

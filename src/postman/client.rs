@@ -315,18 +315,7 @@ impl Client {
             })
             .collect();
         let body = serde_json::json!({ "type": schema_type, "files": files });
-        let segments = ["apis", api_id, "schemas"];
-        let answer = self.send(Method::POST, &segments, &[], Some(&body))?;
-        let value: Value = decode(&answer.body, "POST", &segments)?;
-        value
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| Error::Decode {
-                method: "POST".into(),
-                path: format!("/apis/{api_id}/schemas"),
-                detail: "no `id` in the answer".into(),
-            })
+        self.post_for_id(&["apis", api_id, "schemas"], &body)
     }
 
     /// `PUT /collections/{uid}`: replace a collection. Items keep the ids they carry.
@@ -340,16 +329,20 @@ impl Client {
     /// the API. Returns its UID.
     pub fn create_api_collection(&self, api_id: &str, collection: &Value) -> Result<String> {
         let body = serde_json::json!({ "operationType": "CREATE_NEW", "data": collection });
-        let segments = ["apis", api_id, "collections"];
-        let answer = self.send(Method::POST, &segments, &[], Some(&body))?;
-        let value: Value = decode(&answer.body, "POST", &segments)?;
+        self.post_for_id(&["apis", api_id, "collections"], &body)
+    }
+
+    /// `POST` and the `id` of what it created.
+    fn post_for_id(&self, segments: &[&str], body: &Value) -> Result<String> {
+        let answer = self.send(Method::POST, segments, &[], Some(body))?;
+        let value: Value = decode(&answer.body, "POST", segments)?;
         value
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| Error::Decode {
                 method: "POST".into(),
-                path: format!("/apis/{api_id}/collections"),
+                path: format!("/{}", segments.join("/")),
                 detail: "no `id` in the answer".into(),
             })
     }

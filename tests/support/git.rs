@@ -99,6 +99,20 @@ impl Sandbox {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Runs git, asserts it fails, and returns its exit code and stderr.
+    pub fn git_fails<I, S>(&self, cwd: &Path, args: I) -> (i32, String)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let out = self.git(cwd, args);
+        assert!(!out.status.success(), "git succeeded, expected a failure");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// `git rev-parse <rev>` in `repo`.
     pub fn rev(&self, repo: &Path, rev: &str) -> String {
         self.git_ok(repo, ["rev-parse", rev]).trim().to_string()
