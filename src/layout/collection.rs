@@ -33,21 +33,19 @@ pub enum Error {
 
 /// The collection file for a collection as served by `GET /collections/{id}` (the value
 /// inside the `collection` wrapper). `uid` is the collection's UID, written as `_uid`.
-pub fn file_bytes(served: &Value, uid: &str) -> Result<Vec<u8>, Error> {
-    let served = served.as_object().ok_or(Error::NotAnObject)?;
-    let served_info = served
-        .get("info")
-        .and_then(Value::as_object)
-        .ok_or(Error::NoInfo)?;
-
-    let mut info = served_info.clone();
+/// Takes the value by move: collections can be tens of megabytes, so no copy is made.
+pub fn file_bytes(served: Value, uid: &str) -> Result<Vec<u8>, Error> {
+    let Value::Object(mut top) = served else {
+        return Err(Error::NotAnObject);
+    };
+    let Some(Value::Object(mut info)) = top.shift_remove("info") else {
+        return Err(Error::NoInfo);
+    };
     for field in SERVER_INFO_FIELDS {
         info.shift_remove(field);
     }
     info.insert("schema".into(), Value::String(FILE_SCHEMA_URL.into()));
     info.insert("_uid".into(), Value::String(uid.into()));
-
-    let mut top = served.clone();
     top.insert("info".into(), Value::Object(ordered(info, &INFO_ORDER)));
     if let Some(items) = top.get_mut("item") {
         strip_server_item_fields(items);
@@ -125,7 +123,7 @@ mod tests {
                      "name": "N", "uid": "1-c", "_postman_id": "c", "updatedAt": "t", "createdAt": "t",
                      "lastUpdatedBy": "1", "version": "1"}
         });
-        let text = String::from_utf8(file_bytes(&served, "1-c").unwrap()).unwrap();
+        let text = String::from_utf8(file_bytes(served, "1-c").unwrap()).unwrap();
         let back: Value = serde_json::from_str(&text).unwrap();
         let keys: Vec<_> = back.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["info", "item", "variable"]);

@@ -170,7 +170,7 @@ impl Reader<'_> {
             let name = collection::name(&served)
                 .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?
                 .to_string();
-            let bytes = collection::file_bytes(&served, &uid)
+            let bytes = collection::file_bytes(served, &uid)
                 .map_err(|e| Error::Postman(format!("collection {uid}: {e}")))?;
             collections.push(CollectionState {
                 uid,
