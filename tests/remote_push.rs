@@ -532,3 +532,24 @@ fn a_collection_update_in_progress_is_waited_out() {
     assert_eq!(statuses.len(), 2, "{statuses:?}");
     assert_eq!((statuses[0].1, statuses[1].1), (409, 200));
 }
+
+#[test]
+fn an_inconsistent_postman_file_is_refused() {
+    let s = cloned();
+    let entity = s.repo.join(format!(".postman/api_{}", s.api));
+    let text = std::fs::read_to_string(&entity).unwrap();
+    std::fs::write(
+        &entity,
+        text.replace(&format!("id = {}", s.api), "id = some-other-api"),
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "wrong id");
+    let stderr = push_refused(&s, &["push"]);
+    assert!(
+        stderr.contains(&format!(
+            "(.postman/api_{}: `[config] id` is some-other-api, not this API",
+            s.api
+        )),
+        "{stderr}"
+    );
+}

@@ -93,6 +93,16 @@ pub fn plan(
         }),
         other => PlanError::Other(other),
     })?;
+    if let Some(e) = entity
+        .as_ref()
+        .filter(|e| !e.api_id.is_empty() && e.api_id != *api_id)
+    {
+        return Err(Invalid {
+            file: dotpostman::entity_path(api_id),
+            what: format!("`[config] id` is {}, not this API ({api_id})", e.api_id),
+        }
+        .into());
+    }
     let read = |path: &str| history::read_file(repo, tree, path);
     let mut writes = Vec::new();
 
