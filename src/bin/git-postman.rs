@@ -1,4 +1,17 @@
-fn main() {
-    eprintln!("usage: git-postman");
-    std::process::exit(129);
+//! `git postman <command>`: git runs this for `git postman`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use git_postman::porcelain::{self, cli::Cli};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match porcelain::run(&cli, &mut std::io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fatal: {e}");
+            ExitCode::from(128)
+        }
+    }
 }

@@ -1,1 +1,50 @@
 //! The porcelain: `git postman` commands.
+//!
+//! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
+//! - `connect`, `disconnect`, `status`, `login` (and `logout`): one module per command;
+//! - `managed`: the schema root's `$ref` closure; `compare`: the working tree against
+//!   Postman's state; `dotfiles`: `.postman/api*` in the working tree; `workspace`: the
+//!   repository (read with gix, changed with git); `target`, `server`: API and server
+//!   addresses; `tty`: questions on the terminal.
+
+pub mod cli;
+mod compare;
+mod connect;
+mod disconnect;
+mod dotfiles;
+mod login;
+pub mod managed;
+mod server;
+mod status;
+mod target;
+mod tty;
+mod workspace;
+
+use std::io::Write;
+
+use cli::{Cli, Command};
+
+/// Any command's failure; each command has its own error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Connect(#[from] connect::Error),
+    #[error(transparent)]
+    Disconnect(#[from] disconnect::Error),
+    #[error(transparent)]
+    Status(#[from] status::Error),
+    #[error(transparent)]
+    Login(#[from] login::Error),
+}
+
+/// Runs one command; its report goes to `out`.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
+    match &cli.command {
+        Command::Connect(args) => connect::run(args, out)?,
+        Command::Disconnect(args) => disconnect::run(args, out)?,
+        Command::Status(args) => status::run(args, out)?,
+        Command::Login(args) => login::login(args, out)?,
+        Command::Logout(args) => login::logout(args, out)?,
+    }
+    Ok(())
+}

@@ -71,8 +71,9 @@ pub fn report(key: &ApiKey, source: &Source, worked: bool) {
     }
 }
 
-/// `protocol=…`, `host=…`, `username=…` lines for the API server.
-fn credential_description(base: &Url) -> String {
+/// `protocol=…`, `host=…`, `username=…` lines for the API server: what `git credential`
+/// is asked for (also by `git postman login`/`logout`, which must name the same entry).
+pub fn credential_description(base: &Url) -> String {
     let host = match base.port() {
         Some(port) => format!("{}:{port}", base.host_str().unwrap_or_default()),
         None => base.host_str().unwrap_or_default().to_string(),

@@ -284,6 +284,7 @@ impl Session {
                         .map(|f| (f.path.as_str(), f.updated_at.as_deref(), f.blob)),
                 );
             }
+            state.remember_api_updated_at(live.api.updated_at.as_deref());
             state.set_last_reported(repo, main)?;
             state.save()?;
         }

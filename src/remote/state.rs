@@ -24,6 +24,11 @@ struct CacheFile {
     files: BTreeMap<String, (String, String)>,
     #[serde(default)]
     versions: BTreeMap<String, String>,
+    /// The API's `updatedAt` as the fetch that last set R read it: `git postman status`
+    /// compares it with one cheap read. A push clears it (Postman's new value is known
+    /// only after the next fetch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api_updated_at: Option<String>,
 }
 
 pub struct RemoteState {
@@ -127,8 +132,18 @@ impl RemoteState {
                 }
             }
         }
+        self.cache.api_updated_at = None;
         self.set_last_reported(repo, commit)?;
         self.save()
+    }
+
+    /// See [`CacheFile::api_updated_at`].
+    pub fn api_updated_at(&self) -> Option<&str> {
+        self.cache.api_updated_at.as_deref()
+    }
+
+    pub fn remember_api_updated_at(&mut self, updated_at: Option<&str>) {
+        self.cache.api_updated_at = updated_at.map(str::to_string);
     }
 
     pub fn version_commit(&self, repo: &gix::Repository, version_id: &str) -> Option<ObjectId> {

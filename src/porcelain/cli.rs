@@ -1,0 +1,194 @@
+//! The command line of `git postman`, as clap types. They live in the library (not in the
+//! binary) so that `tests/man_pages.rs` can generate `man/git-postman.1` from them.
+//!
+//! Each subcommand is one variant of [`Command`] with its own `…Args` struct; commands
+//! still to come (`app`, `pat` for OAuth apps and personal access tokens) are new
+//! variants plus a module, nothing else changes.
+
+use clap::{Args, Parser, Subcommand};
+
+pub const ABOUT: &str = "Connect a git repository to Postman APIs";
+
+const LONG_ABOUT: &str = "Connect a git repository to Postman APIs.
+
+Each connected API is a git remote with a postman:: URL; git fetch, pull and push then \
+sync it through git-remote-postman(1). These commands set such a remote up on an \
+existing repository (connect), show where each API stands (status), take it away \
+(disconnect) and keep the Postman API key in git's credential system (login, logout).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-postman",
+    bin_name = "git postman",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Connect(ConnectArgs),
+    Disconnect(DisconnectArgs),
+    Status(StatusArgs),
+    Login(LoginArgs),
+    Logout(LogoutArgs),
+}
+
+/// Map this repository's files to a Postman API and add it as a remote.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Map this repository's files to a Postman API and add it as a remote.
+
+The schema root file and every file it reaches through relative $refs (JSON or YAML, \
+fragments allowed; URLs and #/ refs are ignored) form the schema files Postman manages; \
+the root file's directory is the schema directory, where other files stay yours. Every \
+*.json file under the collection directory is a Postman collection. connect records the \
+mapping in git config, writes .postman/api and .postman/api_<apiId> as Postman's own git \
+integration does (left uncommitted: commit them), and records the branch's commit as the \
+base the first fetch builds on, so Postman's history joins yours. If the API already has \
+content in Postman, connect tells whether it differs from your files and what git fetch \
+and git push will do.
+
+Without --schema-file and --collection-dir, a repository that Postman's git integration \
+wrote (it has .postman/api_<apiId>) keeps the layout recorded there."
+)]
+pub struct ConnectArgs {
+    /// The API: its id, a postman:: URL, https://<server>/apis/<id>, or its Postman web address.
+    #[arg(value_name = "API")]
+    pub api: String,
+
+    /// Name of the git remote to add.
+    #[arg(long, value_name = "NAME", default_value = "postman")]
+    pub remote: String,
+
+    /// The schema's root file (OpenAPI 2.0, 3.0, 3.1 or AsyncAPI, JSON or YAML).
+    #[arg(long, value_name = "FILE")]
+    pub schema_file: Option<String>,
+
+    /// Directory of the API's collections, one *.json file each (default: postman/collections).
+    #[arg(long, value_name = "DIR")]
+    pub collection_dir: Option<String>,
+
+    /// The branch the API lives on; it must be checked out (default: the current branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+
+    /// The Postman API server for a bare API id (default: https://api.getpostman.com).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// Remove a connected API: its remote, settings, private refs, cache and .postman entries.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Remove a connected API: its remote and remote-tracking branches, its \
+postman* settings, its private refs (refs/postman/<remote>/*), its cache, and its entries in \
+.postman/api and .postman/api_<apiId> (left uncommitted). Nothing changes in Postman, and \
+your files and commits stay. Asks for the API's name on the terminal first, unless --yes."
+)]
+pub struct DisconnectArgs {
+    /// The remote to remove.
+    #[arg(long, value_name = "NAME", default_value = "postman")]
+    pub remote: String,
+
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Show every connected API: mapping, last fetch, what is not pushed or not fetched.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Show every connected API: its remote, branch and mapping, the \
+time of the Postman state last fetched, the commits not pushed to Postman, the fetched \
+commits not merged yet, and whether Postman changed since the last fetch (one small \
+request per API: the API's updatedAt)."
+)]
+pub struct StatusArgs {
+    /// Print JSON for tools instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Do not ask Postman whether it changed.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Only this remote.
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+}
+
+/// Which Postman API server a key is for.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The Postman API server (default: https://api.getpostman.com).
+    #[arg(long, value_name = "URL", conflicts_with = "remote")]
+    pub base_url: Option<String>,
+
+    /// Use the server of this connected remote.
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+}
+
+/// Store a Postman API key with git's credential helpers.
+#[derive(Debug, Args)]
+#[command(long_about = "Store a Postman API key with git's credential helpers \
+(git credential approve, as protocol and host of the API server with username \
+postman-api-key), where git-remote-postman(1) finds it. The key is asked for on the \
+terminal without echo, or read from standard input with --with-key-stdin; it is never \
+taken from the command line and never printed. Postman is asked first whether it accepts \
+the key.")]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    /// Read the key from standard input (for CI).
+    #[arg(long)]
+    pub with_key_stdin: bool,
+
+    /// Store the key without asking Postman whether it accepts it.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// Remove the stored Postman API key (git credential reject).
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn connect_parses_the_issue_example() {
+        let cli = Cli::try_parse_from([
+            "git-postman",
+            "connect",
+            "3d3fddb2",
+            "--schema-file",
+            "specs/openapi.yaml",
+            "--collection-dir",
+            "postman/collections",
+        ])
+        .unwrap();
+        let Command::Connect(args) = cli.command else {
+            panic!("not connect")
+        };
+        assert_eq!(args.remote, "postman");
+        assert_eq!(args.schema_file.as_deref(), Some("specs/openapi.yaml"));
+    }
+}

@@ -1,0 +1,115 @@
+//! What the first fetch of a new connection will find: the repository as `connect`
+//! leaves it (HEAD with the working tree's mapped files and the new `.postman` files),
+//! compared with the same tree after the remote helper applied Postman's state to it
+//! (`history::apply`, the very function fetch uses). Equal trees mean Postman already has
+//! exactly these files: once `.postman` is committed, fetch reports that commit itself.
+//!
+//! Everything is written to an in-memory object store, so nothing reaches `.git`.
+
+use std::collections::BTreeMap;
+
+use gix::object::tree::EntryKind;
+use gix::ObjectId;
+
+use crate::layout::mapping::Mapping;
+use crate::remote::history;
+use crate::remote::snapshot::Snapshot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("git: {0}")]
+    Git(#[from] gix::Error),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Both have the file, with different bytes.
+    Differs,
+    /// Postman has it, the working tree does not.
+    OnlyInPostman,
+    /// The working tree has it, Postman does not.
+    OnlyHere,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub path: String,
+    pub change: Change,
+}
+
+/// HEAD's tree (empty for none) with the collection directory's `*.json` files replaced
+/// and `files` (repository path, bytes) written over it.
+pub fn local_tree(
+    repo: &gix::Repository,
+    head: Option<ObjectId>,
+    collection_dir: &str,
+    files: &[(String, Vec<u8>)],
+) -> Result<ObjectId, Error> {
+    let base = match head {
+        Some(commit) => history::tree_of(repo, commit)?,
+        None => ObjectId::empty_tree(repo.object_hash()),
+    };
+    let mut editor = repo.edit_tree(base)?;
+    if !collection_dir.is_empty() {
+        for stale in history::json_files_under(repo, base, collection_dir)? {
+            editor.remove(stale.as_str())?;
+        }
+    }
+    for (path, bytes) in files {
+        let blob = repo.write_blob(bytes)?.detach();
+        editor.upsert(path.as_str(), EntryKind::Blob, blob)?;
+    }
+    Ok(editor.write()?.detach())
+}
+
+/// The paths where `local` and `local` with Postman's state applied differ, sorted.
+pub fn differences(
+    repo: &gix::Repository,
+    local: ObjectId,
+    snapshot: &Snapshot,
+    mapping: &Mapping,
+) -> Result<Vec<Difference>, Error> {
+    let fetched = history::apply(repo, local, snapshot, mapping)?;
+    if fetched == local {
+        return Ok(Vec::new());
+    }
+    let ours = flatten(repo, local)?;
+    let theirs = flatten(repo, fetched)?;
+    let mut out = Vec::new();
+    for (path, id) in &ours {
+        match theirs.get(path) {
+            Some(other) if other == id => {}
+            Some(_) => out.push(Difference {
+                path: path.clone(),
+                change: Change::Differs,
+            }),
+            None => out.push(Difference {
+                path: path.clone(),
+                change: Change::OnlyHere,
+            }),
+        }
+    }
+    for path in theirs.keys().filter(|p| !ours.contains_key(*p)) {
+        out.push(Difference {
+            path: path.clone(),
+            change: Change::OnlyInPostman,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Every blob of a tree by path (modes are not compared: Postman has none).
+fn flatten(repo: &gix::Repository, tree: ObjectId) -> Result<BTreeMap<String, ObjectId>, Error> {
+    Ok(repo
+        .find_tree(tree)?
+        .traverse()
+        .breadthfirst
+        .files()?
+        .into_iter()
+        .filter(|e| e.mode.is_blob())
+        .map(|e| (e.filepath.to_string(), e.oid))
+        .collect())
+}

@@ -1,0 +1,708 @@
+//! `git postman connect`: maps an existing repository's files to a Postman API.
+//!
+//! Everything is checked before anything is written: the target, the remote name, the
+//! branch, the schema root and its `$ref` closure, the collection directory, the other
+//! APIs of the branch, and Postman itself (the API exists, the key works). Then, in
+//! order: the remote, the mapping in git config, the base ref, `.postman/api*`.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use gix::ObjectId;
+
+use super::cli::ConnectArgs;
+use super::compare::{self, Change, Difference};
+use super::managed::{self, display_dir, is_under, ManagedSet};
+use super::workspace::{self, PostmanRemote, Workspace};
+use super::{dotfiles, target};
+use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
+use crate::layout::mapping::{DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR};
+use crate::postman::model::Api;
+use crate::postman::{self, apikey, Client};
+use crate::remote::snapshot::{Reader, Snapshot, Which};
+use crate::remote::url::RemoteUrl;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Workspace(#[from] workspace::Error),
+    #[error(transparent)]
+    Target(#[from] target::Error),
+    #[error(transparent)]
+    Schema(#[from] managed::Error),
+    #[error(transparent)]
+    DotFiles(#[from] dotfiles::Error),
+    #[error(transparent)]
+    Compare(#[from] compare::Error),
+    #[error(transparent)]
+    Postman(#[from] postman::Error),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::Error),
+    #[error("{0:?} is not a usable remote name: letters, digits, `.`, `_` and `-` only, not starting with `.` or `-`")]
+    RemoteName(String),
+    #[error("remote {name} already exists ({url}): pick another name with --remote, or remove it first (git postman disconnect --remote {name})")]
+    RemoteExists { name: String, url: String },
+    #[error("API {api_id} is already connected as remote {remote}")]
+    AlreadyConnected { api_id: String, remote: String },
+    #[error("HEAD is detached: check out the branch the API lives on first")]
+    Detached,
+    #[error("--branch {wanted}: check it out first (HEAD is {current}); connect reads and writes the working tree")]
+    BranchNotCheckedOut { wanted: String, current: String },
+    #[error("branch {0} has no commit yet: commit your files first (the first fetch builds on that commit), or start from Postman with git clone postman::<apiId>")]
+    NoCommit(String),
+    #[error(
+        "--schema-file is required: the repository has no .postman/api_{0} to take the layout from"
+    )]
+    SchemaFileRequired(String),
+    #[error("the collection directory cannot be the repository root: every *.json file there would belong to Postman")]
+    CollectionDirIsRoot,
+    #[error("the collection directory {0} is inside .git or .postman")]
+    CollectionDirReserved(String),
+    #[error("the collection directory {dir} contains {file}, a schema file of this API: collections and schema files must be apart")]
+    CollectionDirHasSchema { dir: String, file: String },
+    #[error("{what} is already mapped by remote {remote} (API {api_id}) on this branch: each API needs its own files (or its own branch, --branch)")]
+    Overlap {
+        what: String,
+        remote: String,
+        api_id: String,
+    },
+    #[error("no API {api_id} on {server}: {detail}")]
+    NoSuchApi {
+        api_id: String,
+        server: String,
+        detail: String,
+    },
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+}
+
+pub fn run(args: &ConnectArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let ws = Workspace::discover("connect")?;
+    let url = target::parse(&args.api, args.base_url.as_deref())?;
+    let remote = args.remote.as_str();
+    check_remote_name(remote)?;
+    let remotes = ws.postman_remotes();
+    if let Some(existing) = remote_url(&ws, remote) {
+        return Err(Error::RemoteExists {
+            name: remote.to_string(),
+            url: existing,
+        });
+    }
+    if let Some(other) = remotes.iter().find(|r| r.url == url) {
+        return Err(Error::AlreadyConnected {
+            api_id: url.api_id.clone(),
+            remote: other.name.clone(),
+        });
+    }
+    let branch = ws.current_branch()?.ok_or(Error::Detached)?;
+    if let Some(wanted) = &args.branch {
+        if *wanted != branch {
+            return Err(Error::BranchNotCheckedOut {
+                wanted: wanted.clone(),
+                current: branch,
+            });
+        }
+    }
+    let base = ws
+        .head_commit()
+        .ok_or_else(|| Error::NoCommit(branch.clone()))?;
+
+    let plan = Plan::make(&ws, args, &url.api_id)?;
+    check_overlaps(&ws, &plan, &remotes, &branch)?;
+
+    // Postman: the API must exist (and the key work) before anything is written.
+    let postman = PostmanSide::read(&ws, &url)?;
+    let entity = plan.entity_data(&url.api_id, postman.snapshot.as_ref());
+    let index = dotfiles::index_with(&ws, &url.api_id)?;
+    let differences = match &postman.snapshot {
+        Some(snapshot) => {
+            Some(plan.differences(&ws, &postman.memory, base, snapshot, &entity, &index)?)
+        }
+        None => None,
+    };
+
+    write_connection(&ws, remote, &url, &plan, &branch, base, &index, &entity)?;
+
+    report(
+        out,
+        &Report {
+            remote,
+            url: &url,
+            api: &postman.api,
+            plan: &plan,
+            branch: &branch,
+            base,
+            differences: differences.as_deref(),
+        },
+    )?;
+    Ok(())
+}
+
+/// What connect will record, worked out from the arguments and the working tree.
+struct Plan {
+    /// The schema root and its closure; `None` for an API with collections only.
+    managed: Option<ManagedSet>,
+    collection_dir: String,
+    /// The `*.json` files under the collection directory (repository paths) and the
+    /// collection each is, when known.
+    collections: Vec<(String, Option<String>)>,
+    /// The git config keys to set (`Overrides` doubles as their list).
+    overrides: Overrides,
+    /// The mapping the remote helper will resolve from those keys and the
+    /// `.postman/api_<id>` connect writes.
+    mapping: Mapping,
+}
+
+impl Plan {
+    fn make(ws: &Workspace, args: &ConnectArgs, api_id: &str) -> Result<Plan, Error> {
+        // A repository that Postman's integration wrote keeps the layout it recorded.
+        let existing = dotfiles::read_entity(ws, api_id)?;
+        let read = |path: &str| ws.read(path).map_err(|e| e.to_string());
+
+        let managed = match (&args.schema_file, &existing) {
+            (Some(file), _) => Some(managed::scan(&ws.repo_path(file)?, &read)?),
+            (None, Some(e)) => match e.root_files.first().or(e.definition_files.first()) {
+                Some(listed) => {
+                    let root = e.definition_repo_path(listed);
+                    let dir = match &e.definition_root {
+                        Some(d) => normalize_dir(d),
+                        None => managed::parent(&root).to_string(),
+                    };
+                    let mut set = managed::scan_in_dir(&root, &dir, &read)?;
+                    // Files Postman listed stay managed even when nothing refers to them.
+                    for listed in &e.definition_files {
+                        let path = e.definition_repo_path(listed);
+                        if ws.read(&path)?.is_some() && managed::strip_dir(&path, &dir).is_some() {
+                            set.files.insert(path);
+                        }
+                    }
+                    Some(set)
+                }
+                None => None,
+            },
+            (None, None) => return Err(Error::SchemaFileRequired(api_id.to_string())),
+        };
+
+        let collection_dir = match (&args.collection_dir, &existing) {
+            (Some(dir), _) => ws.repo_path(dir)?,
+            (None, Some(e)) => normalize_dir(
+                e.collections_root
+                    .as_deref()
+                    .unwrap_or(DEFAULT_COLLECTION_DIR),
+            ),
+            (None, None) => DEFAULT_COLLECTION_DIR.to_string(),
+        };
+        check_collection_dir(&collection_dir, managed.as_ref())?;
+
+        let collections = ws
+            .json_files_under(&collection_dir)?
+            .into_iter()
+            .map(|path| {
+                let id = collection_id(ws, existing.as_ref(), &collection_dir, &path);
+                (path, id)
+            })
+            .collect();
+
+        // The configVersion 1.0.0 form (definition `rootDirectory`) survives only when
+        // no schema directory is configured, so it is left out of the config then.
+        let keep_legacy_form = args.schema_file.is_none()
+            && existing
+                .as_ref()
+                .is_some_and(|e| e.definition_root.is_some());
+        let overrides = Overrides {
+            schema_dir: managed
+                .as_ref()
+                .filter(|_| !keep_legacy_form)
+                .map(|m| display_dir(&m.schema_dir).to_string()),
+            collection_dir: Some(collection_dir.clone()),
+            root_file: managed.as_ref().map(|m| m.root.clone()),
+        };
+        let mapping = Mapping::resolve(&overrides, existing.as_ref());
+        Ok(Plan {
+            managed,
+            collection_dir,
+            collections,
+            overrides,
+            mapping,
+        })
+    }
+
+    /// `.postman/api_<id>` as the remote helper would write it for the working tree's
+    /// files: so a fetch of an unchanged API writes the very same bytes. The schema type
+    /// is Postman's when it has a schema (fetch writes that one).
+    fn entity_data(&self, api_id: &str, snapshot: Option<&Snapshot>) -> ApiEntityData {
+        let postman_path = |repo_path: &str| {
+            self.mapping
+                .postman_path(repo_path)
+                .unwrap_or(repo_path)
+                .to_string()
+        };
+        let schema_type = snapshot
+            .and_then(|s| s.schema.as_ref())
+            .map(|s| s.schema_type.clone())
+            .or_else(|| self.managed.as_ref().map(|m| m.schema_type.clone()));
+        let state = DefinitionState {
+            schema_type: self.managed.as_ref().and(schema_type),
+            schema_files: self
+                .managed
+                .iter()
+                .flat_map(|m| m.files.iter().map(|f| postman_path(f)))
+                .collect(),
+            root_file: self.managed.as_ref().map(|m| postman_path(&m.root)),
+            collections: self
+                .collections
+                .iter()
+                .filter_map(|(path, id)| {
+                    Some(CollectionEntry {
+                        id: id.clone()?,
+                        path: managed::strip_dir(path, &self.collection_dir)?.to_string(),
+                    })
+                })
+                .collect(),
+        };
+        self.mapping.entity_data(api_id, &state)
+    }
+
+    /// The working tree's mapped files as a tree (in memory), compared with Postman's.
+    fn differences(
+        &self,
+        ws: &Workspace,
+        memory: &gix::Repository,
+        head: ObjectId,
+        snapshot: &Snapshot,
+        entity: &ApiEntityData,
+        index: &str,
+    ) -> Result<Vec<Difference>, Error> {
+        let mut files = Vec::new();
+        let paths = self
+            .managed
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .chain(self.collections.iter().map(|(p, _)| p));
+        for path in paths {
+            if let Some(bytes) = ws.read(path)? {
+                files.push((path.clone(), bytes));
+            }
+        }
+        files.push((INDEX_PATH.to_string(), index.as_bytes().to_vec()));
+        files.push((
+            dotpostman::entity_path(&entity.api_id),
+            entity.render().into_bytes(),
+        ));
+        let local = compare::local_tree(memory, Some(head), &self.collection_dir, &files)?;
+        Ok(compare::differences(
+            memory,
+            local,
+            snapshot,
+            &self.mapping,
+        )?)
+    }
+
+    /// Every path this API maps: its schema files and its collection directory.
+    fn footprint(&self) -> (BTreeSet<String>, String) {
+        (
+            self.managed
+                .as_ref()
+                .map(|m| m.files.clone())
+                .unwrap_or_default(),
+            self.collection_dir.clone(),
+        )
+    }
+}
+
+/// The collection a file under the collection directory is: the id Postman recorded for
+/// its path, else the `_uid` Postman wrote into it; `None` for a new collection (push
+/// creates it).
+fn collection_id(
+    ws: &Workspace,
+    existing: Option<&ApiEntityData>,
+    collection_dir: &str,
+    path: &str,
+) -> Option<String> {
+    let rel = managed::strip_dir(path, collection_dir)?;
+    if let Some(e) = existing {
+        if normalize_dir(e.collections_root.as_deref().unwrap_or("")) == collection_dir {
+            if let Some(entry) = e.collections.iter().find(|c| c.path == rel) {
+                return Some(entry.id.clone());
+            }
+        }
+    }
+    let bytes = ws.read(path).ok()??;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value
+        .pointer("/info/_uid")
+        .and_then(|u| u.as_str())
+        .map(str::to_string)
+}
+
+fn check_collection_dir(dir: &str, managed: Option<&ManagedSet>) -> Result<(), Error> {
+    if dir.is_empty() {
+        return Err(Error::CollectionDirIsRoot);
+    }
+    let first = dir.split('/').next().unwrap_or("");
+    if first == ".git" || first == ".postman" {
+        return Err(Error::CollectionDirReserved(dir.to_string()));
+    }
+    if let Some(file) = managed
+        .iter()
+        .flat_map(|m| m.files.iter())
+        .find(|f| is_under(f, dir))
+    {
+        return Err(Error::CollectionDirHasSchema {
+            dir: dir.to_string(),
+            file: file.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Two APIs on one branch must not share a file: a fetch of one would rewrite the
+/// other's. Remotes pinned to another branch are not compared.
+fn check_overlaps(
+    ws: &Workspace,
+    plan: &Plan,
+    remotes: &[PostmanRemote],
+    branch: &str,
+) -> Result<(), Error> {
+    let (mine, my_collections) = plan.footprint();
+    for other in remotes {
+        if other.branch.as_deref().is_some_and(|b| b != branch) {
+            continue;
+        }
+        let (theirs, their_collections) = footprint_of(ws, other)?;
+        let clash = |what: String| Error::Overlap {
+            what,
+            remote: other.name.clone(),
+            api_id: other.url.api_id.clone(),
+        };
+        if let Some(f) = mine.iter().find(|f| theirs.contains(*f)) {
+            return Err(clash(format!("schema file {f}")));
+        }
+        if let Some(f) = mine.iter().find(|f| is_under(f, &their_collections)) {
+            return Err(clash(format!("{f} (in its collection directory)")));
+        }
+        if is_under(&my_collections, &their_collections)
+            || is_under(&their_collections, &my_collections)
+        {
+            return Err(clash(format!("collection directory {my_collections}")));
+        }
+        if let Some(f) = theirs.iter().find(|f| is_under(f, &my_collections)) {
+            return Err(clash(format!(
+                "its schema file {f} (in collection directory {my_collections})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Another remote's schema files and collection directory, as the remote helper
+/// resolves them (config, else its `.postman/api_<id>`, else defaults).
+fn footprint_of(
+    ws: &Workspace,
+    other: &PostmanRemote,
+) -> Result<(BTreeSet<String>, String), Error> {
+    let entity = dotfiles::read_entity(ws, &other.url.api_id)?;
+    let mapping = Mapping::resolve(&other.overrides, entity.as_ref());
+    let mut files: BTreeSet<String> = entity
+        .iter()
+        .flat_map(|e| e.definition_files.iter().map(|f| e.definition_repo_path(f)))
+        .collect();
+    if let Some(root) = &mapping.root_file {
+        let read = |path: &str| ws.read(path).map_err(|e| e.to_string());
+        match managed::scan_in_dir(root, &mapping.schema_dir, &read) {
+            Ok(set) => files.extend(set.files),
+            Err(_) => {
+                files.insert(root.clone());
+            }
+        }
+    }
+    Ok((files, mapping.collection_dir))
+}
+
+/// The API as Postman has it, read with an object store in memory.
+struct PostmanSide {
+    api: Api,
+    /// `None` when the API has neither a schema nor collections.
+    snapshot: Option<Snapshot>,
+    memory: gix::Repository,
+}
+
+impl PostmanSide {
+    fn read(ws: &Workspace, url: &RemoteUrl) -> Result<PostmanSide, Error> {
+        let (key, source) = apikey::obtain(&url.base)?;
+        let client = Client::new(url.base.clone(), key.clone())?;
+        let api = client.api(&url.api_id);
+        apikey::report(
+            &key,
+            &source,
+            !matches!(api, Err(postman::Error::Unauthorized { .. })),
+        );
+        let api = match api {
+            Err(postman::Error::Status {
+                status: 404,
+                message,
+                ..
+            }) => {
+                return Err(Error::NoSuchApi {
+                    api_id: url.api_id.clone(),
+                    server: url.base.as_str().trim_end_matches('/').to_string(),
+                    detail: message,
+                })
+            }
+            other => other?,
+        };
+        if api.is_git_linked() {
+            return Err(postman::Error::GitLinked { api_id: api.id }.into());
+        }
+        let memory = ws.repo.clone().with_object_memory();
+        let snapshot = if api.schemas.is_empty() && api.collections.is_empty() {
+            None
+        } else {
+            let reader = Reader {
+                client: &client,
+                repo: &memory,
+                progress: false,
+            };
+            Some(reader.read(&api, Which::Current, &Default::default())?)
+        };
+        Ok(PostmanSide {
+            api,
+            snapshot,
+            memory,
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_connection(
+    ws: &Workspace,
+    remote: &str,
+    url: &RemoteUrl,
+    plan: &Plan,
+    branch: &str,
+    base: ObjectId,
+    index: &str,
+    entity: &ApiEntityData,
+) -> Result<(), Error> {
+    ws.git(["remote", "add", remote, &target::remote_url_string(url)])?;
+    let rest = || -> Result<(), Error> {
+        let key = |name: &str| format!("remote.{remote}.{name}");
+        let settings = [
+            (
+                "postmanSchemaDirectory",
+                plan.overrides.schema_dir.as_deref(),
+            ),
+            (
+                "postmanCollectionDirectory",
+                plan.overrides.collection_dir.as_deref(),
+            ),
+            ("postmanRootFile", plan.overrides.root_file.as_deref()),
+            ("postmanBranch", Some(branch)),
+        ];
+        for (name, value) in settings {
+            if let Some(value) = value {
+                ws.git(["config", &key(name), value])?;
+            }
+        }
+        ws.git([
+            "update-ref",
+            "-m",
+            "postman: connect",
+            &format!("refs/postman/{remote}/base"),
+            &base.to_string(),
+        ])?;
+        dotfiles::write(ws, index, entity)?;
+        Ok(())
+    };
+    rest().inspect_err(|_| {
+        // Leave nothing half-connected behind.
+        let _ = ws.git(["remote", "remove", remote]);
+        let _ = ws.git(["update-ref", "-d", &format!("refs/postman/{remote}/base")]);
+    })
+}
+
+struct Report<'a> {
+    remote: &'a str,
+    url: &'a RemoteUrl,
+    api: &'a Api,
+    plan: &'a Plan,
+    branch: &'a str,
+    base: ObjectId,
+    differences: Option<&'a [Difference]>,
+}
+
+fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
+    let remote = r.remote;
+    let api_id = &r.url.api_id;
+    writeln!(
+        out,
+        "Connected Postman API {:?} ({api_id}) as remote {remote} ({}).",
+        r.api.name,
+        target::remote_url_string(r.url)
+    )?;
+    match &r.plan.managed {
+        Some(m) => {
+            let others = m.files.len() - 1;
+            writeln!(
+                out,
+                "  schema       {} ({}){}; schema directory {}",
+                m.root,
+                m.schema_type,
+                match others {
+                    0 => String::new(),
+                    1 => " and 1 file it references".into(),
+                    n => format!(" and {n} files it references"),
+                },
+                display_dir(&r.plan.mapping.schema_dir)
+            )?;
+        }
+        None => writeln!(out, "  schema       none")?,
+    }
+    writeln!(
+        out,
+        "  collections  {} ({} file{})",
+        r.plan.collection_dir,
+        r.plan.collections.len(),
+        if r.plan.collections.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    )?;
+    writeln!(
+        out,
+        "  branch       {} (base {}: the first fetch builds on it)",
+        r.branch,
+        short(r.base)
+    )?;
+    writeln!(
+        out,
+        "Wrote {INDEX_PATH} and {}; commit them:\n  git add .postman && git commit -m \"Connect {} to Postman\"",
+        dotpostman::entity_path(api_id),
+        r.api.name.replace('"', "'")
+    )?;
+    writeln!(out)?;
+
+    let push = if r.branch == "main" {
+        "main".to_string()
+    } else {
+        format!("{}:main", r.branch)
+    };
+    let take_ours = format!(
+        "git fetch {remote} && git merge -s ours {remote}/main && git push {remote} {push}"
+    );
+    match r.differences {
+        None => {
+            writeln!(
+                out,
+                "Postman has no schema and no collections for this API yet. To upload yours, after that commit:\n  {take_ours}"
+            )?;
+        }
+        Some([]) => {
+            writeln!(
+                out,
+                "Postman has exactly these files: after that commit, `git fetch {remote}` reports it as {remote}/main, with nothing to merge; `git push {remote} {push}` then sends what you change."
+            )?;
+        }
+        Some(differences) => {
+            writeln!(out, "Postman and your files differ:")?;
+            for d in differences {
+                let what = match d.change {
+                    Change::Differs => "differs        ",
+                    Change::OnlyInPostman => "only in Postman",
+                    Change::OnlyHere => "only here      ",
+                };
+                writeln!(out, "  {what}  {}", d.path)?;
+            }
+            writeln!(
+                out,
+                "After that commit, `git fetch {remote}` brings Postman's files as one commit on {} ({remote}/main); `git merge {remote}/main` combines them with yours (a file changed on both sides is a conflict to resolve), and `git push {remote} {push}` then sends the result to Postman.\nTo make Postman equal to your files instead:\n  {take_ours}",
+                short(r.base)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Remote names become ref and directory names (`refs/postman/<name>/`,
+/// `.git/postman/<name>/`): keep them plain.
+fn check_remote_name(name: &str) -> Result<(), Error> {
+    let plain = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && !name.ends_with(".lock")
+        && !name.contains("..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::RemoteName(name.to_string()))
+    }
+}
+
+/// The URL of remote `name`, if it exists (whatever kind it is).
+fn remote_url(ws: &Workspace, name: &str) -> Option<String> {
+    let exists = ws.repo.remote_names().iter().any(|n| *n == name);
+    exists.then(|| {
+        ws.repo
+            .config_snapshot()
+            .string(format!("remote.{name}.url").as_str())
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn normalize_dir(dir: &str) -> String {
+    let d = dir.trim().trim_matches('/');
+    let d = d.strip_prefix("./").unwrap_or(d);
+    if d == "." {
+        String::new()
+    } else {
+        d.to_string()
+    }
+}
+
+fn short(id: ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_names() {
+        for ok in ["postman", "sms", "api.v2", "a_b-c"] {
+            assert!(check_remote_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".x", "-x", "a/b", "a..b", "x.lock", "a b", "ü"] {
+            assert!(check_remote_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn collection_dir_rules() {
+        let set = ManagedSet {
+            root: "api/openapi.yaml".into(),
+            schema_dir: "api".into(),
+            files: ["api/openapi.yaml".to_string(), "api/c/x.json".to_string()].into(),
+            schema_type: "openapi:3".into(),
+        };
+        assert!(matches!(
+            check_collection_dir("", Some(&set)),
+            Err(Error::CollectionDirIsRoot)
+        ));
+        assert!(matches!(
+            check_collection_dir("api/c", Some(&set)),
+            Err(Error::CollectionDirHasSchema { .. })
+        ));
+        assert!(matches!(
+            check_collection_dir(".postman/x", None),
+            Err(Error::CollectionDirReserved(_))
+        ));
+        assert!(check_collection_dir("api/collections", Some(&set)).is_ok());
+        assert_eq!(normalize_dir("./a/b/"), "a/b");
+        assert_eq!(normalize_dir("."), "");
+    }
+}

@@ -1,0 +1,154 @@
+//! `git postman disconnect`: undoes `connect` (and what fetch and push kept since). The
+//! remote goes with its remote-tracking branches and its `remote.<name>.*` settings
+//! (`git remote remove`), then the private refs `refs/postman/<name>/*`, the cache
+//! `$GIT_COMMON_DIR/postman/<name>/`, and the API's entries in `.postman/api*` (left
+//! uncommitted, like connect's). Postman, your files and your commits are not touched.
+
+use std::io::Write;
+
+use super::cli::DisconnectArgs;
+use super::workspace::{self, PostmanRemote, Workspace};
+use super::{dotfiles, tty};
+use crate::postman::{apikey, Client};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Workspace(#[from] workspace::Error),
+    #[error(transparent)]
+    DotFiles(#[from] dotfiles::Error),
+    #[error(
+        "no remote {0} with a postman:: URL here (git postman status lists the connected APIs)"
+    )]
+    NoSuchRemote(String),
+    #[error("cannot ask for confirmation: {0}; run again with --yes")]
+    CannotAsk(#[from] tty::Error),
+    #[error("{0:?} is not {1:?}: nothing was changed")]
+    NotConfirmed(String, String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+}
+
+pub fn run(args: &DisconnectArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let ws = Workspace::discover("disconnect")?;
+    let remotes = ws.postman_remotes();
+    let remote = remotes
+        .iter()
+        .find(|r| r.name == args.remote)
+        .ok_or_else(|| Error::NoSuchRemote(args.remote.clone()))?;
+    let api_id = remote.url.api_id.clone();
+    if !args.yes {
+        confirm(&ws, remote)?;
+    }
+
+    ws.git(["remote", "remove", &remote.name])?;
+    let refs = delete_private_refs(&ws, &remote.name)?;
+    let cache = ws.repo.common_dir().join("postman").join(&remote.name);
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache).map_err(|source| Error::Io {
+            path: cache.display().to_string(),
+            source,
+        })?;
+    }
+    // The parent goes only when empty: other remotes keep their caches there.
+    let _ = std::fs::remove_dir(ws.repo.common_dir().join("postman"));
+
+    // Another remote may name the same API (on another branch): its files stay.
+    let shared = remotes
+        .iter()
+        .any(|r| r.name != remote.name && r.url.api_id == api_id);
+    let changed = if shared {
+        Vec::new()
+    } else {
+        dotfiles::remove(&ws, &api_id)?
+    };
+
+    writeln!(
+        out,
+        "Disconnected remote {} (Postman API {api_id}): removed its settings, {refs} private ref{} and its cache.",
+        remote.name,
+        if refs == 1 { "" } else { "s" }
+    )?;
+    if !changed.is_empty() {
+        writeln!(
+            out,
+            "Changed {} (not committed): git add -A .postman && git commit -m \"Disconnect {api_id}\"",
+            changed.join(" and ")
+        )?;
+    }
+    writeln!(
+        out,
+        "Nothing changed in Postman; your files, commits and tags stay."
+    )?;
+    Ok(())
+}
+
+/// Asks for the API's name (or its id, when the name is not known here) on the terminal.
+fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
+    let api_id = &remote.url.api_id;
+    let (expected, prompt) = match api_name(ws, remote) {
+        Some(name) => (
+            name.clone(),
+            format!(
+                "This disconnects Postman API {name:?} ({api_id}) from remote {}.\nType the API's name to confirm: ",
+                remote.name
+            ),
+        ),
+        None => (
+            api_id.clone(),
+            format!(
+                "This disconnects Postman API {api_id} from remote {}.\nType the API's id to confirm: ",
+                remote.name
+            ),
+        ),
+    };
+    let answer = tty::ask(&prompt)?;
+    if answer.trim() != expected {
+        return Err(Error::NotConfirmed(answer.trim().to_string(), expected));
+    }
+    Ok(())
+}
+
+/// The API's name: from the last commit Postman's state made on this remote (its
+/// message is `Postman: <name>`), else from Postman, else unknown.
+fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
+    let author = format!("--author=<api-{}@postman.invalid>", remote.url.api_id);
+    let tip = format!("refs/postman/{}/heads/main", remote.name);
+    if ws.ref_tip(&tip).is_some() {
+        if let Ok(subject) = ws.git(["log", "-1", "--format=%s", &author, &tip, "--"]) {
+            if let Some(name) = subject.trim_end().strip_prefix("Postman: ") {
+                return Some(name.to_string());
+            }
+        }
+    }
+    let (key, source) = apikey::obtain(&remote.url.base).ok()?;
+    let client = Client::new(remote.url.base.clone(), key.clone()).ok()?;
+    let api = client.get::<crate::postman::model::Api>(&["apis", &remote.url.api_id], &[]);
+    apikey::report(
+        &key,
+        &source,
+        !matches!(api, Err(crate::postman::Error::Unauthorized { .. })),
+    );
+    api.ok().map(|a| a.name)
+}
+
+/// Deletes every ref under `refs/postman/<remote>/`; returns how many there were.
+fn delete_private_refs(ws: &Workspace, remote: &str) -> Result<usize, Error> {
+    let listed = ws.git([
+        "for-each-ref",
+        "--format=%(refname)",
+        &format!("refs/postman/{remote}/"),
+    ])?;
+    let refs: Vec<&str> = listed.lines().filter(|l| !l.is_empty()).collect();
+    if refs.is_empty() {
+        return Ok(0);
+    }
+    let commands: String = refs.iter().map(|r| format!("delete {r}\n")).collect();
+    ws.git_with_input(["update-ref", "--stdin"], Some(&commands))?;
+    Ok(refs.len())
+}

@@ -1,0 +1,463 @@
+//! `git postman status`: where each connected API stands.
+//!
+//! Local facts come from git: R (`refs/postman/<remote>/heads/main`, the state last
+//! fetched or pushed) against the API's branch. Whether Postman changed since costs one
+//! small request per API, `GET /apis/{id}`: its `updatedAt` is compared with the value
+//! the last fetch saw (kept in the remote's cache), or, when the cache has none, with the
+//! time of R when Postman's state made R.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use gix::ObjectId;
+use serde::Serialize;
+use url::Url;
+
+use super::cli::StatusArgs;
+use super::dotfiles;
+use super::managed::display_dir;
+use super::target::remote_url_string;
+use super::workspace::{self, PostmanRemote, Workspace};
+use crate::layout::mapping::Mapping;
+use crate::postman::model::Api;
+use crate::postman::{self, apikey, Client};
+use crate::remote::snapshot::parse_timestamp;
+use crate::remote::state::RemoteState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Workspace(#[from] workspace::Error),
+    #[error(transparent)]
+    DotFiles(#[from] dotfiles::Error),
+    #[error("git: {0}")]
+    Git(#[from] gix::Error),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::Error),
+    #[error("no remote {0} with a postman:: URL here")]
+    NoSuchRemote(String),
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiStatus {
+    pub remote: String,
+    pub api_id: String,
+    pub url: String,
+    pub branch: Option<String>,
+    pub schema_root_file: Option<String>,
+    pub schema_directory: String,
+    pub collection_directory: String,
+    /// R: the Postman state last fetched (or pushed).
+    pub last_fetched: Option<LastFetched>,
+    /// Commits on the branch that Postman does not have.
+    pub not_pushed: Option<usize>,
+    /// Commits of R that the branch does not have yet.
+    pub not_merged: Option<usize>,
+    pub postman: PostmanCheck,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastFetched {
+    pub commit: String,
+    /// The commit's time, UTC: Postman's `updatedAt` for a commit fetch made.
+    pub time: String,
+    /// Whether R is a commit fetch made (else a commit you pushed).
+    pub made_by_fetch: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostmanCheck {
+    /// `unchanged`, `changed`, `unknown`, `not-fetched` or `not-checked`.
+    pub state: &'static str,
+    pub updated_at: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl PostmanCheck {
+    fn new(state: &'static str, updated_at: Option<String>, detail: Option<String>) -> Self {
+        PostmanCheck {
+            state,
+            updated_at,
+            detail,
+        }
+    }
+}
+
+pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<(), Error> {
+    let ws = Workspace::discover("status")?;
+    let mut remotes = ws.postman_remotes();
+    if let Some(only) = &args.remote {
+        remotes.retain(|r| &r.name == only);
+        if remotes.is_empty() {
+            return Err(Error::NoSuchRemote(only.clone()));
+        }
+    }
+    let tracking = tracking_branches(&ws)?;
+    let current = ws.current_branch()?;
+    let mut clients = Clients::default();
+    let mut statuses = Vec::new();
+    for remote in &remotes {
+        let branch = remote
+            .branch
+            .clone()
+            .or_else(|| tracking.get(&remote.name).cloned())
+            .or_else(|| current.clone());
+        statuses.push(status_of(&ws, remote, branch, args.offline, &mut clients)?);
+    }
+    if args.json {
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "apis": statuses }))
+            .expect("status serializes");
+        writeln!(out, "{text}")?;
+    } else {
+        print_table(out, &statuses)?;
+    }
+    Ok(())
+}
+
+fn status_of(
+    ws: &Workspace,
+    remote: &PostmanRemote,
+    branch: Option<String>,
+    offline: bool,
+    clients: &mut Clients,
+) -> Result<ApiStatus, Error> {
+    let api_id = &remote.url.api_id;
+    let state = RemoteState::open(&ws.repo, Some(&remote.name));
+    let last = state.last_reported(&ws.repo)?;
+
+    // The mapping as the remote helper resolves it: config, else the `.postman/api_<id>`
+    // of R (else of the working tree), else defaults.
+    let entity = match last {
+        Some(r) => {
+            let tree = crate::remote::history::tree_of(&ws.repo, r)?;
+            crate::remote::history::entity_data(&ws.repo, tree, api_id)?
+        }
+        None => dotfiles::read_entity(ws, api_id)?,
+    };
+    let mapping = Mapping::resolve(&remote.overrides, entity.as_ref());
+
+    let last_fetched = match last {
+        Some(r) => Some(describe_commit(&ws.repo, r, api_id)?),
+        None => None,
+    };
+    let tip = branch.as_deref().and_then(|b| ws.branch_tip(b));
+    let (not_pushed, not_merged) = match (last, tip) {
+        (Some(r), Some(tip)) => (
+            Some(count(ws, &format!("{r}..{tip}"))?),
+            Some(count(ws, &format!("{tip}..{r}"))?),
+        ),
+        _ => (None, None),
+    };
+
+    let postman = if offline {
+        PostmanCheck::new("not-checked", None, None)
+    } else if last.is_none() {
+        PostmanCheck::new(
+            "not-fetched",
+            None,
+            Some(format!("nothing fetched yet: git fetch {}", remote.name)),
+        )
+    } else {
+        match clients.api(&remote.url.base, api_id) {
+            Err(why) => PostmanCheck::new("unknown", None, Some(why)),
+            Ok(api) => compare_updated_at(
+                api.updated_at,
+                state.api_updated_at(),
+                last_fetched.as_ref(),
+            ),
+        }
+    };
+
+    Ok(ApiStatus {
+        remote: remote.name.clone(),
+        api_id: api_id.clone(),
+        url: remote_url_string(&remote.url),
+        branch,
+        schema_root_file: mapping.root_file.clone(),
+        schema_directory: display_dir(&mapping.schema_dir).to_string(),
+        collection_directory: mapping.collection_dir.clone(),
+        last_fetched,
+        not_pushed,
+        not_merged,
+        postman,
+    })
+}
+
+/// Postman's `updatedAt` now, against what the last fetch saw, else against R's time
+/// when fetch made R (R's time is the latest `updatedAt` of the state it holds).
+fn compare_updated_at(
+    now: Option<String>,
+    seen: Option<&str>,
+    last: Option<&LastFetched>,
+) -> PostmanCheck {
+    let Some(now) = now else {
+        return PostmanCheck::new("unknown", None, Some("Postman gave no updatedAt".into()));
+    };
+    let changed = match (seen, last) {
+        (Some(seen), _) => Some(seen != now),
+        (None, Some(last)) if last.made_by_fetch => {
+            match (parse_timestamp(&now), parse_timestamp(&last.time)) {
+                (Some(now), Some(then)) => Some(now > then),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    match changed {
+        Some(true) => PostmanCheck::new("changed", Some(now), None),
+        Some(false) => PostmanCheck::new("unchanged", Some(now), None),
+        None => PostmanCheck::new(
+            "unknown",
+            Some(now),
+            Some("pushed since the last fetch; git fetch tells (it creates nothing when Postman has what you pushed)".into()),
+        ),
+    }
+}
+
+/// One client per server, made on first use (the key is looked up once per server).
+#[derive(Default)]
+struct Clients {
+    by_server: BTreeMap<String, Result<Client, String>>,
+}
+
+impl Clients {
+    /// `GET /apis/{id}` (no `include`): one request per API.
+    fn api(&mut self, base: &Url, api_id: &str) -> Result<Api, String> {
+        let server = base.to_string();
+        if let Some(client) = self.by_server.get(&server) {
+            let client = client.as_ref().map_err(String::clone)?;
+            return client
+                .get::<Api>(&["apis", api_id], &[])
+                .map_err(|e| e.to_string());
+        }
+        // First API on this server: the key is looked up, used and reported once.
+        let (key, source) = match apikey::obtain(base) {
+            Ok(found) => found,
+            Err(e) => {
+                self.by_server.insert(server, Err(e.to_string()));
+                return Err(e.to_string());
+            }
+        };
+        let client = match Client::new(base.clone(), key.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                self.by_server.insert(server, Err(e.to_string()));
+                return Err(e.to_string());
+            }
+        };
+        let answer = client.get::<Api>(&["apis", api_id], &[]);
+        let refused = matches!(answer, Err(postman::Error::Unauthorized { .. }));
+        apikey::report(&key, &source, !refused);
+        let answer = answer.map_err(|e| e.to_string());
+        match (&answer, refused) {
+            (Err(e), true) => self.by_server.insert(server, Err(e.clone())),
+            _ => self.by_server.insert(server, Ok(client)),
+        };
+        answer
+    }
+}
+
+fn describe_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+    api_id: &str,
+) -> Result<LastFetched, Error> {
+    let commit = repo.find_commit(id)?;
+    let seconds = commit.time()?.seconds;
+    let by_fetch = commit
+        .author()
+        .is_ok_and(|a| a.email == format!("api-{api_id}@postman.invalid").as_str());
+    Ok(LastFetched {
+        commit: id.to_string(),
+        time: format_utc(seconds),
+        made_by_fetch: by_fetch,
+    })
+}
+
+/// `git rev-list --count <range>`.
+fn count(ws: &Workspace, range: &str) -> Result<usize, Error> {
+    Ok(ws
+        .git(["rev-list", "--count", range, "--"])?
+        .trim()
+        .parse()
+        .unwrap_or(0))
+}
+
+/// Remote name -> the local branch whose upstream is on it.
+fn tracking_branches(ws: &Workspace) -> Result<BTreeMap<String, String>, Error> {
+    let listed = ws.git([
+        "for-each-ref",
+        "--format=%(upstream:remotename) %(refname:short)",
+        "refs/heads/",
+    ])?;
+    Ok(listed
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(remote, _)| !remote.is_empty())
+        .map(|(remote, branch)| (remote.to_string(), branch.to_string()))
+        .collect())
+}
+
+fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<()> {
+    if statuses.is_empty() {
+        return writeln!(
+            out,
+            "No Postman API is connected here. To connect one:\n  git postman connect <apiId> --schema-file <root file> --collection-dir <dir>"
+        );
+    }
+    let header = [
+        "REMOTE",
+        "API",
+        "BRANCH",
+        "SCHEMA",
+        "COLLECTIONS",
+        "LAST FETCHED",
+        "NOT PUSHED",
+        "NOT MERGED",
+        "POSTMAN",
+    ];
+    let dash = || "-".to_string();
+    let rows: Vec<Vec<String>> = statuses
+        .iter()
+        .map(|s| {
+            vec![
+                s.remote.clone(),
+                s.api_id.clone(),
+                s.branch.clone().unwrap_or_else(dash),
+                s.schema_root_file.clone().unwrap_or_else(dash),
+                s.collection_directory.clone(),
+                s.last_fetched
+                    .as_ref()
+                    .map(|l| l.time.clone())
+                    .unwrap_or_else(|| "never".into()),
+                s.not_pushed.map(commits).unwrap_or_else(dash),
+                s.not_merged.map(commits).unwrap_or_else(dash),
+                s.postman.state.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        text
+    };
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
+    for row in rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    for s in statuses {
+        match s.postman.state {
+            "changed" => writeln!(
+                out,
+                "{}: Postman changed since the last fetch: git fetch {}",
+                s.remote, s.remote
+            )?,
+            "unknown" | "not-fetched" => writeln!(
+                out,
+                "{}: {}",
+                s.remote,
+                s.postman.detail.as_deref().unwrap_or("unknown")
+            )?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn commits(n: usize) -> String {
+    match n {
+        1 => "1 commit".into(),
+        n => format!("{n} commits"),
+    }
+}
+
+/// `2024-01-01T00:00:05Z`.
+pub fn format_utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_times_round_trip() {
+        for t in [0, 1_704_067_205, 1_676_442_436, 951_782_400] {
+            assert_eq!(parse_timestamp(&format_utc(t)), Some(t), "{t}");
+        }
+        assert_eq!(format_utc(1_704_067_205), "2024-01-01T00:00:05Z");
+    }
+
+    #[test]
+    fn postman_changes_are_told_by_updated_at() {
+        let fetched = LastFetched {
+            commit: "x".into(),
+            time: "2024-01-01T00:00:05Z".into(),
+            made_by_fetch: true,
+        };
+        let now = |s: &str| Some(s.to_string());
+        let seen = Some("2024-01-01T00:00:05.000Z");
+        assert_eq!(
+            compare_updated_at(now("2024-01-01T00:00:05.000Z"), seen, Some(&fetched)).state,
+            "unchanged"
+        );
+        assert_eq!(
+            compare_updated_at(now("2024-01-01T00:00:06.000Z"), seen, Some(&fetched)).state,
+            "changed"
+        );
+        assert_eq!(
+            compare_updated_at(now("2024-01-01T00:00:04.000Z"), None, Some(&fetched)).state,
+            "unchanged"
+        );
+        let pushed = LastFetched {
+            made_by_fetch: false,
+            ..fetched
+        };
+        assert_eq!(
+            compare_updated_at(now("2024-01-01T00:00:09.000Z"), None, Some(&pushed)).state,
+            "unknown"
+        );
+    }
+}

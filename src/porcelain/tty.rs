@@ -1,0 +1,56 @@
+//! Questions on the terminal itself (`/dev/tty`), never on stdin/stdout: those may be
+//! pipes, and a secret typed there would show up in a log. `GIT_TERMINAL_PROMPT=0`
+//! forbids prompting, as it does for git.
+
+use std::io::{BufRead, BufReader, Write};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")]
+    Disabled,
+    #[error("no terminal to ask on ({0})")]
+    NoTerminal(std::io::Error),
+    #[error("reading the terminal: {0}")]
+    Io(std::io::Error),
+}
+
+#[cfg(unix)]
+const TTY_IN: &str = "/dev/tty";
+#[cfg(unix)]
+const TTY_OUT: &str = "/dev/tty";
+#[cfg(windows)]
+const TTY_IN: &str = "CONIN$";
+#[cfg(windows)]
+const TTY_OUT: &str = "CONOUT$";
+
+fn allowed() -> Result<(), Error> {
+    match std::env::var("GIT_TERMINAL_PROMPT") {
+        Ok(v) if v == "0" || v.eq_ignore_ascii_case("false") => Err(Error::Disabled),
+        _ => Ok(()),
+    }
+}
+
+/// Asks `prompt` and reads one line with echo (a confirmation). No trailing newline.
+pub fn ask(prompt: &str) -> Result<String, Error> {
+    allowed()?;
+    let input = std::fs::File::open(TTY_IN).map_err(Error::NoTerminal)?;
+    let mut output = std::fs::OpenOptions::new()
+        .write(true)
+        .open(TTY_OUT)
+        .map_err(Error::NoTerminal)?;
+    output.write_all(prompt.as_bytes()).map_err(Error::Io)?;
+    output.flush().map_err(Error::Io)?;
+    let mut line = String::new();
+    BufReader::new(input)
+        .read_line(&mut line)
+        .map_err(Error::Io)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Asks `prompt` and reads one line without echo (a secret).
+pub fn ask_secret(prompt: &str) -> Result<String, Error> {
+    allowed()?;
+    // Opening the terminal first tells "no terminal" apart from a failed read.
+    std::fs::File::open(TTY_IN).map_err(Error::NoTerminal)?;
+    rpassword::prompt_password(prompt).map_err(Error::Io)
+}
