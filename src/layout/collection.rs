@@ -3,9 +3,10 @@
 //! Fetch turns what the API serves (with fields only the server adds) into the file
 //! Postman would have committed; push turns a file back into what the API accepts.
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::json::stringify_tab;
+use super::json::{self, RawRules};
 
 /// `info.schema` in the files Postman commits.
 pub const FILE_SCHEMA_URL: &str =
@@ -29,29 +30,120 @@ pub enum Error {
     NotAnObject,
     #[error("the collection has no `info` object")]
     NoInfo,
+    #[error("the collection is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
-/// The collection file for a collection as served by `GET /collections/{id}` (the value
-/// inside the `collection` wrapper). `uid` is the collection's UID, written as `_uid`.
-/// Takes the value by move: collections can be tens of megabytes, so no copy is made.
-pub fn file_bytes(served: Value, uid: &str) -> Result<Vec<u8>, Error> {
-    let Value::Object(mut top) = served else {
-        return Err(Error::NotAnObject);
-    };
-    let Some(Value::Object(mut info)) = top.shift_remove("info") else {
-        return Err(Error::NoInfo);
-    };
-    for field in SERVER_INFO_FIELDS {
-        info.shift_remove(field);
+/// A collection as the API served it, kept as JSON text: collections can be tens of
+/// megabytes, and a parsed tree of one takes ten times its size.
+pub struct Served {
+    text: Box<RawValue>,
+}
+
+impl Served {
+    /// From `GET /collections/{id}`: `{"collection": {...}}`.
+    pub fn from_wrapper(body: &[u8]) -> Result<Served, Error> {
+        #[derive(serde::Deserialize)]
+        struct Wrapper<'a> {
+            #[serde(borrow)]
+            collection: &'a RawValue,
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|e| Error::Json(serde::de::Error::custom(format!("not UTF-8: {e}"))))?;
+        let wrapper: Wrapper = serde_json::from_str(text)?;
+        Ok(Served {
+            text: wrapper.collection.to_owned(),
+        })
     }
-    info.insert("schema".into(), Value::String(FILE_SCHEMA_URL.into()));
-    info.insert("_uid".into(), Value::String(uid.into()));
-    top.insert("info".into(), Value::Object(ordered(info, &INFO_ORDER)));
-    if let Some(items) = top.get_mut("item") {
-        strip_server_item_fields(items);
+
+    /// From `GET /apis/{apiId}/collections/{id}`: the bare collection.
+    pub fn from_bare(body: &[u8]) -> Result<Served, Error> {
+        Ok(Served {
+            text: serde_json::from_slice::<&RawValue>(body)?.to_owned(),
+        })
     }
-    let file = Value::Object(ordered(top, &TOP_LEVEL_ORDER));
-    Ok(stringify_tab(&file).into_bytes())
+
+    /// The `info` object, with the fields the server adds (`uid`, `updatedAt`...).
+    pub fn info(&self) -> Result<Map<String, Value>, Error> {
+        let top = json::members(&self.text).map_err(|_| Error::NotAnObject)?;
+        let (_, info) = top
+            .into_iter()
+            .find(|(k, _)| k == "info")
+            .ok_or(Error::NoInfo)?;
+        match serde_json::from_str(info.get())? {
+            Value::Object(info) => Ok(info),
+            _ => Err(Error::NoInfo),
+        }
+    }
+
+    /// The collection file Postman's git integration writes for it; `uid` is the
+    /// collection's UID, written as `_uid`.
+    pub fn file_bytes(&self, uid: &str) -> Result<Vec<u8>, Error> {
+        let top = json::members(&self.text).map_err(|_| Error::NotAnObject)?;
+        let mut info = self.info()?;
+        for field in SERVER_INFO_FIELDS {
+            info.shift_remove(field);
+        }
+        info.insert("schema".into(), Value::String(FILE_SCHEMA_URL.into()));
+        info.insert("_uid".into(), Value::String(uid.into()));
+        let info = Value::Object(ordered(info, &INFO_ORDER));
+
+        let mut members: Vec<(&str, &RawValue)> =
+            top.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        members.sort_by_key(|(k, _)| {
+            TOP_LEVEL_ORDER
+                .iter()
+                .position(|o| o == k)
+                .unwrap_or(TOP_LEVEL_ORDER.len())
+        });
+        let mut out = String::with_capacity(self.text.get().len());
+        out.push('{');
+        for (i, (key, value)) in json::js_order(members).into_iter().enumerate() {
+            out.push_str(if i == 0 { "\n\t" } else { ",\n\t" });
+            json::write_string(&mut out, key);
+            out.push_str(": ");
+            match key {
+                "info" => json::write_value(&mut out, &info, 1),
+                "item" => json::write_raw(&mut out, value, 1, Within::Items)?,
+                _ => json::write_raw(&mut out, value, 1, Within::Other)?,
+            }
+        }
+        out.push_str("\n}");
+        Ok(out.into_bytes())
+    }
+}
+
+/// Where a value sits in a collection, for dropping the fields the server adds to every
+/// item (folders and requests, at any depth) and every saved response.
+#[derive(Debug, Clone, Copy)]
+enum Within {
+    Other,
+    Items,
+    Item,
+    Responses,
+    Response,
+}
+
+impl RawRules for Within {
+    fn drop(self, key: &str) -> bool {
+        matches!(self, Within::Item | Within::Response) && SERVER_ITEM_FIELDS.contains(&key)
+    }
+
+    fn member(self, key: &str) -> Self {
+        match (self, key) {
+            (Within::Item, "item") => Within::Items,
+            (Within::Item, "response") => Within::Responses,
+            _ => Within::Other,
+        }
+    }
+
+    fn element(self) -> Self {
+        match self {
+            Within::Items => Within::Item,
+            Within::Responses => Within::Response,
+            _ => Within::Other,
+        }
+    }
 }
 
 /// Reorders `map`: the `order` keys first (those present), then the rest as they were.
@@ -66,29 +158,6 @@ fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
     out
 }
 
-/// Removes the server-only fields from every item (folders and requests, at any depth)
-/// and every saved response.
-fn strip_server_item_fields(items: &mut Value) {
-    let Some(items) = items.as_array_mut() else {
-        return;
-    };
-    for item in items.iter_mut().filter_map(Value::as_object_mut) {
-        for field in SERVER_ITEM_FIELDS {
-            item.shift_remove(field);
-        }
-        if let Some(responses) = item.get_mut("response").and_then(Value::as_array_mut) {
-            for response in responses.iter_mut().filter_map(Value::as_object_mut) {
-                for field in SERVER_ITEM_FIELDS {
-                    response.shift_remove(field);
-                }
-            }
-        }
-        if let Some(children) = item.get_mut("item") {
-            strip_server_item_fields(children);
-        }
-    }
-}
-
 /// What the API accepts for a collection file (validated already): `info.schema` in the
 /// API's spelling, without `_uid`, which only the files carry. With `new`, also without
 /// `_postman_id`, so Postman assigns the new collection its own.
@@ -101,11 +170,6 @@ pub fn upload_form(mut file: Value, new: bool) -> Value {
         }
     }
     file
-}
-
-/// The collection's name, from `info.name`.
-pub fn name(collection: &Value) -> Option<&str> {
-    collection.pointer("/info/name").and_then(Value::as_str)
 }
 
 #[cfg(test)]
@@ -123,7 +187,9 @@ mod tests {
                      "name": "N", "uid": "1-c", "_postman_id": "c", "updatedAt": "t", "createdAt": "t",
                      "lastUpdatedBy": "1", "version": "1"}
         });
-        let text = String::from_utf8(file_bytes(served, "1-c").unwrap()).unwrap();
+        let served =
+            Served::from_wrapper(json!({ "collection": served }).to_string().as_bytes()).unwrap();
+        let text = String::from_utf8(served.file_bytes("1-c").unwrap()).unwrap();
         let back: Value = serde_json::from_str(&text).unwrap();
         let keys: Vec<_> = back.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["info", "item", "variable"]);

@@ -7,6 +7,10 @@
 //! then the rest in insertion order). Matching it exactly is what keeps a fetch from
 //! rewriting files Postman wrote.
 
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
 /// Serializes `value` as `JSON.stringify(value, null, "\t")` does (no trailing newline).
@@ -16,7 +20,7 @@ pub fn stringify_tab(value: &Value) -> String {
     out
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize) {
+pub(crate) fn write_value(out: &mut String, value: &Value, depth: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -53,6 +57,147 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
     }
 }
 
+/// What to change while writing raw JSON: members to drop, per context. The context of
+/// a value follows from its parent's (e.g. "an item of a collection's `item` list").
+pub trait RawRules: Copy {
+    /// Whether an object in this context loses its member `key`.
+    fn drop(self, key: &str) -> bool;
+    /// The context of the value of member `key`.
+    fn member(self, key: &str) -> Self;
+    /// The context of an array element.
+    fn element(self) -> Self;
+}
+
+/// Like [`stringify_tab`] at `depth`, for JSON text that is not parsed into a tree: only
+/// the members of the object being written are split out (as slices of the text), so a
+/// collection of tens of megabytes costs little more than its text.
+pub(crate) fn write_raw<R: RawRules>(
+    out: &mut String,
+    raw: &RawValue,
+    depth: usize,
+    rules: R,
+) -> Result<(), serde_json::Error> {
+    let text = raw.get().trim_start();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let members = members(raw)?;
+            let kept: Vec<(&str, &RawValue)> = members
+                .iter()
+                .filter(|(k, _)| !rules.drop(k))
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect();
+            if kept.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (key, value)) in js_order(kept).into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline_indent(out, depth + 1);
+                write_string(out, key);
+                out.push_str(": ");
+                write_raw(out, value, depth + 1, rules.member(key))?;
+            }
+            newline_indent(out, depth);
+            out.push('}');
+        }
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(raw.get())?;
+            if items.is_empty() {
+                out.push_str("[]");
+                return Ok(());
+            }
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline_indent(out, depth + 1);
+                write_raw(out, item, depth + 1, rules.element())?;
+            }
+            newline_indent(out, depth);
+            out.push(']');
+        }
+        _ => match serde_json::from_str::<Value>(raw.get()) {
+            Ok(scalar) => write_value(out, &scalar, depth),
+            // A lone UTF-16 surrogate (`"\ud800"`) is valid JSON that Rust strings
+            // cannot hold; JavaScript writes it back escaped, as the text has it.
+            Err(_) if text.starts_with('"') => out.push_str(&text.to_lowercase_escapes()),
+            Err(e) => return Err(e),
+        },
+    }
+    Ok(())
+}
+
+/// An object's members in text order, as slices of the text. A repeated key keeps its
+/// first position and its last value, as `JSON.parse` does.
+pub(crate) fn members(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, serde_json::Error> {
+    struct Members<'a>(Vec<(String, &'a RawValue)>);
+    impl<'de> serde::Deserialize<'de> for Members<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Members<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut out: Vec<(String, &'de RawValue)> = Vec::new();
+                    while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
+                        match out.iter_mut().find(|(k, _)| *k == key) {
+                            Some(slot) => slot.1 = value,
+                            None => out.push((key, value)),
+                        }
+                    }
+                    Ok(Members(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    Ok(serde_json::from_str::<Members>(raw.get())?.0)
+}
+
+/// JavaScript's property order (see [`js_property_order`]).
+pub(crate) fn js_order<'a, V>(members: Vec<(&'a str, V)>) -> Vec<(&'a str, V)> {
+    let (mut indices, others): (Vec<_>, Vec<_>) = members
+        .into_iter()
+        .partition(|(k, _)| array_index(k).is_some());
+    indices.sort_by_key(|(k, _)| array_index(k));
+    indices.into_iter().chain(others).collect()
+}
+
+trait LowercaseEscapes {
+    fn to_lowercase_escapes(&self) -> String;
+}
+
+impl LowercaseEscapes for str {
+    /// `\uD800` -> `\ud800`: JavaScript writes escapes in lower case.
+    fn to_lowercase_escapes(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        let mut chars = self.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '\\' {
+                if let Some(&next) = chars.peek() {
+                    chars.next();
+                    out.push(next);
+                    if next == 'u' {
+                        for _ in 0..4 {
+                            if let Some(h) = chars.next() {
+                                out.push(h.to_ascii_lowercase());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 fn newline_indent(out: &mut String, depth: usize) {
     out.push('\n');
     out.extend(std::iter::repeat_n('\t', depth));
@@ -60,21 +205,8 @@ fn newline_indent(out: &mut String, depth: usize) {
 
 /// JavaScript enumerates "array index" keys (canonical integers below 2^32 - 1) first, in
 /// ascending numeric order, then string keys in insertion order.
-fn js_property_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut indices: Vec<(u32, &String, &Value)> = Vec::new();
-    let mut others = Vec::new();
-    for (key, value) in map {
-        match array_index(key) {
-            Some(n) => indices.push((n, key, value)),
-            None => others.push((key, value)),
-        }
-    }
-    indices.sort_by_key(|(n, _, _)| *n);
-    indices
-        .into_iter()
-        .map(|(_, k, v)| (k, v))
-        .chain(others)
-        .collect()
+fn js_property_order(map: &Map<String, Value>) -> Vec<(&str, &Value)> {
+    js_order(map.iter().map(|(k, v)| (k.as_str(), v)).collect())
 }
 
 fn array_index(key: &str) -> Option<u32> {
@@ -82,7 +214,7 @@ fn array_index(key: &str) -> Option<u32> {
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -203,5 +335,44 @@ mod tests {
             stringify_tab(&v),
             "{\n\t\"2\": 3,\n\t\"10\": 2,\n\t\"b\": 1,\n\t\"01\": 4,\n\t\"a\": 5\n}"
         );
+    }
+
+    #[derive(Clone, Copy)]
+    struct KeepAll;
+    impl RawRules for KeepAll {
+        fn drop(self, _: &str) -> bool {
+            false
+        }
+        fn member(self, _: &str) -> Self {
+            self
+        }
+        fn element(self) -> Self {
+            self
+        }
+    }
+
+    #[test]
+    fn raw_writing_equals_tree_writing() {
+        let inputs = [
+            r#"{"b":1,"10":2,"2":[],"a":{},"n":[1.0,-0.0,1e21,12345678901234567890,0.0000001],"s":"q\"\u0001\u2028é"}"#,
+            r#"[{"x":[{"y":null}]},true,false,"",[[]]]"#,
+            r#"{"dup":1,"other":2,"dup":3}"#,
+            r#"  {"spaced" : [ 1 , 2 ] }  "#,
+        ];
+        for input in inputs {
+            let raw: &RawValue = serde_json::from_str(input).unwrap();
+            let mut out = String::new();
+            write_raw(&mut out, raw, 0, KeepAll).unwrap();
+            let tree: Value = serde_json::from_str(input).unwrap();
+            assert_eq!(out, stringify_tab(&tree), "{input}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_are_written_back_as_javascript_escapes_them() {
+        let raw: &RawValue = serde_json::from_str(r#"["\uD800x"]"#).unwrap();
+        let mut out = String::new();
+        write_raw(&mut out, raw, 0, KeepAll).unwrap();
+        assert_eq!(out, "[\n\t\"\\ud800x\"\n]");
     }
 }

@@ -13,6 +13,7 @@ use url::Url;
 use super::error::{server_message, Error, Result};
 use super::model::{Api, Schema, SchemaFileContent, SchemaFileEntry, SchemaFilesPage, Version};
 use super::ApiKey;
+use crate::layout::collection::Served;
 
 /// Every `/apis` call must carry it; without it Postman answers 400.
 const V10_ACCEPT: &str = "application/vnd.api.v10+json";
@@ -234,25 +235,18 @@ impl Client {
         self.get(&segments, &version_query(version))
     }
 
-    /// `GET /collections/{id}`: the collection with the fields the server adds.
-    pub fn collection(&self, id: &str) -> Result<Value> {
-        let mut wrapper: Value = self.get(&["collections", id], &[])?;
-        match wrapper.get_mut("collection").map(Value::take) {
-            Some(c) if c.is_object() => Ok(c),
-            _ => Err(Error::Decode {
-                method: "GET".into(),
-                path: format!("/collections/{id}"),
-                detail: "no `collection` object".into(),
-            }),
-        }
+    /// `GET /collections/{id}`: the collection with the fields the server adds, as text.
+    pub fn collection(&self, id: &str) -> Result<Served> {
+        let segments = ["collections", id];
+        let answer = self.send(Method::GET, &segments, &[], None)?;
+        Served::from_wrapper(&answer.body).map_err(|e| decode_error("GET", &segments, e))
     }
 
     /// `GET /apis/{apiId}/collections/{collectionId}?versionId=`: a published snapshot.
-    pub fn api_collection(&self, api_id: &str, id: &str, version: Option<&str>) -> Result<Value> {
-        self.get(
-            &["apis", api_id, "collections", id],
-            &version_query(version),
-        )
+    pub fn api_collection(&self, api_id: &str, id: &str, version: Option<&str>) -> Result<Served> {
+        let segments = ["apis", api_id, "collections", id];
+        let answer = self.send(Method::GET, &segments, &version_query(version), None)?;
+        Served::from_bare(&answer.body).map_err(|e| decode_error("GET", &segments, e))
     }
 
     /// `GET /apis/{apiId}/versions/{versionId}`.
@@ -438,11 +432,15 @@ fn version_query(version: Option<&str>) -> Vec<(&'static str, &str)> {
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], method: &str, segments: &[&str]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
+    serde_json::from_slice(body).map_err(|e| decode_error(method, segments, e))
+}
+
+fn decode_error(method: &str, segments: &[&str], e: impl std::fmt::Display) -> Error {
+    Error::Decode {
         method: method.into(),
         path: format!("/{}", segments.join("/")),
         detail: e.to_string(),
-    })
+    }
 }
 
 fn read_body(response: Response, url: &Url) -> Result<Vec<u8>> {

@@ -154,24 +154,16 @@ impl Reader<'_> {
                 Some(v) => self.client.api_collection(&api.id, &c.id, Some(v))?,
             };
             progress.tick();
+            let broken = |e: collection::Error| Error::Postman(format!("collection {}: {e}", c.id));
+            let info = served.info().map_err(broken)?;
+            let text = |key: &str| info.get(key).and_then(|v| v.as_str()).map(str::to_string);
             if version.is_none() {
-                times.push(
-                    served
-                        .pointer("/info/updatedAt")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string),
-                );
+                times.push(text("updatedAt"));
             }
-            let uid = served
-                .pointer("/info/uid")
-                .and_then(|v| v.as_str())
-                .unwrap_or(&c.id)
-                .to_string();
-            let name = collection::name(&served)
-                .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?
-                .to_string();
-            let bytes = collection::file_bytes(served, &uid)
-                .map_err(|e| Error::Postman(format!("collection {uid}: {e}")))?;
+            let uid = text("uid").unwrap_or_else(|| c.id.clone());
+            let name = text("name")
+                .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?;
+            let bytes = served.file_bytes(&uid).map_err(broken)?;
             collections.push(CollectionState {
                 uid,
                 name,
