@@ -161,7 +161,7 @@ pub(crate) fn members(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, serde_
 }
 
 /// JavaScript's property order (see [`js_property_order`]).
-pub(crate) fn js_order<'a, V>(members: Vec<(&'a str, V)>) -> Vec<(&'a str, V)> {
+pub(crate) fn js_order<V>(members: Vec<(&str, V)>) -> Vec<(&str, V)> {
     let (mut indices, others): (Vec<_>, Vec<_>) = members
         .into_iter()
         .partition(|(k, _)| array_index(k).is_some());
