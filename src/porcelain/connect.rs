@@ -431,7 +431,16 @@ impl PostmanSide {
     fn read(ws: &Workspace, url: &RemoteUrl) -> Result<PostmanSide, Error> {
         let (key, source) = apikey::obtain(&url.base)?;
         let client = Client::new(url.base.clone(), key.clone())?;
-        let api = client.api(&url.api_id);
+        // `gitInfo` too: a Git-linked API keeps its files in its own repository.
+        let api = client.get::<Api>(
+            &["apis", &url.api_id],
+            &[
+                ("include", "schemas"),
+                ("include", "collections"),
+                ("include", "versions"),
+                ("include", "gitInfo"),
+            ],
+        );
         apikey::report(
             &key,
             &source,
@@ -588,6 +597,10 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
     } else {
         format!("{}:main", r.branch)
     };
+    // The first fetch lays Postman's state on the base commit, so a merge sees Postman's
+    // files as the change: `-X theirs` also settles `.postman/api_<id>`, which both
+    // sides added.
+    let take_theirs = format!("git fetch {remote} && git merge -X theirs {remote}/main");
     let take_ours = format!(
         "git fetch {remote} && git merge -s ours {remote}/main && git push {remote} {push}"
     );
@@ -616,8 +629,7 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
             }
             writeln!(
                 out,
-                "After that commit, `git fetch {remote}` brings Postman's files as one commit on {} ({remote}/main); `git merge {remote}/main` combines them with yours (a file changed on both sides is a conflict to resolve), and `git push {remote} {push}` then sends the result to Postman.\nTo make Postman equal to your files instead:\n  {take_ours}",
-                short(r.base)
+                "After that commit, either take Postman's files:\n  {take_theirs}\nor make Postman equal to yours:\n  {take_ours}"
             )?;
         }
     }

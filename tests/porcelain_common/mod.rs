@@ -1,0 +1,228 @@
+//! What the `tests/porcelain_*.rs` share: repositories to connect, `git postman` runs
+//! (with stdin, or on a pseudo-terminal through `script`), and the fake's content.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::fake_postman::FakePostman;
+use crate::support::git::{postman_url, Sandbox};
+
+/// Writes `files` (path, content) under `root`, creating directories.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+/// A new repository `name` in the sandbox with `files`, committed.
+pub fn repo_with(sandbox: &Sandbox, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    sandbox.git_ok(sandbox.path(), ["init", "-q", name]);
+    let repo = sandbox.join(name);
+    write_files(&repo, files);
+    commit_all(sandbox, &repo, "start");
+    repo
+}
+
+pub fn commit_all(sandbox: &Sandbox, repo: &Path, message: &str) {
+    sandbox.git_ok(repo, ["add", "-A"]);
+    sandbox.git_ok(repo, ["commit", "-qm", message, "--allow-empty"]);
+}
+
+/// Copies a directory tree (without `.git`), making the copies writable.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            let mut perms = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&target, perms).unwrap();
+        }
+    }
+}
+
+/// `git postman <args>` in `repo`; panics unless it succeeds; returns stdout.
+pub fn postman_ok(sandbox: &Sandbox, repo: &Path, args: &[&str]) -> String {
+    let mut all = vec!["postman"];
+    all.extend_from_slice(args);
+    sandbox.git_ok(repo, &all)
+}
+
+/// `git postman <args>` in `repo`; panics if it succeeds; returns stderr.
+pub fn postman_fails(sandbox: &Sandbox, repo: &Path, args: &[&str]) -> String {
+    let mut all = vec!["postman"];
+    all.extend_from_slice(args);
+    let out = sandbox.git(repo, &all);
+    assert!(
+        !out.status.success(),
+        "git postman {args:?} succeeded:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `git <args>` in `cwd` with `input` on stdin.
+pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Output {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(cwd).args(args).env_clear();
+    for (k, v) in &sandbox.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// What a run on a terminal showed (everything written to the terminal, echo included)
+/// and how it ended.
+pub struct TerminalRun {
+    pub screen: String,
+    pub success: bool,
+}
+
+/// Runs `git <args>` on a pseudo-terminal (util-linux `script`), types `answer` and
+/// Enter once `prompt` is on the screen, and waits for the end. Terminal prompts are
+/// allowed for this run. `None` when `script` is missing.
+pub fn git_on_terminal(
+    sandbox: &Sandbox,
+    cwd: &Path,
+    args: &[&str],
+    prompt: &str,
+    answer: &str,
+) -> Option<TerminalRun> {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is missing");
+        return None;
+    }
+    for a in args {
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c)),
+            "{a:?} would need shell quoting"
+        );
+    }
+    let command = format!("git {}", args.join(" "));
+    let mut cmd = Command::new("script");
+    cmd.args(["-qefc", &command, "/dev/null"])
+        .current_dir(cwd)
+        .env_clear();
+    for (k, v) in &sandbox.env {
+        if k != "GIT_TERMINAL_PROMPT" {
+            cmd.env(k, v);
+        }
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let screen = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let shown = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+        if shown.contains(prompt) {
+            break;
+        }
+        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("no prompt {prompt:?} on the terminal; it showed:\n{shown}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The prompt is written before echo is switched off: give the program a moment.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    Some(TerminalRun {
+        screen,
+        success: status.success(),
+    })
+}
+
+/// A clone of `api` in the sandbox at `name` (the files Postman has, as fetch writes
+/// them).
+pub fn clone_of(fake: &FakePostman, sandbox: &Sandbox, api: &str, name: &str) -> PathBuf {
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(fake, api), name],
+    );
+    sandbox.join(name)
+}
+
+/// A collection file as a user would write it (no Postman ids).
+pub fn collection_json(name: &str) -> String {
+    format!(
+        "{{\n\t\"info\": {{\n\t\t\"name\": \"{name}\",\n\t\t\"schema\": \"https://schema.getpostman.com/json/collection/v2.1.0/collection.json\"\n\t}},\n\t\"item\": [\n\t\t{{\n\t\t\t\"name\": \"List\",\n\t\t\t\"request\": {{\n\t\t\t\t\"method\": \"GET\",\n\t\t\t\t\"url\": \"https://api.example.com/{name}\"\n\t\t\t}}\n\t\t}}\n\t]\n}}"
+    )
+}
+
+/// `git ls-files` plus untracked files: `git status --porcelain` lines, sorted.
+pub fn status_lines(sandbox: &Sandbox, repo: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = sandbox
+        .git_ok(repo, ["status", "--porcelain", "--untracked-files=all"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Every ref under `prefix`.
+pub fn refs_under(sandbox: &Sandbox, repo: &Path, prefix: &str) -> Vec<String> {
+    sandbox
+        .git_ok(repo, ["for-each-ref", "--format=%(refname)", prefix])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The value of a git config key, if set.
+pub fn config(sandbox: &Sandbox, repo: &Path, key: &str) -> Option<String> {
+    let out = sandbox.git(repo, ["config", "--get", key]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
