@@ -1,4 +1,5 @@
-//! The git config this helper reads: `credential.postmanStore` and `credential.useHttpPath`,
+//! The git config this helper reads: `credential.postmanStore`, `credential.useHttpPath`,
+//! `credential.postmanApp` (the app, by name, for a URL) and `credential.interactive`,
 //! plain or URL-scoped (`credential.<url>.*`), matched against the request the way git's
 //! `credential_apply_config` does.
 //!
@@ -33,6 +34,10 @@ pub enum ConfigError {
 pub struct Settings {
     pub store: Option<StoreKind>,
     pub use_http_path: bool,
+    /// `credential.<url>.postmanApp`: the name of the app that covers the URL.
+    pub app: Option<String>,
+    /// `credential.interactive`: `Some(false)` for `false`/`never` (no prompts, no browser).
+    pub interactive: Option<bool>,
 }
 
 /// git config, loaded once.
@@ -140,6 +145,19 @@ impl GitConfig {
             }
             if let Some(store) = section.value("postmanStore") {
                 settings.store = Some(store.to_string().parse::<StoreKind>()?);
+            }
+            if let Some(app) = section.value("postmanApp") {
+                let app = app.to_string();
+                settings.app = (!app.trim().is_empty()).then(|| app.trim().to_string());
+            }
+            if let Some(value) = section.value_implicit("interactive") {
+                settings.interactive = Some(match value {
+                    None => true,
+                    Some(v) => !matches!(
+                        v.to_string().trim().to_ascii_lowercase().as_str(),
+                        "never" | "false" | "no" | "off" | "0"
+                    ),
+                });
             }
             if let Some(value) = section.value_implicit("useHttpPath") {
                 settings.use_http_path = match value {
@@ -399,6 +417,28 @@ mod tests {
             .settings_for(&req("protocol=https\nhost=x.org\n"))
             .unwrap();
         assert_eq!(s.store, Some(StoreKind::SecretService));
+    }
+
+    #[test]
+    fn app_and_interactive_settings() {
+        let config = GitConfig::from_text(
+            "[credential]\n\tinteractive = never\n\
+             [credential \"https://git.example.com\"]\n\tpostmanApp = ACME GitLab\n",
+        );
+        let s = config
+            .settings_for(&req("protocol=https\nhost=git.example.com\n"))
+            .unwrap();
+        assert_eq!(s.app.as_deref(), Some("ACME GitLab"));
+        assert_eq!(s.interactive, Some(false));
+        let s = config
+            .settings_for(&req("protocol=https\nhost=other.example.com\n"))
+            .unwrap();
+        assert_eq!(s.app, None);
+        let config = GitConfig::from_text("[credential]\n\tinteractive = auto\n");
+        let s = config
+            .settings_for(&req("protocol=https\nhost=h\n"))
+            .unwrap();
+        assert_eq!(s.interactive, Some(true));
     }
 
     #[test]

@@ -2,19 +2,25 @@
 //!
 //! - `get` answers with the newest stored credential that `credential_match`es the
 //!   request (an exact path first), skipping expired ones and, for a caller without
-//!   `capability[]=authtype`, ones that only hold an `authtype`/`credential`.
+//!   `capability[]=authtype`, ones that only hold an `authtype`/`credential`. With none,
+//!   and a URL that an installed app covers ([`super::apps`], [`super::provider`]), it
+//!   makes one: OAuth refresh or login, or a personal access token ([`super::generate`]).
 //! - `store` keeps one entry per protocol, host, path and username; `ephemeral` and
 //!   already expired credentials are not kept.
 //! - `erase` removes every entry that matches, password included (git's "does not erase a
-//!   password distinct from input").
+//!   password distinct from input"); for an OAuth app's URL the refresh token stays, so
+//!   that a rejected access token costs a silent refresh, not a new login.
 //! - Any other action is ignored, silently, as gitcredentials(7) asks.
 //!
 //! The normal paths print nothing on stderr: git's t0303 compares stderr byte for byte.
 
 use std::io::{BufRead, Write};
 
+use super::apps::{Apps, AppsError, Locations};
 use super::config::{ConfigError, GitConfig};
+use super::generate::{self, GenerateError};
 use super::protocol::{read_input, Capabilities, Credential, ProtocolError};
+use super::provider::{self, ProviderError};
 use super::record::{self, now_utc, Record};
 use super::store::{Store, StoreError, StoreKind};
 
@@ -48,6 +54,12 @@ pub enum HelperError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Apps(#[from] AppsError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
     #[error("cannot write the answer to git: {0}")]
     Output(std::io::Error),
 }
@@ -90,12 +102,32 @@ pub fn run(
                 .iter()
                 .filter_map(|s| Record::parse(&s.secret))
                 .collect();
-            if let Some(best) = select(&request, &records, now_utc()) {
-                let mut answer = Vec::new();
-                best.credential
-                    .write_answer(request.capabilities, &mut answer)
+            let answer = match select(&request, &records, now_utc()) {
+                Some(best) => Some(best.credential.clone()),
+                // Nothing usable stored: an app may make one. The apps files are read only
+                // now, so a stored credential costs no more than before.
+                None => {
+                    let apps = Apps::load(&Locations::from_env())?;
+                    match provider::select(&request, settings.app.as_deref(), &apps)? {
+                        Some(loaded) => {
+                            let ctx = generate::Context {
+                                request: &request,
+                                settings: &settings,
+                                store: &store,
+                                stored: &records,
+                            };
+                            generate::generate(&loaded.app, &ctx)?
+                        }
+                        None => None,
+                    }
+                }
+            };
+            if let Some(answer) = answer {
+                let mut bytes = Vec::new();
+                answer
+                    .write_answer(request.capabilities, &mut bytes)
                     .map_err(HelperError::Output)?;
-                output.write_all(&answer).map_err(HelperError::Output)?;
+                output.write_all(&bytes).map_err(HelperError::Output)?;
                 output.flush().map_err(HelperError::Output)?;
             }
         }
@@ -109,12 +141,29 @@ pub fn run(
             )?;
         }
         Action::Erase => {
+            let apps = Apps::load(&Locations::from_env())?;
+            let app = provider::select(&request, settings.app.as_deref(), &apps)?.map(|l| &l.app);
+            let keep_refresh = app.is_some_and(|a| generate::keeps_refresh_token(a, &request));
             for stored in store.find(&service)? {
-                let matching = Record::parse(&stored.secret)
-                    .is_some_and(|r| record::matches(&request, &r.credential, true));
-                if matching {
+                let Some(r) = Record::parse(&stored.secret) else {
+                    continue;
+                };
+                if !record::matches(&request, &r.credential, true) {
+                    continue;
+                }
+                if keep_refresh && r.credential.oauth_refresh_token.is_some() {
+                    let kept = Record::from_request(&Credential {
+                        password: None,
+                        password_expiry_utc: None,
+                        ..r.credential
+                    });
+                    store.put(&service, &kept.account(), &kept.label(), &kept.to_bytes())?;
+                } else {
                     store.delete(&stored)?;
                 }
+            }
+            if let Some(app) = app {
+                generate::forget_pat(app, &request, &store)?;
             }
         }
         Action::Other => {}

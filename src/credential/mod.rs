@@ -6,16 +6,31 @@
 //! - [`store`]: the keyrings, behind one small interface, with no silent fallback;
 //! - [`config`]: the git config the helper reads (`credential.postmanStore`, ...), read once
 //!   with gix, never by running `git config`;
-//! - [`helper`]: `get`, `store`, `erase`.
+//! - [`helper`]: `get`, `store`, `erase`;
+//! - [`apps`]: the apps file ("installed apps": GitHub Enterprise Server, GitLab
+//!   Self-Managed, Azure DevOps Server) and [`provider`]: which app covers a URL;
+//! - [`generate`]: a credential for an app's URL when none is stored: [`oauth`] (refresh,
+//!   browser login over [`loopback`] and [`browser`], device login) or a personal access
+//!   token; [`secrets`] keeps PATs and client secrets; [`tty`] talks to the user;
+//! - [`cli`]: `git postman app ...` and `git postman pat ...`.
 //!
 //! The binary `src/bin/git-credential-postman.rs` only parses arguments and calls
 //! [`helper::run`].
 
+pub mod apps;
+pub mod browser;
+pub mod cli;
 pub mod config;
+pub mod generate;
 pub mod helper;
+pub mod loopback;
+pub mod oauth;
 pub mod protocol;
+pub mod provider;
 pub mod record;
+pub mod secrets;
 pub mod store;
+pub mod tty;
 
 pub use helper::{run, Action, HelperError};
 pub use store::StoreKind;

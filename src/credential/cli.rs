@@ -1,0 +1,829 @@
+//! `git postman app ...` and `git postman pat ...`: the apps file and the secrets kept for
+//! apps, as clap subcommands the porcelain embeds, and their `run` functions.
+//!
+//! Secrets never come from the command line (argv is visible to every user of the
+//! machine, and lands in shell history): a client secret or a personal access token is
+//! read from stdin (`--client-secret-stdin`, `--token-stdin`) or asked for on the terminal
+//! without echo. Nothing secret is ever printed.
+
+use std::io::{BufRead, Write};
+
+use clap::{Args, Subcommand};
+
+use super::apps::{
+    App, AppUrl, Apps, AppsError, AppsFile, ClientSecret, Flow, Locations, Provider, Scope, Scopes,
+};
+use super::config::{ConfigError, GitConfig};
+use super::generate::PAT_USERNAME;
+use super::oauth::Endpoints;
+use super::protocol::Credential;
+use super::secrets::{self, Pat};
+use super::store::{Store, StoreError, StoreKind};
+use super::tty::{self, TtyError};
+
+/// Errors of the `app` and `pat` commands.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Apps(#[from] AppsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Tty(#[from] TtyError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// `git postman app`: the OAuth apps git-credential-postman logs in with.
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Add an app: the OAuth app registered on a GitHub Enterprise Server or GitLab
+    /// Self-Managed instance (or an Azure DevOps Server collection, which uses personal
+    /// access tokens; see `git postman pat add`).
+    Add(AppAdd),
+    /// List the apps of the user and system-wide files.
+    List,
+    /// Show one app: its settings, endpoints, and where its client secret is kept.
+    Show {
+        /// The app's name.
+        name: String,
+    },
+    /// Remove an app, and its client secret from the keyring.
+    Remove {
+        /// The app's name.
+        name: String,
+        /// Remove it from the system-wide file rather than the user's.
+        #[arg(long)]
+        system: bool,
+    },
+}
+
+/// `git postman app add`.
+#[derive(Debug, Args)]
+pub struct AppAdd {
+    /// A name for the app (unique; `credential.<url>.postmanApp` may name it).
+    #[arg(long)]
+    pub name: String,
+    /// The kind of forge.
+    #[arg(long, value_enum)]
+    pub provider: Provider,
+    /// The forge's URL (https; with a path for an install under a sub-path).
+    #[arg(long)]
+    pub url: String,
+    /// The OAuth app's client ID (application ID on GitLab).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Read the client secret from the first line of stdin.
+    #[arg(long, conflicts_with = "client_secret_prompt")]
+    pub client_secret_stdin: bool,
+    /// Ask for the client secret on the terminal.
+    #[arg(long)]
+    pub client_secret_prompt: bool,
+    /// Keep the client secret in the apps file (to share the file with a team) instead of
+    /// the keyring.
+    #[arg(long)]
+    pub secret_in_file: bool,
+    /// The scopes to ask for, space separated (default: "repo workflow" for GitHub
+    /// Enterprise Server, "read_repository write_repository" for GitLab).
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// How users log in: the browser, a device code, or the browser when there is a
+    /// display (auto).
+    #[arg(long, value_enum, default_value_t = Flow::Auto)]
+    pub flow: Flow,
+    /// The redirect URI registered with the app, when not http://127.0.0.1/ (e.g.
+    /// http://localhost/ for a GitHub Enterprise Server app registered that way).
+    #[arg(long)]
+    pub redirect_uri: Option<String>,
+    /// Write to the system-wide file (for every user of this machine).
+    #[arg(long)]
+    pub system: bool,
+    /// Replace an app of the same name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `git postman pat`: personal access tokens for Azure DevOps Server.
+#[derive(Debug, Subcommand)]
+pub enum PatCommand {
+    /// Keep a personal access token for an Azure DevOps Server collection URL (e.g.
+    /// https://ado.example.com:8080/tfs/DefaultCollection); asks for it on the terminal.
+    Add {
+        /// The collection's URL: every repository under it uses this token.
+        url: String,
+        /// The username sent with the token (Azure DevOps Server accepts any non-empty one).
+        #[arg(long, default_value = PAT_USERNAME)]
+        username: String,
+        /// Read the token from the first line of stdin instead of the terminal.
+        #[arg(long)]
+        token_stdin: bool,
+        /// A name for the app entry made for the URL (default: the URL without scheme).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the Azure DevOps Server URLs and whether a token is kept for each.
+    List,
+    /// Forget the token of a URL (and the app entry `pat add` made for it).
+    Remove {
+        /// The collection's URL, as given to `pat add`.
+        url: String,
+    },
+}
+
+/// What the commands read and write.
+pub struct Context<'a> {
+    pub locations: Locations,
+    /// The keyring, overriding `credential.postmanStore`.
+    pub store: Option<StoreKind>,
+    /// Where `--client-secret-stdin` and `--token-stdin` read.
+    pub input: &'a mut dyn BufRead,
+    pub out: &'a mut dyn Write,
+}
+
+impl Context<'_> {
+    /// The keyring for secrets of the app at `url`: as `credential.postmanStore` (or
+    /// `credential.<url>.postmanStore`) says, as the helper will look for them.
+    fn store(&self, url: &AppUrl) -> Result<Store, CliError> {
+        let store = match self.store {
+            Some(kind) => Some(kind),
+            None => {
+                let request = Credential::parse(format!("url={url}\n").as_bytes())
+                    .map_err(|e| CliError::Invalid(e.to_string()))?;
+                GitConfig::load()?.settings_for(&request)?.store
+            }
+        };
+        Ok(Store::open_configured(store)?)
+    }
+}
+
+/// Runs `git postman app ...` with the process's stdin and stdout.
+pub fn run_app(command: AppCommand) -> Result<(), CliError> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    run_app_with(
+        command,
+        &mut Context {
+            locations: Locations::from_env(),
+            store: None,
+            input: &mut input,
+            out: &mut out,
+        },
+    )
+}
+
+/// Runs `git postman pat ...` with the process's stdin and stdout.
+pub fn run_pat(command: PatCommand) -> Result<(), CliError> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    run_pat_with(
+        command,
+        &mut Context {
+            locations: Locations::from_env(),
+            store: None,
+            input: &mut input,
+            out: &mut out,
+        },
+    )
+}
+
+pub fn run_app_with(command: AppCommand, ctx: &mut Context) -> Result<(), CliError> {
+    match command {
+        AppCommand::Add(add) => app_add(add, ctx),
+        AppCommand::List => app_list(ctx),
+        AppCommand::Show { name } => app_show(&name, ctx),
+        AppCommand::Remove { name, system } => app_remove(&name, system, ctx),
+    }
+}
+
+pub fn run_pat_with(command: PatCommand, ctx: &mut Context) -> Result<(), CliError> {
+    match command {
+        PatCommand::Add {
+            url,
+            username,
+            token_stdin,
+            name,
+        } => pat_add(&url, &username, token_stdin, name, ctx),
+        PatCommand::List => pat_list(ctx),
+        PatCommand::Remove { url } => pat_remove(&url, ctx),
+    }
+}
+
+fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
+    let url = AppUrl::parse(&add.url).map_err(|e| CliError::Invalid(format!("--url: {e}")))?;
+    let wants_secret = add.client_secret_stdin || add.client_secret_prompt;
+    if wants_secret && !add.provider.is_oauth() {
+        return Err(CliError::Invalid(format!(
+            "{} apps have no client secret: they use personal access tokens (git postman pat add)",
+            add.provider
+        )));
+    }
+    if wants_secret && add.system && !add.secret_in_file {
+        return Err(CliError::Invalid(
+            "a system-wide app's client secret must be in the file (--secret-in-file): \
+             other users cannot read your keyring"
+                .into(),
+        ));
+    }
+    let mut app = App {
+        name: add.name.trim().to_string(),
+        provider: add.provider,
+        url,
+        client_id: add.client_id.map(|s| s.trim().to_string()),
+        client_secret: None,
+        scopes: add.scopes.as_deref().map(Scopes::parse).unwrap_or_default(),
+        flow: add.flow,
+        redirect_uri: add.redirect_uri,
+    };
+    app.check()
+        .map_err(|e| CliError::Invalid(format!("--{}", e.replace('_', "-"))))?;
+
+    let scope = if add.system {
+        Scope::System
+    } else {
+        Scope::User
+    };
+    let path = ctx.locations.path(scope)?.to_path_buf();
+    let mut file = AppsFile::read(&path)?;
+    if file.find(&app.name).is_some() && !add.force {
+        return Err(CliError::Invalid(format!(
+            "an app named '{}' is already in {} (--force replaces it)",
+            app.name,
+            path.display()
+        )));
+    }
+
+    let secret = if add.client_secret_stdin {
+        Some(tty::read_secret_line(ctx.input, "client secret")?)
+    } else if add.client_secret_prompt {
+        Some(tty::prompt_secret(&format!(
+            "client secret of {}",
+            app.name
+        ))?)
+    } else {
+        None
+    };
+    let secret_note = match secret {
+        Some(secret) if add.secret_in_file => {
+            app.client_secret = Some(ClientSecret(secret));
+            format!("client secret in {} (readable by you only)", path.display())
+        }
+        Some(secret) => {
+            let store = ctx.store(&app.url)?;
+            secrets::put(
+                &store,
+                secrets::Kind::ClientSecret,
+                &app.url,
+                secret.as_bytes(),
+            )?;
+            format!("client secret in the {} keyring", store.kind())
+        }
+        None if app.provider.is_oauth() => "no client secret (a public client)".to_string(),
+        None => "personal access tokens: git postman pat add".to_string(),
+    };
+
+    file.apps.retain(|a| a.name != app.name);
+    file.apps.push(app.clone());
+    file.write(&path)?;
+    writeln!(
+        ctx.out,
+        "Added app '{}' ({}, {}) to {}; {secret_note}.",
+        app.name,
+        app.provider,
+        app.url,
+        path.display()
+    )?;
+    if app.provider.is_oauth() {
+        let redirect = app.redirect_uri.as_deref().unwrap_or("http://127.0.0.1/");
+        writeln!(
+            ctx.out,
+            "The app must allow the redirect URI {redirect} (any port) and the scopes \"{}\".",
+            app.scopes().join(" ")
+        )?;
+    }
+    Ok(())
+}
+
+fn app_list(ctx: &mut Context) -> Result<(), CliError> {
+    let apps = Apps::load(&ctx.locations)?;
+    if apps.is_empty() {
+        writeln!(ctx.out, "No apps. Add one with `git postman app add`.")?;
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = apps
+        .apps
+        .iter()
+        .map(|l| {
+            [
+                l.app.name.clone(),
+                l.app.provider.to_string(),
+                l.app.url.to_string(),
+                if l.app.provider.is_oauth() {
+                    l.app.flow.name().to_string()
+                } else {
+                    "pat".to_string()
+                },
+                l.scope.name().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "PROVIDER", "URL", "LOGIN", "FILE"].map(String::from);
+    write_table(ctx.out, &header, &rows)?;
+    Ok(())
+}
+
+fn app_show(name: &str, ctx: &mut Context) -> Result<(), CliError> {
+    let apps = Apps::load(&ctx.locations)?;
+    let loaded = apps.by_name(name).ok_or_else(|| {
+        CliError::Invalid(format!(
+            "no app named '{name}' (see `git postman app list`)"
+        ))
+    })?;
+    let app = &loaded.app;
+    let path = ctx.locations.path(loaded.scope)?.display().to_string();
+    let out = &mut *ctx.out;
+    writeln!(out, "name:         {}", app.name)?;
+    writeln!(out, "provider:     {}", app.provider)?;
+    writeln!(out, "url:          {}", app.url)?;
+    writeln!(out, "file:         {path} ({})", loaded.scope.name())?;
+    if !app.provider.is_oauth() {
+        writeln!(
+            out,
+            "login:        personal access token (git postman pat add {})",
+            app.url
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "client_id:    {}",
+        app.client_id.as_deref().unwrap_or_default()
+    )?;
+    let secret = if app.client_secret.is_some() {
+        "in the file".to_string()
+    } else {
+        let store = ctx.store(&app.url)?;
+        match secrets::get_client_secret(&store, &app.url)? {
+            Some(_) => format!("in the {} keyring", store.kind()),
+            None => "none (a public client)".to_string(),
+        }
+    };
+    let out = &mut *ctx.out;
+    writeln!(out, "client_secret: {secret}")?;
+    writeln!(out, "scopes:       {}", app.scopes().join(" "))?;
+    writeln!(out, "flow:         {}", app.flow.name())?;
+    writeln!(
+        out,
+        "redirect_uri: {}",
+        app.redirect_uri
+            .as_deref()
+            .unwrap_or("http://127.0.0.1/ (any port)")
+    )?;
+    let e = Endpoints::for_app(app.provider, &app.url);
+    writeln!(out, "authorize:    {}", e.authorize)?;
+    writeln!(out, "token:        {}", e.token)?;
+    writeln!(out, "device:       {}", e.device)?;
+    Ok(())
+}
+
+fn app_remove(name: &str, system: bool, ctx: &mut Context) -> Result<(), CliError> {
+    let scope = if system { Scope::System } else { Scope::User };
+    let path = ctx.locations.path(scope)?.to_path_buf();
+    let mut file = AppsFile::read(&path)?;
+    let Some(app) = file.find(name).cloned() else {
+        let elsewhere = if system {
+            ""
+        } else {
+            " (a system-wide app needs --system)"
+        };
+        return Err(CliError::Invalid(format!(
+            "no app named '{name}' in {}{elsewhere}",
+            path.display()
+        )));
+    };
+    file.apps.retain(|a| a.name != name);
+    file.write(&path)?;
+    let store = ctx.store(&app.url)?;
+    let had_secret = secrets::delete(&store, secrets::Kind::ClientSecret, &app.url)?;
+    let note = if had_secret {
+        " and its client secret from the keyring"
+    } else {
+        ""
+    };
+    writeln!(
+        ctx.out,
+        "Removed app '{name}' from {}{note}.",
+        path.display()
+    )?;
+    Ok(())
+}
+
+fn pat_add(
+    url: &str,
+    username: &str,
+    token_stdin: bool,
+    name: Option<String>,
+    ctx: &mut Context,
+) -> Result<(), CliError> {
+    let url = AppUrl::parse(url).map_err(CliError::Invalid)?;
+    let username = username.trim();
+    if username.is_empty() || username.contains(['\n', '\r', '\0']) {
+        return Err(CliError::Invalid(
+            "--username: must be one non-empty line (Azure DevOps Server refuses an empty one)"
+                .into(),
+        ));
+    }
+    let apps = Apps::load(&ctx.locations)?;
+    let existing = apps.apps.iter().find(|l| l.app.url == url);
+    if let Some(l) = existing.filter(|l| l.app.provider.is_oauth()) {
+        return Err(CliError::Invalid(format!(
+            "{url} belongs to the {} app '{}', which logs in with OAuth",
+            l.app.provider, l.app.name
+        )));
+    }
+    let token = if token_stdin {
+        tty::read_secret_line(ctx.input, "personal access token")?
+    } else {
+        tty::prompt_secret(&format!("personal access token for {url}"))?
+    };
+    let store = ctx.store(&url)?;
+    secrets::put_pat(
+        &store,
+        &url,
+        &Pat {
+            username: username.to_string(),
+            token,
+        },
+    )?;
+
+    let mut added = String::new();
+    if existing.is_none() {
+        let path = ctx.locations.path(Scope::User)?.to_path_buf();
+        let mut file = AppsFile::read(&path)?;
+        let name = name.unwrap_or_else(|| {
+            url.to_string()
+                .split_once("://")
+                .map(|p| p.1.to_string())
+                .unwrap_or_default()
+        });
+        if file.find(&name).is_some() {
+            return Err(CliError::Invalid(format!(
+                "an app named '{name}' is already in {}",
+                path.display()
+            )));
+        }
+        file.apps.push(App {
+            name,
+            provider: Provider::AzureDevopsServer,
+            url: url.clone(),
+            client_id: None,
+            client_secret: None,
+            scopes: Scopes::default(),
+            flow: Flow::Auto,
+            redirect_uri: None,
+        });
+        file.write(&path)?;
+        added = format!(" and added it to {}", path.display());
+    }
+    writeln!(
+        ctx.out,
+        "Kept the personal access token for {url} (username {username}) in the {} keyring{added}.",
+        store.kind()
+    )?;
+    // git sends no path for http(s) unless told to: then collections on one server share
+    // whichever token matches first.
+    let same_host = Apps::load(&ctx.locations)?
+        .apps
+        .iter()
+        .filter(|l| !l.app.provider.is_oauth() && l.app.url.origin() == url.origin())
+        .count();
+    if same_host > 1 {
+        writeln!(
+            ctx.out,
+            "Several collections on {0}: run `git config --global credential.{0}.useHttpPath true` \
+             so git tells which one a repository is in.",
+            url.origin()
+        )?;
+    }
+    Ok(())
+}
+
+fn pat_list(ctx: &mut Context) -> Result<(), CliError> {
+    let apps = Apps::load(&ctx.locations)?;
+    let mut rows = Vec::new();
+    for l in apps.apps.iter().filter(|l| !l.app.provider.is_oauth()) {
+        let store = ctx.store(&l.app.url)?;
+        let token = match secrets::get_pat(&store, &l.app.url)? {
+            Some(pat) => format!("kept (username {})", pat.username),
+            None => "none (asked for at first use)".to_string(),
+        };
+        rows.push([l.app.url.to_string(), l.app.name.clone(), token]);
+    }
+    if rows.is_empty() {
+        writeln!(
+            ctx.out,
+            "No Azure DevOps Server URLs. Add one with `git postman pat add <url>`."
+        )?;
+        return Ok(());
+    }
+    write_table(ctx.out, &["URL", "NAME", "TOKEN"].map(String::from), &rows)?;
+    Ok(())
+}
+
+fn pat_remove(url: &str, ctx: &mut Context) -> Result<(), CliError> {
+    let url = AppUrl::parse(url).map_err(CliError::Invalid)?;
+    let store = ctx.store(&url)?;
+    let had = secrets::delete(&store, secrets::Kind::Pat, &url)?;
+    let path = ctx.locations.path(Scope::User)?.to_path_buf();
+    let mut file = AppsFile::read(&path)?;
+    let before = file.apps.len();
+    file.apps.retain(|a| a.provider.is_oauth() || a.url != url);
+    let removed_entry = file.apps.len() != before;
+    if removed_entry {
+        file.write(&path)?;
+    }
+    match (had, removed_entry) {
+        (false, false) => Err(CliError::Invalid(format!(
+            "no personal access token kept for {url}"
+        ))),
+        _ => {
+            writeln!(ctx.out, "Forgot the personal access token for {url}.")?;
+            Ok(())
+        }
+    }
+}
+
+fn write_table<const N: usize>(
+    out: &mut dyn Write,
+    header: &[String; N],
+    rows: &[[String; N]],
+) -> std::io::Result<()> {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(header).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Porcelain {
+        #[command(subcommand)]
+        command: Top,
+    }
+
+    #[derive(Subcommand, Debug)]
+    enum Top {
+        #[command(subcommand)]
+        App(AppCommand),
+        #[command(subcommand)]
+        Pat(PatCommand),
+    }
+
+    fn parse(args: &[&str]) -> Top {
+        Porcelain::try_parse_from(std::iter::once("git-postman").chain(args.iter().copied()))
+            .unwrap()
+            .command
+    }
+
+    fn ctx_run(dir: &std::path::Path, top: Top, input: &str) -> Result<String, CliError> {
+        let mut input = std::io::Cursor::new(input.as_bytes().to_vec());
+        let mut out = Vec::new();
+        let mut ctx = Context {
+            locations: Locations {
+                system: Some(dir.join("system.yaml")),
+                user: Some(dir.join("user.yaml")),
+            },
+            store: None,
+            input: &mut input,
+            out: &mut out,
+        };
+        match top {
+            Top::App(c) => run_app_with(c, &mut ctx)?,
+            Top::Pat(c) => run_pat_with(c, &mut ctx)?,
+        }
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn the_commands_parse_as_the_issue_writes_them() {
+        let t = parse(&[
+            "app",
+            "add",
+            "--name",
+            "ACME GitLab",
+            "--provider",
+            "gitlab",
+            "--url",
+            "https://gitlab.example.com",
+            "--client-id",
+            "1a2b",
+            "--scopes",
+            "read_repository write_repository",
+        ]);
+        let Top::App(AppCommand::Add(add)) = t else {
+            panic!()
+        };
+        assert_eq!(add.provider, Provider::Gitlab);
+        assert_eq!(add.flow, Flow::Auto);
+        let t = parse(&[
+            "app",
+            "add",
+            "--name",
+            "ACME GHES",
+            "--provider",
+            "github-enterprise",
+            "--url",
+            "https://ghes.example.com",
+            "--client-id",
+            "Iv1.abc",
+            "--client-secret-stdin",
+            "--scopes",
+            "repo workflow",
+            "--flow",
+            "device",
+        ]);
+        let Top::App(AppCommand::Add(add)) = t else {
+            panic!()
+        };
+        assert!(add.client_secret_stdin);
+        assert_eq!(add.flow, Flow::Device);
+        let t = parse(&[
+            "pat",
+            "add",
+            "https://ado.example.com:8080/DefaultCollection",
+        ]);
+        let Top::Pat(PatCommand::Add { username, .. }) = t else {
+            panic!()
+        };
+        assert_eq!(username, "pat");
+        // No way to pass a secret as an argument.
+        assert!(
+            Porcelain::try_parse_from(["git-postman", "app", "add", "--client-secret", "x"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn add_list_show_remove_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = ctx_run(
+            dir.path(),
+            parse(&[
+                "app",
+                "add",
+                "--name",
+                "GL",
+                "--provider",
+                "gitlab",
+                "--url",
+                "https://gitlab.example.com/",
+                "--client-id",
+                "abc",
+            ]),
+            "",
+        )
+        .unwrap();
+        assert!(
+            out.contains("Added app 'GL' (gitlab, https://gitlab.example.com)"),
+            "{out}"
+        );
+        assert!(out.contains("http://127.0.0.1/"), "{out}");
+        let err = ctx_run(
+            dir.path(),
+            parse(&[
+                "app",
+                "add",
+                "--name",
+                "GL",
+                "--provider",
+                "gitlab",
+                "--url",
+                "https://gitlab.example.com/",
+                "--client-id",
+                "abc",
+            ]),
+            "",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--force"), "{err}");
+        let err = ctx_run(
+            dir.path(),
+            parse(&[
+                "app",
+                "add",
+                "--name",
+                "X",
+                "--provider",
+                "gitlab",
+                "--url",
+                "https://x.example.com",
+            ]),
+            "",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--client-id: required"), "{err}");
+
+        let out = ctx_run(dir.path(), parse(&["app", "list"]), "").unwrap();
+        assert!(out.starts_with("NAME"), "{out}");
+        assert!(
+            out.contains("GL    gitlab    https://gitlab.example.com  auto   user"),
+            "{out}"
+        );
+        let text = std::fs::read_to_string(dir.path().join("user.yaml")).unwrap();
+        assert!(text.contains("client_id: abc"), "{text}");
+
+        let out = ctx_run(dir.path(), parse(&["app", "remove", "GL"]), "").unwrap();
+        assert!(out.contains("Removed app 'GL'"), "{out}");
+        let out = ctx_run(dir.path(), parse(&["app", "list"]), "").unwrap();
+        assert!(out.contains("No apps"), "{out}");
+    }
+
+    #[test]
+    fn secrets_in_the_file_stay_out_of_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = ctx_run(
+            dir.path(),
+            parse(&[
+                "app",
+                "add",
+                "--name",
+                "GH",
+                "--provider",
+                "github-enterprise",
+                "--url",
+                "https://ghes.example.com",
+                "--client-id",
+                "Iv1",
+                "--client-secret-stdin",
+                "--secret-in-file",
+            ]),
+            "s3cret-value\n",
+        )
+        .unwrap();
+        assert!(!out.contains("s3cret-value"), "{out}");
+        let text = std::fs::read_to_string(dir.path().join("user.yaml")).unwrap();
+        assert!(text.contains("client_secret: s3cret-value"), "{text}");
+        let out = ctx_run(dir.path(), parse(&["app", "show", "GH"]), "").unwrap();
+        assert!(out.contains("client_secret: in the file"), "{out}");
+        assert!(
+            out.contains("token:        https://ghes.example.com/login/oauth/access_token"),
+            "{out}"
+        );
+        assert!(!out.contains("s3cret-value"), "{out}");
+        let err = ctx_run(
+            dir.path(),
+            parse(&[
+                "app",
+                "add",
+                "--name",
+                "S",
+                "--provider",
+                "gitlab",
+                "--url",
+                "https://s.example.com",
+                "--client-id",
+                "c",
+                "--client-secret-stdin",
+                "--system",
+            ]),
+            "x\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--secret-in-file"), "{err}");
+    }
+
+    #[test]
+    fn tables_line_up() {
+        let mut out = Vec::new();
+        write_table(
+            &mut out,
+            &["A".to_string(), "BB".to_string()],
+            &[["xyz".to_string(), "1".to_string()]],
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "A    BB\nxyz  1\n");
+    }
+}

@@ -1,0 +1,101 @@
+//! Secrets this helper keeps for an app, besides the credentials git stores: an Azure
+//! DevOps Server personal access token (with the username to send it with) and an OAuth
+//! app's client secret. One keyring entry each, named after the app's URL, so they follow
+//! the app and never mix with git's own entries (`git-postman:<protocol>://<host>`).
+
+use super::apps::AppUrl;
+use super::protocol::Credential;
+use super::store::{Store, StoreError};
+
+/// What kind of secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A personal access token and its username.
+    Pat,
+    /// An OAuth app's client secret.
+    ClientSecret,
+}
+
+impl Kind {
+    fn service(self, url: &AppUrl) -> String {
+        match self {
+            Kind::Pat => format!("git-postman-pat:{url}"),
+            Kind::ClientSecret => format!("git-postman-app:{url}"),
+        }
+    }
+
+    fn account(self) -> &'static str {
+        match self {
+            Kind::Pat => "pat",
+            Kind::ClientSecret => "client-secret",
+        }
+    }
+
+    fn label(self, url: &AppUrl) -> String {
+        match self {
+            Kind::Pat => format!("Personal access token for {url}"),
+            Kind::ClientSecret => format!("OAuth client secret for {url}"),
+        }
+    }
+}
+
+/// A personal access token with the username git sends it with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pat {
+    pub username: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for Pat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pat {{ username: {:?}, token: .. }}", self.username)
+    }
+}
+
+/// Reads the secret of `kind` for `url`, if stored.
+pub fn get(store: &Store, kind: Kind, url: &AppUrl) -> Result<Option<Vec<u8>>, StoreError> {
+    let found = store.find(&kind.service(url))?;
+    Ok(found.into_iter().next().map(|s| s.secret))
+}
+
+/// Stores (or replaces) the secret of `kind` for `url`.
+pub fn put(store: &Store, kind: Kind, url: &AppUrl, secret: &[u8]) -> Result<(), StoreError> {
+    store.put(&kind.service(url), kind.account(), &kind.label(url), secret)
+}
+
+/// Deletes the secret of `kind` for `url`; true if there was one.
+pub fn delete(store: &Store, kind: Kind, url: &AppUrl) -> Result<bool, StoreError> {
+    let found = store.find(&kind.service(url))?;
+    let any = !found.is_empty();
+    for entry in &found {
+        store.delete(entry)?;
+    }
+    Ok(any)
+}
+
+/// The PAT for `url`, if stored.
+pub fn get_pat(store: &Store, url: &AppUrl) -> Result<Option<Pat>, StoreError> {
+    let Some(bytes) = get(store, Kind::Pat, url)? else {
+        return Ok(None);
+    };
+    // Stored in the protocol's own form; anything else is not ours and is ignored.
+    let Ok(c) = Credential::parse(&bytes) else {
+        return Ok(None);
+    };
+    let text = |v: Option<Vec<u8>>| v.and_then(|b| String::from_utf8(b).ok());
+    Ok(match (text(c.username), text(c.password)) {
+        (Some(username), Some(token)) => Some(Pat { username, token }),
+        _ => None,
+    })
+}
+
+/// Stores the PAT for `url`.
+pub fn put_pat(store: &Store, url: &AppUrl, pat: &Pat) -> Result<(), StoreError> {
+    let bytes = format!("username={}\npassword={}\n", pat.username, pat.token);
+    put(store, Kind::Pat, url, bytes.as_bytes())
+}
+
+/// The client secret kept in the keyring for the app at `url`, if any.
+pub fn get_client_secret(store: &Store, url: &AppUrl) -> Result<Option<String>, StoreError> {
+    Ok(get(store, Kind::ClientSecret, url)?.and_then(|b| String::from_utf8(b).ok()))
+}

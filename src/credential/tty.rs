@@ -1,0 +1,142 @@
+//! Talking to the user while git waits: whether that is allowed at all, messages, and
+//! prompts on the terminal.
+//!
+//! stdin and stdout belong to git's credential protocol, so a prompt reads the controlling
+//! terminal (`/dev/tty`; the console on Windows) and messages go to stderr, which git
+//! passes through to the user. With `GIT_TERMINAL_PROMPT=0` or `credential.interactive =
+//! never` nothing interactive happens (no prompt, no browser, no device code): the helper
+//! fails at once with one line saying why, as git itself does.
+
+use std::io::Write;
+
+use super::config::Settings;
+
+/// Errors while talking to the user.
+#[derive(Debug, thiserror::Error)]
+pub enum TtyError {
+    #[error("{what} needs you to log in, but {why}")]
+    Disabled { what: String, why: &'static str },
+    #[error("cannot ask for {what}: no terminal ({source})")]
+    NoTerminal {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("no {0} entered")]
+    Empty(String),
+}
+
+/// Why interaction is off, if it is: `GIT_TERMINAL_PROMPT` (git's own switch, which git
+/// reads as a boolean) first, then `credential.interactive`.
+pub fn disabled_reason(settings: &Settings) -> Option<&'static str> {
+    let env_off = std::env::var("GIT_TERMINAL_PROMPT").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    });
+    if env_off {
+        Some("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")
+    } else if settings.interactive == Some(false) {
+        Some("interaction is disabled (credential.interactive=never)")
+    } else {
+        None
+    }
+}
+
+/// Fails with one clear line when the user may not be asked anything.
+pub fn ensure_interactive(settings: &Settings, what: &str) -> Result<(), TtyError> {
+    match disabled_reason(settings) {
+        Some(why) => Err(TtyError::Disabled {
+            what: what.to_string(),
+            why,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A message for the user, on stderr. Never pass a secret.
+pub fn say(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{message}");
+    let _ = err.flush();
+}
+
+/// Asks for a secret on the terminal, without echo. `what` names it in the prompt and in
+/// errors ("personal access token for https://..."). Leading and trailing white space is
+/// dropped (a pasted token often carries a newline).
+pub fn prompt_secret(what: &str) -> Result<String, TtyError> {
+    let answer =
+        rpassword::prompt_password(format!("{}: ", capitalized(what))).map_err(|source| {
+            TtyError::NoTerminal {
+                what: what.to_string(),
+                source,
+            }
+        })?;
+    let answer = answer.trim().to_string();
+    if answer.is_empty() {
+        return Err(TtyError::Empty(what.to_string()));
+    }
+    Ok(answer)
+}
+
+/// Reads a secret from a reader (`--client-secret-stdin`, `--token-stdin`): the first line,
+/// trimmed.
+pub fn read_secret_line(input: &mut dyn std::io::BufRead, what: &str) -> Result<String, TtyError> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(|source| TtyError::NoTerminal {
+            what: what.to_string(),
+            source,
+        })?;
+    let line = line.trim().to_string();
+    if line.is_empty() {
+        return Err(TtyError::Empty(what.to_string()));
+    }
+    Ok(line)
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interactive_never_is_one_clear_line() {
+        // GIT_TERMINAL_PROMPT is the environment's; only check the config switch when
+        // the environment allows prompts.
+        if std::env::var("GIT_TERMINAL_PROMPT").is_ok() {
+            return;
+        }
+        let settings = Settings {
+            interactive: Some(false),
+            ..Settings::default()
+        };
+        let err = ensure_interactive(&settings, "https://gitlab.example.com").unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(
+            msg,
+            "https://gitlab.example.com needs you to log in, but interaction is disabled (credential.interactive=never)"
+        );
+        assert!(!msg.contains('\n'));
+        assert!(ensure_interactive(&Settings::default(), "x").is_ok());
+    }
+
+    #[test]
+    fn secrets_from_a_reader_are_trimmed_and_not_empty() {
+        let mut input = std::io::Cursor::new(b"  tok-1 \r\nignored\n".to_vec());
+        assert_eq!(read_secret_line(&mut input, "token").unwrap(), "tok-1");
+        let mut input = std::io::Cursor::new(b"\n".to_vec());
+        assert!(matches!(
+            read_secret_line(&mut input, "token"),
+            Err(TtyError::Empty(_))
+        ));
+    }
+}
