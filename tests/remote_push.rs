@@ -553,3 +553,13 @@ fn an_inconsistent_postman_file_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_copied_collection_file_is_refused() {
+    let s = cloned();
+    let file = collection_files(&s.repo)[0].clone();
+    std::fs::copy(&file, s.repo.join("postman/collections/Copy.json")).unwrap();
+    commit_all(&s.sandbox, &s.repo, "copy");
+    let stderr = push_refused(&s, &["push"]);
+    assert!(stderr.contains("is the same collection ("), "{stderr}");
+}

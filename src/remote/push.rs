@@ -203,6 +203,16 @@ pub fn plan(
         history::json_files_under(repo, tree, &mapping.collection_dir)?
     };
     for file in &files {
+        // A file byte-identical to what Postman has is neither parsed nor sent: large
+        // collections cost nothing when they did not change.
+        let blob = blob_id(repo, tree, file)?;
+        let known = by_path
+            .get(file)
+            .filter(|uid| live_collections.get(uid.as_str()) == Some(&blob));
+        if let Some(uid) = known {
+            claim(&mut seen_uids, uid, file)?;
+            continue;
+        }
         let bytes = read(file)?.unwrap_or_default();
         let value = validate::collection_file(file, &bytes)?;
         let uid = by_path.get(file).cloned().or_else(|| {
@@ -213,19 +223,11 @@ pub fn plan(
         });
         match uid.filter(|u| live_collections.contains_key(u.as_str())) {
             Some(uid) => {
-                if let Some(other) = seen_uids.insert(uid.clone(), file.clone()) {
-                    return Err(Invalid {
-                        file: file.clone(),
-                        what: format!("is the same collection ({uid}) as {other}"),
-                    }
-                    .into());
-                }
-                if live_collections[uid.as_str()] != blob_id(repo, tree, file)? {
-                    writes.push(Write::PutCollection {
-                        uid,
-                        body: collection::upload_form(value, false),
-                    });
-                }
+                claim(&mut seen_uids, &uid, file)?;
+                writes.push(Write::PutCollection {
+                    uid,
+                    body: collection::upload_form(value, false),
+                });
             }
             None => writes.push(Write::CreateCollection {
                 file: file.clone(),
@@ -250,6 +252,17 @@ pub fn plan(
         }
     }
     Ok(Plan { writes })
+}
+
+/// Records that `file` is collection `uid`; two files for one collection is an error.
+fn claim(seen: &mut BTreeMap<String, String>, uid: &str, file: &str) -> Result<(), Invalid> {
+    match seen.insert(uid.to_string(), file.to_string()) {
+        Some(other) => Err(Invalid {
+            file: file.to_string(),
+            what: format!("is the same collection ({uid}) as {other}"),
+        }),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
