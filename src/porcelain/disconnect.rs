@@ -8,8 +8,9 @@ use std::io::Write;
 
 use super::cli::DisconnectArgs;
 use super::workspace::{self, PostmanRemote, Workspace};
-use super::{dotfiles, tty};
-use crate::postman::{apikey, Client};
+use super::{dotfiles, login, tty};
+use crate::postman::model::Api;
+use crate::postman::Client;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -115,7 +116,7 @@ fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
 }
 
 /// The API's name: from the last commit Postman's state made on this remote (its
-/// message is `Postman: <name>`), else from Postman, else unknown.
+/// message is `Postman: <name>`), else from Postman when a key is at hand, else unknown.
 fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
     let author = format!("--author=<api-{}@postman.invalid>", remote.url.api_id);
     let tip = format!("refs/postman/{}/heads/main", remote.name);
@@ -126,15 +127,13 @@ fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
             }
         }
     }
-    let (key, source) = apikey::obtain(&remote.url.base).ok()?;
-    let client = Client::new(remote.url.base.clone(), key.clone()).ok()?;
-    let api = client.get::<crate::postman::model::Api>(&["apis", &remote.url.api_id], &[]);
-    apikey::report(
-        &key,
-        &source,
-        !matches!(api, Err(crate::postman::Error::Unauthorized { .. })),
-    );
-    api.ok().map(|a| a.name)
+    // Postman, only with a key at hand: a confirmation must not start a password prompt.
+    let key = login::key_without_prompting(&remote.url.base)?;
+    let client = Client::new(remote.url.base.clone(), key).ok()?;
+    client
+        .get::<Api>(&["apis", &remote.url.api_id], &[])
+        .ok()
+        .map(|a| a.name)
 }
 
 /// Deletes every ref under `refs/postman/<remote>/`; returns how many there were.

@@ -94,6 +94,22 @@ pub fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// The key the remote helper would use, found without asking anyone: `POSTMAN_API_KEY`,
+/// else what a credential helper answers without prompting.
+pub fn key_without_prompting(base: &Url) -> Option<ApiKey> {
+    if let Ok(key) = std::env::var("POSTMAN_API_KEY") {
+        if !key.trim().is_empty() {
+            return Some(ApiKey::new(key.trim()));
+        }
+    }
+    let answer = credential("fill", &credential_description(base)).ok()?;
+    answer
+        .lines()
+        .find_map(|l| l.strip_prefix("password="))
+        .filter(|p| !p.is_empty())
+        .map(ApiKey::new)
+}
+
 /// Asks the server something small with the key: only a 401 says the key is bad (the
 /// answer itself does not matter; `/me` is Postman's cheapest authenticated call).
 fn verify(base: &Url, key: &ApiKey) -> Result<(), Error> {

@@ -1,0 +1,254 @@
+//! `git postman login` / `logout`: the API key in git's credential system, where the
+//! remote helper finds it. A `credential.helper = store --file …` in the sandbox's HOME
+//! stands for the user's helper; the key is never in argv or output.
+
+mod porcelain_common;
+mod support;
+
+use std::path::PathBuf;
+
+use porcelain_common::*;
+use support::fake_postman::{FakePostman, API_KEY};
+use support::git::{postman_url, Sandbox};
+
+/// A sandbox without `POSTMAN_API_KEY` whose git stores credentials in a plain file.
+fn with_credential_file() -> (Sandbox, PathBuf) {
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("POSTMAN_API_KEY", None);
+    let file = sandbox.join("home/credentials");
+    sandbox.git_ok(
+        sandbox.path(),
+        [
+            "config",
+            "--global",
+            "credential.helper",
+            &format!("store --file={}", file.display()),
+        ],
+    );
+    (sandbox, file)
+}
+
+fn stored(file: &PathBuf) -> String {
+    std::fs::read_to_string(file).unwrap_or_default()
+}
+
+#[test]
+fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let (sandbox, file) = with_credential_file();
+    let base = fake.base_url();
+
+    let out = git_with_stdin(
+        &sandbox,
+        sandbox.path(),
+        &["postman", "login", "--with-key-stdin", "--base-url", &base],
+        &format!("{API_KEY}\n"),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY));
+    assert!(
+        stdout.contains(&format!("Stored the Postman API key for {base}")),
+        "{stdout}"
+    );
+    let host = base.trim_start_matches("http://");
+    assert_eq!(
+        stored(&file).trim(),
+        format!(
+            "http://postman-api-key:{API_KEY}@{}",
+            host.replace(':', "%3a")
+        )
+    );
+    // Postman was asked first, with the key in its header only.
+    assert!(fake.requests().iter().any(|r| r.path == "/me"));
+
+    // The remote helper reads it back: a clone without POSTMAN_API_KEY works.
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "clone"],
+    );
+
+    let out = postman_ok(&sandbox, sandbox.path(), &["logout", "--base-url", &base]);
+    assert!(out.contains("Removed the Postman API key"), "{out}");
+    assert_eq!(stored(&file).trim(), "");
+    let (_, stderr) = sandbox.git_fails(
+        sandbox.path(),
+        ["clone", "-q", &postman_url(&fake, &api), "again"],
+    );
+    assert!(stderr.contains("no Postman API key"), "{stderr}");
+}
+
+#[test]
+fn login_takes_the_server_of_a_connected_remote() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.create_api(None, "Empty"));
+    let (mut sandbox, file) = with_credential_file();
+    sandbox.set_env("POSTMAN_API_KEY", Some(API_KEY));
+    let repo = repo_with(&sandbox, "repo", &[("openapi.yaml", "openapi: 3.1.0\n")]);
+    postman_ok(
+        &sandbox,
+        &repo,
+        &[
+            "connect",
+            &postman_url(&fake, &api),
+            "--schema-file",
+            "openapi.yaml",
+        ],
+    );
+    sandbox.set_env("POSTMAN_API_KEY", None);
+    let out = git_with_stdin(
+        &sandbox,
+        &repo,
+        &[
+            "postman",
+            "login",
+            "--with-key-stdin",
+            "--remote",
+            "postman",
+        ],
+        API_KEY,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stored(&file).contains(&format!("@127.0.0.1%3a{}", fake.port())));
+    let stderr = postman_fails(&sandbox, &repo, &["logout", "--remote", "nope"]);
+    assert!(stderr.contains("no remote \"nope\""), "{stderr}");
+}
+
+#[test]
+fn a_key_postman_refuses_is_not_stored() {
+    let fake = FakePostman::start();
+    let (sandbox, file) = with_credential_file();
+    let out = git_with_stdin(
+        &sandbox,
+        sandbox.path(),
+        &[
+            "postman",
+            "login",
+            "--with-key-stdin",
+            "--base-url",
+            &fake.base_url(),
+        ],
+        "PMAK-wrong-key\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("refused this key"), "{stderr}");
+    assert!(!stderr.contains("PMAK-wrong-key"), "{stderr}");
+    assert_eq!(stored(&file), "");
+
+    for (input, expected) in [("\n", "the key is empty"), ("", "the key is empty")] {
+        let out = git_with_stdin(
+            &sandbox,
+            sandbox.path(),
+            &[
+                "postman",
+                "login",
+                "--with-key-stdin",
+                "--base-url",
+                &fake.base_url(),
+            ],
+            input,
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
+    }
+    // An unreachable server: not stored unless asked to.
+    let closed = "http://127.0.0.1:9";
+    let out = git_with_stdin(
+        &sandbox,
+        sandbox.path(),
+        &["postman", "login", "--with-key-stdin", "--base-url", closed],
+        API_KEY,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use --no-verify"));
+    let out = git_with_stdin(
+        &sandbox,
+        sandbox.path(),
+        &[
+            "postman",
+            "login",
+            "--with-key-stdin",
+            "--no-verify",
+            "--base-url",
+            closed,
+        ],
+        API_KEY,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stored(&file).contains("@127.0.0.1%3a9"));
+    // Plain http:// is for loopback addresses only.
+    let stderr = postman_fails(
+        &sandbox,
+        sandbox.path(),
+        &["logout", "--base-url", "http://example.com"],
+    );
+    assert!(
+        stderr.contains("http:// only on a loopback address"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn without_a_credential_helper_login_says_the_key_was_not_kept() {
+    let fake = FakePostman::start();
+    let mut sandbox = Sandbox::new();
+    sandbox.set_env("POSTMAN_API_KEY", None);
+    let out = git_with_stdin(
+        &sandbox,
+        sandbox.path(),
+        &[
+            "postman",
+            "login",
+            "--with-key-stdin",
+            "--base-url",
+            &fake.base_url(),
+        ],
+        API_KEY,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("no credential helper kept the key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(API_KEY));
+}
+
+#[test]
+fn login_asks_on_the_terminal_without_echo() {
+    let fake = FakePostman::start();
+    let (sandbox, file) = with_credential_file();
+    let base = fake.base_url();
+    let Some(run) = git_on_terminal(
+        &sandbox,
+        sandbox.path(),
+        &["postman", "login", "--base-url", &base],
+        &format!("Postman API key for {base}: "),
+        API_KEY,
+    ) else {
+        return;
+    };
+    assert!(run.success, "{}", run.screen);
+    assert!(
+        !run.screen.contains(API_KEY),
+        "the key was echoed:\n{}",
+        run.screen
+    );
+    assert!(stored(&file).contains(API_KEY));
+
+    // GIT_TERMINAL_PROMPT=0 (the sandbox's default) forbids asking.
+    let mut quiet = sandbox;
+    quiet.set_env("GIT_TERMINAL_PROMPT", Some("0"));
+    let stderr = postman_fails(&quiet, quiet.path(), &["login", "--base-url", &base]);
+    assert!(stderr.contains("terminal prompts are disabled"), "{stderr}");
+    assert!(stderr.contains("--with-key-stdin"), "{stderr}");
+}

@@ -1,0 +1,167 @@
+//! `git postman status` through a connection's life: connected, fetched, a local commit,
+//! a change in Postman (seen with one request), fetched, merged and pushed.
+
+mod porcelain_common;
+mod support;
+
+use std::path::Path;
+
+use porcelain_common::*;
+use serde_json::Value;
+use support::fake_postman::FakePostman;
+use support::git::{postman_url, Sandbox};
+
+fn status_json(sandbox: &Sandbox, repo: &Path) -> Value {
+    let out = postman_ok(sandbox, repo, &["status", "--json"]);
+    let all: Value = serde_json::from_str(&out).unwrap();
+    let apis = all["apis"].as_array().unwrap();
+    assert_eq!(apis.len(), 1, "{all}");
+    apis[0].clone()
+}
+
+#[test]
+fn status_follows_a_connection_through_its_life() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let clone = clone_of(&fake, &sandbox, &api, "clone");
+    let repo = repo_with(&sandbox, "repo", &[("README.md", "ours\n")]);
+    copy_tree(&clone.join("postman"), &repo.join("postman"));
+    commit_all(&sandbox, &repo, "spec");
+    postman_ok(
+        &sandbox,
+        &repo,
+        &[
+            "connect",
+            &postman_url(&fake, &api),
+            "--schema-file",
+            "postman/schemas/index.yaml",
+            "--collection-dir",
+            "postman/collections",
+        ],
+    );
+
+    // Connected, never fetched: no request needed to say so.
+    fake.clear_requests();
+    let s = status_json(&sandbox, &repo);
+    assert_eq!(s["remote"], "postman");
+    assert_eq!(s["apiId"], api.as_str());
+    assert_eq!(s["url"], postman_url(&fake, &api));
+    assert_eq!(s["branch"], "main");
+    assert_eq!(s["schemaRootFile"], "postman/schemas/index.yaml");
+    assert_eq!(s["schemaDirectory"], "postman/schemas");
+    assert_eq!(s["collectionDirectory"], "postman/collections");
+    assert_eq!(s["lastFetched"], Value::Null);
+    assert_eq!(s["postman"]["state"], "not-fetched");
+    assert!(fake.requests().is_empty());
+    let table = postman_ok(&sandbox, &repo, &["status"]);
+    assert!(table.starts_with("REMOTE   API "), "{table}");
+    assert!(table.contains("never"), "{table}");
+    assert!(
+        table.contains("postman: nothing fetched yet: git fetch postman"),
+        "{table}"
+    );
+
+    // Fetched (in sync: R is our commit): nothing to push or merge, Postman unchanged,
+    // with exactly one request.
+    commit_all(&sandbox, &repo, "Connect");
+    sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
+    fake.clear_requests();
+    let s = status_json(&sandbox, &repo);
+    let requests: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+        .collect();
+    assert_eq!(requests, [format!("GET /apis/{api}?")]);
+    assert_eq!(s["lastFetched"]["commit"], sandbox.rev(&repo, "HEAD"));
+    assert_eq!(s["notPushed"], 0);
+    assert_eq!(s["notMerged"], 0);
+    assert_eq!(s["postman"]["state"], "unchanged");
+
+    // A local commit is not pushed yet.
+    std::fs::write(
+        repo.join("postman/schemas/components/schemas/Error.yaml"),
+        "type: object\ndescription: ours\n",
+    )
+    .unwrap();
+    commit_all(&sandbox, &repo, "describe errors");
+    assert_eq!(status_json(&sandbox, &repo)["notPushed"], 1);
+
+    // Someone edits the API in Postman: status sees it without fetching.
+    fake.with_state(|st| st.put_schema_file(&api, "paths/refunds.yaml", "post: {}\n"));
+    let s = status_json(&sandbox, &repo);
+    assert_eq!(s["postman"]["state"], "changed");
+    let table = postman_ok(&sandbox, &repo, &["status"]);
+    assert!(
+        table.contains("postman: Postman changed since the last fetch: git fetch postman"),
+        "{table}"
+    );
+    // --offline asks nothing.
+    fake.clear_requests();
+    let offline: Value = serde_json::from_str(&postman_ok(
+        &sandbox,
+        &repo,
+        &["status", "--json", "--offline"],
+    ))
+    .unwrap();
+    assert_eq!(offline["apis"][0]["postman"]["state"], "not-checked");
+    assert!(fake.requests().is_empty());
+
+    // Fetched: the change waits to be merged; Postman is seen unchanged again.
+    sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
+    let s = status_json(&sandbox, &repo);
+    assert_eq!(s["notMerged"], 1);
+    assert_eq!(s["notPushed"], 1);
+    assert_eq!(s["postman"]["state"], "unchanged");
+    assert_eq!(s["lastFetched"]["madeByFetch"], true);
+
+    // Merged and pushed: in step; Postman's new updatedAt is unknown until a fetch.
+    sandbox.git_ok(&repo, ["merge", "-q", "postman/main"]);
+    sandbox.git_ok(&repo, ["push", "-q", "postman", "main"]);
+    let s = status_json(&sandbox, &repo);
+    assert_eq!(s["notPushed"], 0);
+    assert_eq!(s["notMerged"], 0);
+    assert_eq!(s["lastFetched"]["madeByFetch"], false);
+    assert_eq!(s["postman"]["state"], "unknown");
+    sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
+    assert_eq!(
+        status_json(&sandbox, &repo)["postman"]["state"],
+        "unchanged"
+    );
+    assert_eq!(
+        sandbox.rev(&repo, "postman/main"),
+        sandbox.rev(&repo, "HEAD")
+    );
+}
+
+#[test]
+fn status_of_a_clone_and_of_a_repository_without_apis() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    // `git clone postman::…` made the remote: no postman* keys, the layout comes from
+    // the fetched .postman/api_<id>, the branch from its upstream.
+    let clone = clone_of(&fake, &sandbox, &api, "clone");
+    let s = status_json(&sandbox, &clone);
+    assert_eq!(s["remote"], "origin");
+    assert_eq!(s["branch"], "main");
+    assert_eq!(s["schemaRootFile"], "postman/schemas/index.yaml");
+    assert_eq!(s["postman"]["state"], "unchanged");
+    let title = "Postman: Payments API";
+    assert_eq!(
+        sandbox
+            .git_ok(&clone, ["log", "-1", "--format=%s", "origin/main"])
+            .trim(),
+        title
+    );
+
+    let plain = repo_with(&sandbox, "plain", &[("a", "b")]);
+    let out = postman_ok(&sandbox, &plain, &["status"]);
+    assert!(
+        out.starts_with("No Postman API is connected here."),
+        "{out}"
+    );
+    let stderr = postman_fails(&sandbox, &plain, &["status", "--remote", "nope"]);
+    assert!(stderr.contains("no remote nope"), "{stderr}");
+}
