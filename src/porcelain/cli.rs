@@ -163,14 +163,44 @@ pub struct LogoutArgs {
     pub server: ServerArgs,
 }
 
+/// The command line of `git-remote-postman`, for its man page. git starts the helper
+/// with two arguments and then speaks the remote-helper protocol on stdin/stdout; the
+/// helper reads them by hand, so this is a description, not its parser.
+pub fn remote_helper() -> clap::Command {
+    clap::Command::new("git-remote-postman")
+        .bin_name("git remote-postman")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Sync a Postman API with git: the remote helper for postman:: URLs")
+        .long_about(
+            "git runs git-remote-postman for every remote whose URL starts with postman:: or \
+postman://, for git clone, fetch, pull, push and ls-remote; it is not run by hand. It reads \
+the API's state from the Postman API (schema files, collections, published versions) and \
+writes it as git commits and tags, and it sends pushed commits and tags back to Postman.",
+        )
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            clap::Arg::new("remote")
+                .value_name("REMOTE")
+                .required(true)
+                .help("The remote's name (its state is kept under refs/postman/<REMOTE>/), or the URL itself for a URL typed on the command line"),
+        )
+        .arg(
+            clap::Arg::new("url")
+                .value_name("URL")
+                .help("The remote's URL: postman::<apiId>, postman::<server>/apis/<apiId> or postman://<host>/apis/<apiId>"),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
 
     #[test]
-    fn the_command_line_is_consistent() {
+    fn the_command_lines_are_consistent() {
         Cli::command().debug_assert();
+        remote_helper().debug_assert();
     }
 
     #[test]

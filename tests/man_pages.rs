@@ -1,0 +1,242 @@
+//! The man pages in `man/` are generated: the synopsis, description, commands and
+//! options from the clap definitions (`git_postman::porcelain::cli`), the rest from the
+//! hand-written roff in `man/src/<page>.roff`. A committed page that differs from what
+//! is generated fails here; `UPDATE_MAN_PAGES=1 cargo test --test man_pages` rewrites
+//! them. `git-credential-postman.1` is written by hand and only checked to render.
+//!
+//! `tests/support/install-man.sh` installs the pages where `man` and `git help` find
+//! them; the last test runs it and asks git.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::CommandFactory;
+use clap_mangen::Man;
+use git_postman::porcelain::cli::{self, Cli};
+
+fn man_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("man")
+}
+
+/// The hand-written sections of `page`.
+fn hand_written(page: &str) -> String {
+    let path = man_dir().join("src").join(format!("{page}.roff"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// One section rendered by clap_mangen, without its `.SH` heading.
+fn section(render: impl Fn(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    render(&mut out).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with(".SH "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn page(cmd: clap::Command, title: &str) -> Man {
+    Man::new(cmd).title(title).manual("Git Manual").date("")
+}
+
+/// `git-postman(1)`: every subcommand with its synopsis, description and options.
+fn git_postman() -> String {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let man = page(cmd.clone(), "GIT-POSTMAN");
+    let mut out = section(|w| man.render_title(w));
+    out.push_str(".SH NAME\n");
+    out.push_str(&section(|w| man.render_name_section(w)));
+
+    let subcommands: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| {
+            let name = format!("git postman {}", s.get_name());
+            s.clone().bin_name(name)
+        })
+        .collect();
+    out.push_str(".SH SYNOPSIS\n");
+    for (i, sub) in subcommands.iter().enumerate() {
+        if i > 0 {
+            out.push_str(".br\n");
+        }
+        out.push_str(&section(|w| {
+            page(sub.clone(), "X").render_synopsis_section(w)
+        }));
+    }
+    out.push_str(".SH DESCRIPTION\n");
+    out.push_str(&section(|w| man.render_description_section(w)));
+    out.push_str(".SH COMMANDS\n");
+    for sub in &subcommands {
+        let sub_man = page(sub.clone(), "X");
+        out.push_str(&format!(".SS \"{}\"\n", sub.get_bin_name().unwrap()));
+        out.push_str(&section(|w| sub_man.render_synopsis_section(w)));
+        out.push_str(".PP\n");
+        out.push_str(&section(|w| sub_man.render_description_section(w)));
+        out.push_str(&section(|w| sub_man.render_options_section(w)));
+    }
+    out.push_str(".SH OPTIONS\n");
+    out.push_str(&section(|w| man.render_options_section(w)));
+    out.push_str(&hand_written("git-postman"));
+    out
+}
+
+/// `git-remote-postman(1)`.
+fn git_remote_postman() -> String {
+    let man = page(cli::remote_helper(), "GIT-REMOTE-POSTMAN");
+    let mut out = section(|w| man.render_title(w));
+    out.push_str(".SH NAME\n");
+    out.push_str(&section(|w| man.render_name_section(w)));
+    out.push_str(".SH SYNOPSIS\n");
+    out.push_str(&section(|w| man.render_synopsis_section(w)));
+    out.push_str(".SH DESCRIPTION\n");
+    out.push_str(&section(|w| man.render_description_section(w)));
+    out.push_str(".SH ARGUMENTS\n");
+    out.push_str(&section(|w| man.render_options_section(w)));
+    out.push_str(&hand_written("git-remote-postman"));
+    out
+}
+
+type Generator = fn() -> String;
+const GENERATED: [(&str, Generator); 2] = [
+    ("git-postman.1", git_postman),
+    ("git-remote-postman.1", git_remote_postman),
+];
+
+#[test]
+fn committed_man_pages_are_what_the_clap_definitions_generate() {
+    let update = std::env::var_os("UPDATE_MAN_PAGES").is_some();
+    let mut stale = Vec::new();
+    for (name, generate) in GENERATED {
+        let path = man_dir().join(name);
+        let want = generate();
+        if update {
+            std::fs::write(&path, &want).unwrap();
+            eprintln!("wrote {}", path.display());
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale man pages {stale:?}: run `UPDATE_MAN_PAGES=1 cargo test --test man_pages` and commit man/"
+    );
+}
+
+#[test]
+fn every_page_renders_without_warnings() {
+    if Command::new("groff").arg("--version").output().is_err() {
+        eprintln!("skipped: groff is missing");
+        return;
+    }
+    for name in [
+        "git-postman.1",
+        "git-remote-postman.1",
+        "git-credential-postman.1",
+    ] {
+        let out = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(man_dir().join(name))
+            .output()
+            .unwrap();
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && warnings.trim().is_empty(),
+            "{name}: {warnings}"
+        );
+    }
+    // Every subcommand has its section, and the hand-written parts are there.
+    let text = git_postman();
+    for expected in [
+        ".SS \"git postman connect\"",
+        ".SS \"git postman disconnect\"",
+        ".SS \"git postman status\"",
+        ".SS \"git postman login\"",
+        ".SS \"git postman logout\"",
+        ".SH URL FORMS",
+        ".SH CONFIGURATION",
+        ".SH FILES",
+        ".SH EXAMPLES",
+        ".SH GIT GUIS AND IDES",
+    ] {
+        assert!(text.contains(expected), "{expected} missing");
+    }
+}
+
+/// The install script puts the pages next to the programs (`<prefix>/share/man` for
+/// `<prefix>/bin` on PATH, where man-db looks by itself), and `git help postman` and
+/// `git postman --help` then show the page.
+#[test]
+fn git_help_finds_the_installed_pages() {
+    if Command::new("man").arg("--version").output().is_err() {
+        eprintln!("skipped: man is missing");
+        return;
+    }
+    let prefix = tempfile::tempdir().unwrap();
+    let bin = prefix.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // As installed: `git help remote-postman` shows a command's page only when git
+    // finds the command.
+    std::fs::copy(env!("CARGO_BIN_EXE_git-postman"), bin.join("git-postman")).unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_git-remote-postman"),
+        bin.join("git-remote-postman"),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/install-man.sh");
+    let out = Command::new("sh")
+        .arg(&script)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "git-postman.1",
+        "git-remote-postman.1",
+        "git-credential-postman.1",
+    ] {
+        assert!(
+            prefix.path().join("share/man/man1").join(page).exists(),
+            "{page}"
+        );
+    }
+
+    let home = prefix.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    for args in [
+        &["help", "postman"][..],
+        &["postman", "--help"],
+        &["help", "remote-postman"],
+    ] {
+        let out = Command::new("git")
+            .args(args)
+            .env_remove("MANPATH")
+            .env("PATH", &path)
+            .env("HOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "100")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let title = if args.contains(&"remote-postman") {
+            "GIT-REMOTE-POSTMAN(1)"
+        } else {
+            "GIT-POSTMAN(1)"
+        };
+        assert!(text.contains(title), "git {args:?} showed:\n{text}");
+    }
+}
