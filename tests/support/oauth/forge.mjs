@@ -74,7 +74,7 @@ const provider = new Provider(issuer, {
 provider.on('server_error', (ctx, err) => process.stderr.write(`forge: ${err.stack}\n`));
 
 const issued = new Set();
-provider.on('access_token.issued', (token) => issued.add(token.jti));
+provider.on('access_token.saved', (token) => issued.add(token.jti));
 
 provider.use(async (ctx, next) => {
   await next();
