@@ -549,3 +549,24 @@ fn postman_side_refusals_write_nothing() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_branch_without_commits_or_a_detached_head_is_refused() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.create_api(None, "Pets"));
+    let sandbox = Sandbox::new();
+    sandbox.git_ok(sandbox.path(), ["init", "-q", "new"]);
+    let repo = sandbox.join("new");
+    write_files(&repo, &[("openapi.yaml", "openapi: 3.1.0\n")]);
+    let url = postman_url(&fake, &api);
+    let args = ["connect", url.as_str(), "--schema-file", "openapi.yaml"];
+    let stderr = postman_fails(&sandbox, &repo, &args);
+    assert!(stderr.contains("branch main has no commit yet"), "{stderr}");
+    commit_all(&sandbox, &repo, "first");
+    sandbox.git_ok(&repo, ["checkout", "-q", "--detach"]);
+    let stderr = postman_fails(&sandbox, &repo, &args);
+    assert!(stderr.contains("HEAD is detached"), "{stderr}");
+    assert!(!repo.join(".postman").exists());
+    let stderr = postman_fails(&sandbox, sandbox.path(), &["status"]);
+    assert!(stderr.contains("not in a git repository"), "{stderr}");
+}

@@ -5,6 +5,7 @@
 //! | `remote.<name>.postmanSchemaDirectory` | `S`: where schema files live (`.` = repository root) |
 //! | `remote.<name>.postmanCollectionDirectory` | `C`: where collection files live |
 //! | `remote.<name>.postmanRootFile` | the schema root file (repository path) |
+//! | `remote.<name>.postmanBranch` | the branch the API lives on (written by `git postman connect`, read by `status`) |
 
 use crate::layout::mapping::Overrides;
 
