@@ -123,6 +123,10 @@ impl World {
 
     /// Adds the test forge as an app.
     fn add_app(&self, provider: &str, client: Client, flow: &str) {
+        self.add_app_with(provider, client, flow, &[]);
+    }
+
+    fn add_app_with(&self, provider: &str, client: Client, flow: &str, extra: &[&str]) {
         let mut args = vec![
             "add",
             "--name",
@@ -144,6 +148,7 @@ impl World {
                 secret
             }
         };
+        args.extend(extra);
         let out = self.app(&args, &format!("{stdin}\n")).unwrap();
         assert!(out.contains("Added app 'Test Forge'"), "{out}");
     }
@@ -330,6 +335,69 @@ fn device_login_for_gitlab_without_a_display() {
     );
     w.commit_and_push("after-device", None).assert_ok();
     eprintln!("device login + clone: {:?}", clone.elapsed);
+}
+
+#[test]
+fn device_login_for_ghes_polls_through_errors_sent_with_http_200() {
+    let Some(w) = World::start(ForgeOptions {
+        flavor: Flavor::Github,
+        token_ttl: None,
+        pats: &[],
+    }) else {
+        return;
+    };
+    w.add_app("github-enterprise", Client::Public, "device");
+    let clone = run(
+        w.git(
+            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
+            Some("consent"),
+        ),
+        |line| {
+            if let Some((uri, code)) = device_prompt(line) {
+                assert!(uri.ends_with("/login/device"), "{line}");
+                approve_device(&uri, &code, "carol", "approve");
+            }
+        },
+    );
+    clone.assert_ok();
+    // flow: device wins over a configured browser.
+    assert_eq!(w.browser_starts(), 0);
+    let pending = "grant urn:ietf:params:oauth:grant-type:device_code 200 authorization_pending";
+    assert!(w.forge.count(pending) >= 1, "{:?}", w.forge.events());
+    assert_eq!(field(&w.stored(), "username"), Some("carol"));
+}
+
+#[test]
+fn legacy_localhost_redirect_for_ghes() {
+    let Some(w) = World::start(ForgeOptions {
+        flavor: Flavor::Github,
+        token_ttl: None,
+        pats: &[],
+    }) else {
+        return;
+    };
+    w.add_app_with(
+        "github-enterprise",
+        Client::Public,
+        "browser",
+        &["--redirect-uri", "http://localhost/"],
+    );
+    let clone = run(
+        w.git(
+            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
+            Some("consent"),
+        ),
+        |_| {},
+    );
+    clone.assert_ok();
+    assert!(
+        clone
+            .stderr
+            .contains("redirect_uri=http%3A%2F%2Flocalhost%3A"),
+        "{}",
+        clone.stderr
+    );
+    assert_eq!(w.browser_starts(), 1);
 }
 
 #[test]

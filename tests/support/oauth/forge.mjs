@@ -83,10 +83,10 @@ provider.use(async (ctx, next) => {
     ctx.body = { ...ctx.body, interval: Number(process.env.FORGE_DEVICE_INTERVAL ?? 1) };
   }
   if (ctx.path === routes.token && ctx.method === 'POST') {
-    event('grant', ctx.oidc?.params?.grant_type ?? '-', ctx.status, ctx.body?.error ?? '-');
     // GitHub answers OAuth errors (authorization_pending, bad_verification_code, ...)
     // with HTTP 200 and an `error` field.
     if (flavor === 'github' && ctx.status === 400) ctx.status = 200;
+    event('grant', ctx.oidc?.params?.grant_type ?? '-', ctx.status, ctx.body?.error ?? '-');
   }
 });
 const oidc = provider.callback();
