@@ -168,7 +168,7 @@ pub fn git_on_terminal(
         std::thread::sleep(Duration::from_millis(20));
     }
     // The prompt is written before echo is switched off: give the program a moment.
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(500));
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
     stdin.flush().unwrap();
