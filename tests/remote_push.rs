@@ -563,3 +563,98 @@ fn a_copied_collection_file_is_refused() {
     let stderr = push_refused(&s, &["push"]);
     assert!(stderr.contains("is the same collection ("), "{stderr}");
 }
+
+#[test]
+fn an_interrupted_push_is_finished_by_pushing_again() {
+    let s = cloned();
+    // Three writes: update index.yaml, create a collection, delete refunds.yaml.
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let without_refunds: String = std::fs::read_to_string(&index)
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            !l.contains("/payments/{paymentId}/refunds") && !l.contains("paths/refunds.yaml")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&index, &without_refunds).unwrap();
+    s.sandbox
+        .git_ok(&s.repo, ["rm", "-q", "postman/schemas/paths/refunds.yaml"]);
+    std::fs::write(
+        s.repo.join("postman/collections/Refunds.json"),
+        r#"{"info": {"name": "Refunds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}"#,
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "three changes");
+
+    // Postman fails the last write.
+    s.fake.inject(Fault::ServerError {
+        method: "DELETE",
+        path_contains: "refunds.yaml".into(),
+        times: 1,
+    });
+    let (code, stderr) = s.sandbox.git_fails(&s.repo, ["push"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(" ! [remote rejected] main -> main (Postman answered 500"),
+        "{stderr}"
+    );
+    assert_eq!(
+        writes(&s.fake.requests()).len(),
+        3,
+        "the update and the creation went through"
+    );
+
+    // The same push again finishes the job: no `fetch first`, no second collection.
+    s.fake.clear_requests();
+    let out = s.sandbox.git(&s.repo, ["push"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let w = writes(&s.fake.requests());
+    assert!(
+        w.iter().all(|w| !w.starts_with("POST")),
+        "created twice: {w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("DELETE") && w.ends_with("paths/refunds.yaml")),
+        "{w:?}"
+    );
+    let refunds = s.fake.with_state(|st| {
+        st.api(&s.api)
+            .unwrap()
+            .collections
+            .iter()
+            .filter(|u| st.collection(u).unwrap().name() == "Refunds")
+            .count()
+    });
+    assert_eq!(refunds, 1);
+    assert_eq!(index_in_postman(&s), without_refunds);
+}
+
+#[test]
+fn after_an_interrupted_push_a_concurrent_change_is_still_fetch_first() {
+    let s = cloned();
+    commit_index(&s, "openapi: 3.0.0\n", false);
+    std::fs::write(
+        s.repo.join("postman/schemas/paths/refunds.yaml"),
+        "post: {}\n",
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "second file");
+    s.fake.inject(Fault::ServerError {
+        method: "PUT",
+        path_contains: "refunds.yaml".into(),
+        times: 1,
+    });
+    s.sandbox.git_fails(&s.repo, ["push"]);
+    // Someone else changes a file this push does not touch.
+    s.fake.with_state(|st| {
+        st.put_schema_file(&s.api, "components/schemas/Money.yaml", "type: number\n")
+    });
+    let stderr = push_refused(&s, &["push"]);
+    assert!(stderr.contains("(fetch first)"), "{stderr}");
+}

@@ -22,7 +22,7 @@ use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};
 use push::{PlanError, PushLine};
 use snapshot::{Reader, Snapshot, Which};
-use state::RemoteState;
+use state::{PendingPush, RemoteState};
 use url::RemoteUrl;
 
 /// The one branch a Postman API maps to.
@@ -84,6 +84,14 @@ struct Live {
 }
 
 impl Live {
+    /// Postman holds a mix of R and the target of the interrupted push `pending`.
+    fn resumes(&self, repo: &gix::Repository, pending: &PendingPush) -> Result<bool, Error> {
+        let base = history::tree_of(repo, pending.base)?;
+        let live = history::apply(repo, base, &self.snapshot, &self.mapping)?;
+        let target = history::tree_of(repo, pending.target)?;
+        push::between(repo, base, live, target, &pending.created)
+    }
+
     /// Rule 1: Postman still has exactly R's state.
     fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
         let Some(last) = self.last else {
@@ -247,7 +255,8 @@ impl Session {
 
     /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
     /// push, a state that differs from R is computed in memory only, so git does not
-    /// know its id and says `fetch first` itself.
+    /// know its id and says `fetch first` itself; but a state left by an interrupted
+    /// push lists as R, so pushing the same change again finishes it.
     fn list(&mut self, for_push: bool) -> Result<String, Error> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = self.read_live(&state)?;
@@ -259,14 +268,17 @@ impl Session {
             &self.repo
         };
         let base = state.connect_base(repo)?;
-        let main = report_main(
-            repo,
-            &live.snapshot,
-            &live.mapping,
-            live.last,
-            live.head,
-            base,
-        )?;
+        let main = match state.pending_push(repo, live.last) {
+            Some(pending) if for_push && live.resumes(repo, &pending)? => pending.base,
+            _ => report_main(
+                repo,
+                &live.snapshot,
+                &live.mapping,
+                live.last,
+                live.head,
+                base,
+            )?,
+        };
 
         let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
         for (tag, commit) in self.version_tags(repo, &live, &mut state)? {
@@ -426,16 +438,25 @@ impl Session {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
+        let pending = state.pending_push(&self.repo, live.last);
         if !self.forced(line) {
-            if !live.unchanged(&self.repo)? {
+            let resuming = match &pending {
+                Some(p) => {
+                    push::descends_from(&self.repo, new, p.target)?
+                        && live.resumes(&self.repo, p)?
+                }
+                None => false,
+            };
+            if !resuming && !live.unchanged(&self.repo)? {
                 return Err(Refusal("fetch first".into()));
             }
-            let last = live.last.expect("unchanged implies R");
+            let last = live.last.expect("unchanged or resuming implies R");
             if !push::descends_from(&self.repo, new, last)? {
                 return Err(Refusal("non-fast forward".into()));
             }
         }
-        let plan = match push::plan(&self.repo, new, &live.snapshot, &live.mapping) {
+        let created = pending.map(|p| p.created).unwrap_or_default();
+        let plan = match push::plan(&self.repo, new, &live.snapshot, &live.mapping, &created) {
             Ok(plan) => plan,
             Err(PlanError::Invalid(invalid)) => return Err(Refusal(invalid.to_string())),
             Err(PlanError::Other(e)) => return Err(e.into()),
@@ -443,8 +464,22 @@ impl Session {
         if self.options.dry_run {
             return Ok(());
         }
+        // A journal first: if the writes stop half-way, pushing again finishes them.
+        if let Some(base) = live.last {
+            state.begin_push(&PendingPush {
+                base,
+                target: new,
+                created,
+            })?;
+        }
         let schema_id = live.api.schemas.first().map(|s| s.id.clone());
-        let written = push::apply(self.client(), &live.api.id, schema_id.as_deref(), &plan)?;
+        let written = push::apply(
+            self.client(),
+            &live.api.id,
+            schema_id.as_deref(),
+            &plan,
+            &mut |file, uid| state.record_created(file, uid),
+        )?;
         state.record_push(&self.repo, new, &written)?;
         Ok(())
     }

@@ -78,11 +78,14 @@ pub struct Plan {
 
 /// Compares the managed files of `commit` with the live state and lists the writes that
 /// make Postman equal to the commit. Any invalid file is an error naming it.
+/// `created`: collection files an interrupted push of this change already created in
+/// Postman, with their UIDs.
 pub fn plan(
     repo: &gix::Repository,
     commit: ObjectId,
     live: &Snapshot,
     mapping: &Mapping,
+    created: &BTreeMap<String, String>,
 ) -> Result<Plan, PlanError> {
     let tree = history::tree_of(repo, commit)?;
     let api_id = &live.api_id;
@@ -183,7 +186,7 @@ pub fn plan(
     }
 
     // Collections: every *.json under C.
-    let by_path: BTreeMap<String, String> = entity
+    let mut by_path: BTreeMap<String, String> = entity
         .iter()
         .flat_map(|e| {
             e.collections
@@ -191,6 +194,9 @@ pub fn plan(
                 .map(|c| (e.collection_repo_path(c), c.id.clone()))
         })
         .collect();
+    for (file, uid) in created {
+        by_path.entry(file.clone()).or_insert_with(|| uid.clone());
+    }
     let live_collections: BTreeMap<&str, ObjectId> = live
         .collections
         .iter()
@@ -280,11 +286,13 @@ impl From<gix::Error> for PlanError {
 }
 
 /// Applies the writes in order. Returns the new `updatedAt` of each file written.
+/// `on_created` hears of each collection created (file, UID) as soon as it exists.
 pub fn apply(
     client: &Client,
     api_id: &str,
     schema_id: Option<&str>,
     plan: &Plan,
+    on_created: &mut dyn FnMut(&str, &str) -> Result<(), Error>,
 ) -> Result<Vec<(String, Option<String>, ObjectId)>, Error> {
     let mut written = Vec::new();
     let mut schema_id = schema_id.map(str::to_string);
@@ -308,13 +316,48 @@ pub fn apply(
                 client.delete_schema_file(api_id, sid, path)?;
             }
             Write::PutCollection { uid, body } => client.put_collection(uid, body)?,
-            Write::CreateCollection { body, .. } => {
-                client.create_api_collection(api_id, body)?;
+            Write::CreateCollection { file, body } => {
+                let uid = client.create_api_collection(api_id, body)?;
+                on_created(file, &uid)?;
             }
             Write::DeleteCollection { uid } => client.delete_collection(uid)?,
         }
     }
     Ok(written)
+}
+
+/// Whether every file of `live` is as in `base` or as in `target`: what Postman holds
+/// after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
+/// and the collections that push created (Postman adds ids to them) are not compared.
+pub fn between(
+    repo: &gix::Repository,
+    base: ObjectId,
+    live: ObjectId,
+    target: ObjectId,
+    created: &BTreeMap<String, String>,
+) -> Result<bool, Error> {
+    let files = |tree: ObjectId| -> Result<BTreeMap<String, ObjectId>, Error> {
+        Ok(repo
+            .find_tree(tree)?
+            .traverse()
+            .breadthfirst
+            .files()?
+            .into_iter()
+            .filter(|e| e.mode.is_blob())
+            .map(|e| (e.filepath.to_string(), e.oid))
+            .collect())
+    };
+    let (base, live, target) = (files(base)?, files(live)?, files(target)?);
+    let paths: BTreeSet<&String> = base
+        .keys()
+        .chain(live.keys())
+        .chain(target.keys())
+        .collect();
+    let mixed = paths
+        .into_iter()
+        .filter(|p| !p.starts_with(".postman/") && !created.contains_key(*p))
+        .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
+    Ok(mixed)
 }
 
 /// Repository paths reachable from `root` through relative file `$ref`s.

@@ -29,6 +29,27 @@ struct CacheFile {
     /// only after the next fetch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     api_updated_at: Option<String>,
+    /// A push that started writing and did not finish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending: Option<PendingFile>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PendingFile {
+    base: String,
+    target: String,
+    created: BTreeMap<String, String>,
+}
+
+/// A push that was interrupted after some writes: from `base` (R then) towards `target`.
+/// Postman may now hold any mix of the two; pushing `target` again finishes the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPush {
+    pub base: ObjectId,
+    pub target: ObjectId,
+    /// Collection files it created in Postman, with their UIDs, so that a repeat updates
+    /// them instead of creating them twice.
+    pub created: BTreeMap<String, String>,
 }
 
 pub struct RemoteState {
@@ -133,6 +154,7 @@ impl RemoteState {
             }
         }
         self.cache.api_updated_at = None;
+        self.cache.pending = None;
         self.set_last_reported(repo, commit)?;
         self.save()
     }
@@ -144,6 +166,40 @@ impl RemoteState {
 
     pub fn remember_api_updated_at(&mut self, updated_at: Option<&str>) {
         self.cache.api_updated_at = updated_at.map(str::to_string);
+    }
+
+    /// The interrupted push that started from R, if any.
+    pub fn pending_push(
+        &self,
+        repo: &gix::Repository,
+        last: Option<ObjectId>,
+    ) -> Option<PendingPush> {
+        let p = self.cache.pending.as_ref()?;
+        let base = ObjectId::from_hex(p.base.as_bytes()).ok()?;
+        let target = ObjectId::from_hex(p.target.as_bytes()).ok()?;
+        (Some(base) == last && repo.has_object(target)).then(|| PendingPush {
+            base,
+            target,
+            created: p.created.clone(),
+        })
+    }
+
+    /// Before the first write of a push: what it starts from and where it goes.
+    pub fn begin_push(&mut self, pending: &PendingPush) -> Result<(), Error> {
+        self.cache.pending = Some(PendingFile {
+            base: pending.base.to_string(),
+            target: pending.target.to_string(),
+            created: pending.created.clone(),
+        });
+        self.save()
+    }
+
+    /// A collection the running push created, saved at once.
+    pub fn record_created(&mut self, file: &str, uid: &str) -> Result<(), Error> {
+        if let Some(p) = &mut self.cache.pending {
+            p.created.insert(file.to_string(), uid.to_string());
+        }
+        self.save()
     }
 
     pub fn version_commit(&self, repo: &gix::Repository, version_id: &str) -> Option<ObjectId> {

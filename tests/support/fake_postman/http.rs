@@ -288,6 +288,16 @@ pub fn unavailable() -> Reply {
     )
 }
 
+/// An unexpected failure inside Postman.
+pub fn server_error() -> Reply {
+    problem(
+        500,
+        "internal-server-error",
+        "Internal Server Error",
+        "Something went wrong on our side.",
+    )
+}
+
 /// Example `putCollection409ErrorOperationInProgress`.
 pub fn deep_update_in_progress() -> Reply {
     problem(

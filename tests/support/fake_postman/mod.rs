@@ -58,6 +58,13 @@ pub enum Fault {
     Unavailable { times: usize },
     /// 409 "Deep update operation is already in progress" on `PUT /collections/{id}`.
     DeepUpdateInProgress { times: usize },
+    /// 500 on requests with this method whose path contains `path_contains`: a push
+    /// interrupted half-way.
+    ServerError {
+        method: &'static str,
+        path_contains: String,
+        times: usize,
+    },
 }
 
 impl Fault {
@@ -67,6 +74,11 @@ impl Fault {
             Fault::DeepUpdateInProgress { .. } => {
                 req.method == "PUT" && req.segments.len() == 2 && req.segments[0] == "collections"
             }
+            Fault::ServerError {
+                method,
+                path_contains,
+                ..
+            } => req.method == *method && req.segments.join("/").contains(path_contains.as_str()),
         }
     }
 
@@ -79,6 +91,7 @@ impl Fault {
             } => (http::rate_limited(*retry_after_secs), times),
             Fault::Unavailable { times } => (http::unavailable(), times),
             Fault::DeepUpdateInProgress { times } => (http::deep_update_in_progress(), times),
+            Fault::ServerError { times, .. } => (http::server_error(), times),
         };
         *times = times.saturating_sub(1);
         (reply, *times == 0)
