@@ -217,6 +217,11 @@ pub fn run_pat_with(command: PatCommand, ctx: &mut Context) -> Result<(), CliErr
 fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
     let url = AppUrl::parse(&add.url).map_err(|e| CliError::Invalid(format!("--url: {e}")))?;
     let wants_secret = add.client_secret_stdin || add.client_secret_prompt;
+    if add.secret_in_file && !wants_secret {
+        return Err(CliError::Invalid(
+            "--secret-in-file goes with --client-secret-stdin or --client-secret-prompt".into(),
+        ));
+    }
     if wants_secret && !add.provider.is_oauth() {
         return Err(CliError::Invalid(format!(
             "{} apps have no client secret: they use personal access tokens (git postman pat add)",
@@ -240,8 +245,11 @@ fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
         flow: add.flow,
         redirect_uri: add.redirect_uri,
     };
-    app.check()
-        .map_err(|e| CliError::Invalid(format!("--{}", e.replace('_', "-"))))?;
+    // The message starts with the file's field name; here it is an option.
+    app.check().map_err(|e| match e.split_once(':') {
+        Some((field, rest)) => CliError::Invalid(format!("--{}:{rest}", field.replace('_', "-"))),
+        None => CliError::Invalid(e),
+    })?;
 
     let scope = if add.system {
         Scope::System

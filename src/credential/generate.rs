@@ -65,11 +65,11 @@ pub struct Context<'a> {
     pub stored: &'a [Record],
 }
 
-/// A credential for `app`, or `None` if there is nothing to answer.
-pub fn generate(app: &App, ctx: &Context) -> Result<Option<Credential>, GenerateError> {
+/// A credential for `app`.
+pub fn generate(app: &App, ctx: &Context) -> Result<Credential, GenerateError> {
     match app.provider {
-        Provider::AzureDevopsServer => personal_access_token(app, ctx).map(Some),
-        Provider::GithubEnterprise | Provider::Gitlab => oauth(app, ctx).map(Some),
+        Provider::AzureDevopsServer => personal_access_token(app, ctx),
+        Provider::GithubEnterprise | Provider::Gitlab => oauth(app, ctx),
     }
 }
 

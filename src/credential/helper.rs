@@ -116,7 +116,7 @@ pub fn run(
                                 store: &store,
                                 stored: &records,
                             };
-                            generate::generate(&loaded.app, &ctx)?
+                            Some(generate::generate(&loaded.app, &ctx)?)
                         }
                         None => None,
                     }
