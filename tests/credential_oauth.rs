@@ -88,7 +88,7 @@ impl World {
         let mut input = Cursor::new(stdin.as_bytes().to_vec());
         let mut out = Vec::new();
         cli::run_app_with(
-            cli.command,
+            &cli.command,
             &mut cli::Context {
                 locations: self.locations(),
                 store: Some(StoreKind::Keyutils),
@@ -110,7 +110,7 @@ impl World {
         let mut input = Cursor::new(stdin.as_bytes().to_vec());
         let mut out = Vec::new();
         cli::run_pat_with(
-            cli.command,
+            &cli.command,
             &mut cli::Context {
                 locations: self.locations(),
                 store: Some(StoreKind::Keyutils),

@@ -39,7 +39,7 @@ pub enum CliError {
 }
 
 /// `git postman app`: the OAuth apps git-credential-postman logs in with.
-#[derive(Debug, Subcommand)]
+#[derive(Clone, Debug, Subcommand)]
 pub enum AppCommand {
     /// Add an app: the OAuth app registered on a GitHub Enterprise Server or GitLab
     /// Self-Managed instance (or an Azure DevOps Server collection, which uses personal
@@ -63,7 +63,7 @@ pub enum AppCommand {
 }
 
 /// `git postman app add`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct AppAdd {
     /// A name for the app (unique; `credential.<url>.postmanApp` may name it).
     #[arg(long)]
@@ -108,7 +108,7 @@ pub struct AppAdd {
 }
 
 /// `git postman pat`: personal access tokens for Azure DevOps Server.
-#[derive(Debug, Subcommand)]
+#[derive(Clone, Debug, Subcommand)]
 pub enum PatCommand {
     /// Keep a personal access token for an Azure DevOps Server collection URL (e.g.
     /// https://ado.example.com:8080/tfs/DefaultCollection); asks for it on the terminal.
@@ -160,40 +160,41 @@ impl Context<'_> {
     }
 }
 
-/// Runs `git postman app ...` with the process's stdin and stdout.
-pub fn run_app(command: AppCommand) -> Result<(), CliError> {
+/// Runs `git postman app ...`: reports to `out`, reads `--client-secret-stdin` from the
+/// process's stdin.
+pub fn run_app(command: &AppCommand, out: &mut dyn Write) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
     run_app_with(
         command,
         &mut Context {
             locations: Locations::from_env(),
             store: None,
             input: &mut input,
-            out: &mut out,
+            out,
         },
     )
 }
 
-/// Runs `git postman pat ...` with the process's stdin and stdout.
-pub fn run_pat(command: PatCommand) -> Result<(), CliError> {
+/// Runs `git postman pat ...`: reports to `out`, reads `--token-stdin` from the process's
+/// stdin.
+pub fn run_pat(command: &PatCommand, out: &mut dyn Write) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
     run_pat_with(
         command,
         &mut Context {
             locations: Locations::from_env(),
             store: None,
             input: &mut input,
-            out: &mut out,
+            out,
         },
     )
 }
 
-pub fn run_app_with(command: AppCommand, ctx: &mut Context) -> Result<(), CliError> {
-    match command {
+/// [`run_app`] with everything it touches given.
+pub fn run_app_with(command: &AppCommand, ctx: &mut Context) -> Result<(), CliError> {
+    match command.clone() {
         AppCommand::Add(add) => app_add(add, ctx),
         AppCommand::List => app_list(ctx),
         AppCommand::Show { name } => app_show(&name, ctx),
@@ -201,8 +202,9 @@ pub fn run_app_with(command: AppCommand, ctx: &mut Context) -> Result<(), CliErr
     }
 }
 
-pub fn run_pat_with(command: PatCommand, ctx: &mut Context) -> Result<(), CliError> {
-    match command {
+/// [`run_pat`] with everything it touches given.
+pub fn run_pat_with(command: &PatCommand, ctx: &mut Context) -> Result<(), CliError> {
+    match command.clone() {
         PatCommand::Add {
             url,
             username,
@@ -629,8 +631,8 @@ mod tests {
             out: &mut out,
         };
         match top {
-            Top::App(c) => run_app_with(c, &mut ctx)?,
-            Top::Pat(c) => run_pat_with(c, &mut ctx)?,
+            Top::App(c) => run_app_with(&c, &mut ctx)?,
+            Top::Pat(c) => run_pat_with(&c, &mut ctx)?,
         }
         Ok(String::from_utf8(out).unwrap())
     }
