@@ -658,3 +658,31 @@ fn after_an_interrupted_push_a_concurrent_change_is_still_fetch_first() {
     let stderr = push_refused(&s, &["push"]);
     assert!(stderr.contains("(fetch first)"), "{stderr}");
 }
+
+#[test]
+fn ref_text_inside_a_description_is_not_a_reference() {
+    let s = cloned();
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let text = std::fs::read_to_string(&index).unwrap().replacen(
+        "info:\n",
+        "info:\n  x-note: 'write $ref: other.yaml to split files'\n",
+        1,
+    );
+    commit_index(&s, &text, false);
+    s.sandbox.git_ok(&s.repo, ["push", "-q"]);
+    assert_eq!(index_in_postman(&s), text);
+}
+
+#[test]
+fn a_ref_to_a_missing_file_is_refused() {
+    let s = cloned();
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let text = std::fs::read_to_string(&index).unwrap()
+        + "x-gone:\n  $ref: components/schemas/Gone.yaml\n";
+    commit_index(&s, &text, false);
+    let stderr = push_refused(&s, &["push"]);
+    assert!(
+        stderr.contains("(postman/schemas/index.yaml: $ref \"components/schemas/Gone.yaml\" names postman/schemas/components/schemas/Gone.yaml, which does not exist)"),
+        "{stderr}"
+    );
+}

@@ -211,6 +211,20 @@ pub fn display_dir(dir: &str) -> &str {
     }
 }
 
+/// The files a schema file references (relative paths, fragments dropped, not yet
+/// resolved); none when it does not parse as JSON or YAML.
+pub fn file_refs(file: &str, bytes: &[u8]) -> Vec<String> {
+    Document::parse(file, bytes)
+        .map(|doc| doc.refs().iter().filter_map(|r| file_part(r)).collect())
+        .unwrap_or_default()
+}
+
+/// Postman's schema type of an API document (`openapi:3`...), `None` when `bytes` is
+/// not one.
+pub fn schema_type(file: &str, bytes: &[u8]) -> Option<String> {
+    Document::parse(file, bytes).ok()?.schema_type()
+}
+
 /// A parsed schema file.
 enum Document {
     Json(serde_json::Value),

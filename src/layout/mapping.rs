@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::dotpostman::{join, ApiEntityData, CollectionEntry};
+use super::managed;
 use super::paths;
 
 pub const DEFAULT_SCHEMA_DIR: &str = "postman/schemas";
@@ -42,9 +43,11 @@ impl Mapping {
                 .map(|p| e.definition_repo_path(p))
         });
         let existing_schema_dir = existing.and_then(|e| {
-            e.definition_root
-                .clone()
-                .or_else(|| existing_root.as_deref().map(|r| parent(r).to_string()))
+            e.definition_root.clone().or_else(|| {
+                existing_root
+                    .as_deref()
+                    .map(|r| managed::parent(r).to_string())
+            })
         });
         let schema_dir = overrides
             .schema_dir
@@ -72,12 +75,7 @@ impl Mapping {
 
     /// The Postman path of a repository path under `S`, if it is under `S`.
     pub fn postman_path<'a>(&self, repo_path: &'a str) -> Option<&'a str> {
-        if self.schema_dir.is_empty() {
-            return Some(repo_path);
-        }
-        repo_path
-            .strip_prefix(self.schema_dir.as_str())
-            .and_then(|rest| rest.strip_prefix('/'))
+        managed::strip_dir(repo_path, &self.schema_dir)
     }
 
     /// Repository path of a collection file, relative path `rel` under `C`.
@@ -141,10 +139,6 @@ fn normalize_dir(dir: &str) -> String {
     }
 }
 
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
-}
-
 /// File paths (relative to `C`) for collections, given as `(uid, name)`: the name's path,
 /// and for a name another collection already has, the name with the UID's id appended,
 /// so the result does not depend on the order Postman lists them in.
@@ -183,38 +177,13 @@ pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry
         .collect()
 }
 
-/// The `$ref` targets in a JSON or YAML document that point at other files: relative
-/// file references, fragment stripped; `#/…` and URLs are not files.
-pub fn file_refs(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("$ref") {
-        rest = &rest[at + 4..];
-        let after = rest.trim_start_matches(['"', '\'']).trim_start();
-        let Some(after) = after.strip_prefix(':') else {
-            continue;
-        };
-        let value = after.trim_start_matches([' ', '\t']);
-        let value = match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
-            _ => value
-                .split(['\n', '\r', ',', '}', '#'])
-                .next()
-                .unwrap_or("")
-                .trim(),
-        };
-        let file = value.split('#').next().unwrap_or("").trim();
-        if !file.is_empty() && !file.contains("://") {
-            out.push(file.to_string());
-        }
-    }
-    out
-}
-
 /// Resolves `reference` (relative to the directory of `from`) to a path; `None` when
 /// it leaves the top.
 pub fn resolve_ref(from: &str, reference: &str) -> Option<String> {
-    let mut parts: Vec<&str> = parent(from).split('/').filter(|p| !p.is_empty()).collect();
+    let mut parts: Vec<&str> = managed::parent(from)
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
     for component in reference.split('/') {
         match component {
             "" | "." => {}
@@ -245,7 +214,7 @@ pub fn root_file(
     let referenced: BTreeSet<String> = files
         .iter()
         .flat_map(|(path, bytes)| {
-            file_refs(&String::from_utf8_lossy(bytes))
+            managed::file_refs(path, bytes)
                 .into_iter()
                 .filter_map(|r| resolve_ref(path, &r))
                 .collect::<Vec<_>>()
@@ -253,7 +222,9 @@ pub fn root_file(
         .collect();
     let mut candidates: Vec<&String> = files
         .iter()
-        .filter(|(path, bytes)| !referenced.contains(path) && is_api_document(bytes))
+        .filter(|(path, bytes)| {
+            !referenced.contains(path) && managed::schema_type(path, bytes).is_some()
+        })
         .map(|(path, _)| path)
         .collect();
     candidates.sort_by_key(|p| (p.matches('/').count(), p.to_string()));
@@ -261,18 +232,6 @@ pub fn root_file(
         .first()
         .map(|p| p.to_string())
         .or_else(|| (files.len() == 1).then(|| files[0].0.clone()))
-}
-
-fn is_api_document(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    ["openapi", "swagger", "asyncapi"].iter().any(|key| {
-        text.lines().any(|l| {
-            let l = l.trim_start_matches(['{', ' ', '\t']);
-            l.starts_with(&format!("{key}:"))
-                || l.starts_with(&format!("\"{key}\""))
-                || l.starts_with(&format!("'{key}'"))
-        })
-    })
 }
 
 #[cfg(test)]
@@ -320,11 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn refs_are_found_in_yaml_and_json() {
-        let yaml = "a:\n  $ref: './common/error.yaml#/Error'\nb:\n  $ref: \"#/components/x\"\nc: {$ref: other.yaml}\nd:\n  $ref: https://x/y.yaml\n";
-        assert_eq!(file_refs(yaml), ["./common/error.yaml", "other.yaml"]);
-        let json = r#"{"$ref": "../shared/a.json#/b"}"#;
-        assert_eq!(file_refs(json), ["../shared/a.json"]);
+    fn refs_resolve_relative_to_their_file() {
         assert_eq!(
             resolve_ref("specs/index.yaml", "./common/e.yaml").as_deref(),
             Some("specs/common/e.yaml")

@@ -4,12 +4,14 @@
 //! - [`collection`]: collection files as Postman commits them;
 //! - [`dotpostman`]: `.postman/api` and `.postman/api_<id>`;
 //! - [`paths`]: untrusted Postman paths, collection file names;
+//! - [`managed`]: the schema root file and its `$ref` closure, parsed;
 //! - [`mapping`]: where an API's files live in the repository;
 //! - [`validate`]: files checked before a push sends anything.
 
 pub mod collection;
 pub mod dotpostman;
 pub mod json;
+pub mod managed;
 pub mod mapping;
 pub mod paths;
 pub mod validate;

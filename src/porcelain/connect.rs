@@ -12,10 +12,10 @@ use gix::ObjectId;
 
 use super::cli::ConnectArgs;
 use super::compare::{self, Change, Difference};
-use super::managed::{self, display_dir, is_under, ManagedSet};
 use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
+use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
 use crate::layout::mapping::{DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR};
 use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};

@@ -13,7 +13,6 @@ mod connect;
 mod disconnect;
 mod dotfiles;
 mod login;
-pub mod managed;
 mod server;
 mod status;
 mod target;

@@ -15,9 +15,9 @@ use url::Url;
 
 use super::cli::StatusArgs;
 use super::dotfiles;
-use super::managed::display_dir;
 use super::target::remote_url_string;
 use super::workspace::{self, PostmanRemote, Workspace};
+use crate::layout::managed::display_dir;
 use crate::layout::mapping::Mapping;
 use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};

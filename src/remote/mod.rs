@@ -459,6 +459,7 @@ impl Session {
         let plan = match push::plan(&self.repo, new, &live.snapshot, &live.mapping, &created) {
             Ok(plan) => plan,
             Err(PlanError::Invalid(invalid)) => return Err(Refusal(invalid.to_string())),
+            Err(PlanError::Refs(refs)) => return Err(Refusal(refs.to_string())),
             Err(PlanError::Other(e)) => return Err(e.into()),
         };
         if self.options.dry_run {

@@ -13,7 +13,8 @@ use super::snapshot::Snapshot;
 use super::Error;
 use crate::layout::collection;
 use crate::layout::dotpostman;
-use crate::layout::mapping::{self, Mapping};
+use crate::layout::managed;
+use crate::layout::mapping::Mapping;
 use crate::layout::paths;
 use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
@@ -125,9 +126,17 @@ pub fn plan(
             }
         }
     }
-    if let Some(root) = &root {
+    // The `$ref` closure, for definitions made of JSON or YAML documents (OpenAPI,
+    // AsyncAPI); other types (GraphQL, protobuf...) are their listed files.
+    let follows_refs = entity
+        .as_ref()
+        .and_then(|e| e.definition_type.as_deref())
+        .is_none_or(|t| t.starts_with("openapi") || t.starts_with("asyncapi"));
+    if let Some(root) = root.as_deref().filter(|_| follows_refs) {
         if read(root)?.is_some() {
-            wanted.extend(ref_closure(repo, tree, root)?);
+            let read_tree =
+                |path: &str| history::read_file(repo, tree, path).map_err(|e| e.to_string());
+            wanted.extend(managed::scan_in_dir(root, &mapping.schema_dir, &read_tree)?.files);
         }
     }
     let mut desired: BTreeMap<String, (String, ObjectId)> = BTreeMap::new();
@@ -139,7 +148,7 @@ pub fn plan(
         let postman_path = mapping.postman_path(repo_path).ok_or_else(|| {
             invalid(format!(
                 "is outside the schema directory {:?}",
-                display_dir(&mapping.schema_dir)
+                managed::display_dir(&mapping.schema_dir)
             ))
         })?;
         paths::check_relative(postman_path).map_err(|e| invalid(e.to_string()))?;
@@ -159,8 +168,9 @@ pub fn plan(
             .as_ref()
             .and_then(|e| e.definition_type.clone())
             .or_else(|| {
-                let (_, (text, _)) = desired.iter().find(|(p, _)| Some(p.as_str()) == root_postman)?;
-                detect_type(text)
+                let (path, (text, _)) =
+                    desired.iter().find(|(p, _)| Some(p.as_str()) == root_postman)?;
+                managed::schema_type(path, text.as_bytes())
             })
             .ok_or_else(|| Invalid {
                 file: dotpostman::entity_path(api_id),
@@ -275,6 +285,9 @@ fn claim(seen: &mut BTreeMap<String, String>, uid: &str, file: &str) -> Result<(
 pub enum PlanError {
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// The schema's `$ref`s: a missing file, a reference leaving the schema directory...
+    #[error(transparent)]
+    Refs(#[from] managed::Error),
     #[error(transparent)]
     Other(#[from] Error),
 }
@@ -360,84 +373,12 @@ pub fn between(
     Ok(mixed)
 }
 
-/// Repository paths reachable from `root` through relative file `$ref`s.
-fn ref_closure(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    root: &str,
-) -> Result<BTreeSet<String>, PlanError> {
-    let mut seen = BTreeSet::from([root.to_string()]);
-    let mut queue = VecDeque::from([root.to_string()]);
-    while let Some(path) = queue.pop_front() {
-        let Some(bytes) = history::read_file(repo, tree, &path)? else {
-            continue;
-        };
-        for reference in mapping::file_refs(&String::from_utf8_lossy(&bytes)) {
-            let target = mapping::resolve_ref(&path, &reference).ok_or_else(|| Invalid {
-                file: path.clone(),
-                what: format!("$ref {reference:?} leaves the repository"),
-            })?;
-            if history::read_file(repo, tree, &target)?.is_none() {
-                return Err(Invalid {
-                    file: path.clone(),
-                    what: format!("$ref {reference:?} names a missing file ({target})"),
-                }
-                .into());
-            }
-            if seen.insert(target.clone()) {
-                queue.push_back(target);
-            }
-        }
-    }
-    Ok(seen)
-}
-
 fn blob_id(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<ObjectId, Error> {
     let tree = repo.find_tree(tree)?;
     let entry = tree
         .lookup_entry(path.split('/'))?
         .ok_or_else(|| Error::Postman(format!("{path} vanished from the tree")))?;
     Ok(entry.object_id())
-}
-
-fn display_dir(dir: &str) -> &str {
-    if dir.is_empty() {
-        "."
-    } else {
-        dir
-    }
-}
-
-/// The schema type of a root document, from its first lines.
-fn detect_type(text: &str) -> Option<String> {
-    let head: String = text.lines().take(50).collect::<Vec<_>>().join("\n");
-    let version = |key: &str| -> Option<String> {
-        let at = head.find(key)?;
-        let rest = &head[at + key.len()..];
-        let rest = rest.trim_start_matches(['"', '\'', ':', ' ', '\t']);
-        Some(
-            rest.chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect(),
-        )
-    };
-    if let Some(v) = version("openapi") {
-        return Some(
-            if v.starts_with("3.1") {
-                "openapi:3_1"
-            } else {
-                "openapi:3"
-            }
-            .into(),
-        );
-    }
-    if version("swagger").is_some() {
-        return Some("openapi:2".into());
-    }
-    if version("asyncapi").is_some() {
-        return Some("asyncapi:2".into());
-    }
-    None
 }
 
 /// Whether `commit` descends from (or is) `ancestor`.
@@ -477,22 +418,5 @@ mod tests {
         );
         assert_eq!(PushLine::parse("push :refs/tags/v1").unwrap().src, "");
         assert_eq!(PushLine::parse("fetch x y"), None);
-    }
-
-    #[test]
-    fn schema_types() {
-        assert_eq!(
-            detect_type("openapi: 3.1.0\n").as_deref(),
-            Some("openapi:3_1")
-        );
-        assert_eq!(
-            detect_type("{\"openapi\": \"3.0.3\"}").as_deref(),
-            Some("openapi:3")
-        );
-        assert_eq!(
-            detect_type("swagger: '2.0'\n").as_deref(),
-            Some("openapi:2")
-        );
-        assert_eq!(detect_type("a: b\n"), None);
     }
 }
