@@ -432,6 +432,7 @@ fn expired_token_is_refreshed_without_the_browser() {
         "{:?}",
         w.forge.events()
     );
+    eprintln!("push with a silent refresh: {:?}", push.elapsed);
     let second = w.stored();
     assert_ne!(field(&first, "password"), field(&second, "password"));
     // A public client's refresh tokens rotate: the new one replaced the used one.
