@@ -453,3 +453,25 @@ fn an_anonymous_url_keeps_no_state() {
         .collect();
     assert_eq!(state_dirs, ["origin"]);
 }
+
+#[test]
+fn a_git_linked_api_is_refused_with_a_clear_message() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| {
+        let api = s.seed_sample();
+        s.set_git_linked(&api, true);
+        api
+    });
+    let sandbox = Sandbox::new();
+    let (_, stderr) = sandbox.git_fails(
+        sandbox.path(),
+        ["clone", &postman_url(&fake, &api), "clone"],
+    );
+    assert!(
+        stderr.contains(&format!(
+            "fatal: API {api} is linked to a git repository in Postman"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fake.requests().len(), 1, "refused after the first request");
+}

@@ -431,16 +431,7 @@ impl PostmanSide {
     fn read(ws: &Workspace, url: &RemoteUrl) -> Result<PostmanSide, Error> {
         let (key, source) = apikey::obtain(&url.base)?;
         let client = Client::new(url.base.clone(), key.clone())?;
-        // `gitInfo` too: a Git-linked API keeps its files in its own repository.
-        let api = client.get::<Api>(
-            &["apis", &url.api_id],
-            &[
-                ("include", "schemas"),
-                ("include", "collections"),
-                ("include", "versions"),
-                ("include", "gitInfo"),
-            ],
-        );
+        let api = client.api(&url.api_id);
         apikey::report(
             &key,
             &source,

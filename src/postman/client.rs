@@ -176,7 +176,8 @@ impl Client {
         decode(&answer.body, "GET", segments)
     }
 
-    /// `GET /apis/{apiId}` with schemas, collections and versions.
+    /// `GET /apis/{apiId}` with schemas, collections, versions, and `gitInfo`, which
+    /// tells an API linked to a git repository inside Postman (its files are not served).
     pub fn api(&self, api_id: &str) -> Result<Api> {
         self.get(
             &["apis", api_id],
@@ -184,6 +185,7 @@ impl Client {
                 ("include", "schemas"),
                 ("include", "collections"),
                 ("include", "versions"),
+                ("include", "gitInfo"),
             ],
         )
     }
