@@ -15,6 +15,7 @@ say "Installing: Debian packages, then the three binaries with cargo install"
 tests/support/install-deps.sh --demo
 cargo install --quiet --locked --path . --root "$HOME/.local"
 export PATH="$HOME/.local/bin:$PATH"
+tests/support/install-man.sh >/dev/null
 cargo build --quiet --release --example fake-postman
 
 work=$(mktemp -d)
