@@ -49,14 +49,7 @@ fn git_postman() -> String {
     out.push_str(".SH NAME\n");
     out.push_str(&section(|w| man.render_name_section(w)));
 
-    let subcommands: Vec<clap::Command> = cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set())
-        .map(|s| {
-            let name = format!("git postman {}", s.get_name());
-            s.clone().bin_name(name)
-        })
-        .collect();
+    let subcommands = leaf_commands(&cmd, "git postman");
     out.push_str(".SH SYNOPSIS\n");
     for (i, sub) in subcommands.iter().enumerate() {
         if i > 0 {
@@ -80,6 +73,24 @@ fn git_postman() -> String {
     out.push_str(".SH OPTIONS\n");
     out.push_str(&section(|w| man.render_options_section(w)));
     out.push_str(&hand_written("git-postman"));
+    out
+}
+
+/// The commands a user runs, `git postman app add` included: subcommands of
+/// subcommands are listed by their whole name; clap's own `help` is left out.
+fn leaf_commands(cmd: &clap::Command, prefix: &str) -> Vec<clap::Command> {
+    let mut out = Vec::new();
+    for sub in cmd.get_subcommands() {
+        if sub.is_hide_set() || sub.get_name() == "help" {
+            continue;
+        }
+        let name = format!("{prefix} {}", sub.get_name());
+        if sub.has_subcommands() {
+            out.extend(leaf_commands(sub, &name));
+        } else {
+            out.push(sub.clone().bin_name(name));
+        }
+    }
     out
 }
 

@@ -37,6 +37,12 @@ pub enum Command {
     Status(StatusArgs),
     Login(LoginArgs),
     Logout(LogoutArgs),
+    /// Manage the OAuth apps git-credential-postman logs in with (GitHub Enterprise Server, GitLab Self-Managed).
+    #[command(subcommand)]
+    App(crate::credential::cli::AppCommand),
+    /// Manage personal access tokens for Azure DevOps Server collections.
+    #[command(subcommand)]
+    Pat(crate::credential::cli::PatCommand),
 }
 
 /// Map this repository's files to a Postman API and add it as a remote.

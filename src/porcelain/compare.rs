@@ -6,8 +6,6 @@
 //!
 //! Everything is written to an in-memory object store, so nothing reaches `.git`.
 
-use std::collections::BTreeMap;
-
 use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
@@ -75,8 +73,8 @@ pub fn differences(
     if fetched == local {
         return Ok(Vec::new());
     }
-    let ours = flatten(repo, local)?;
-    let theirs = flatten(repo, fetched)?;
+    let ours = history::blobs_by_path(repo, local)?;
+    let theirs = history::blobs_by_path(repo, fetched)?;
     let mut out = Vec::new();
     for (path, id) in &ours {
         match theirs.get(path) {
@@ -99,17 +97,4 @@ pub fn differences(
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-/// Every blob of a tree by path (modes are not compared: Postman has none).
-fn flatten(repo: &gix::Repository, tree: ObjectId) -> Result<BTreeMap<String, ObjectId>, Error> {
-    Ok(repo
-        .find_tree(tree)?
-        .traverse()
-        .breadthfirst
-        .files()?
-        .into_iter()
-        .filter(|e| e.mode.is_blob())
-        .map(|e| (e.filepath.to_string(), e.oid))
-        .collect())
 }

@@ -34,6 +34,8 @@ pub enum Error {
     Status(#[from] status::Error),
     #[error(transparent)]
     Login(#[from] login::Error),
+    #[error(transparent)]
+    Credential(#[from] crate::credential::cli::CliError),
 }
 
 /// Runs one command; its report goes to `out`.
@@ -44,6 +46,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Status(args) => status::run(args, out)?,
         Command::Login(args) => login::login(args, out)?,
         Command::Logout(args) => login::logout(args, out)?,
+        Command::App(command) => crate::credential::cli::run_app(command, out)?,
+        Command::Pat(command) => crate::credential::cli::run_pat(command, out)?,
     }
     Ok(())
 }

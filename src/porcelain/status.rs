@@ -20,8 +20,8 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use crate::layout::managed::display_dir;
 use crate::layout::mapping::Mapping;
 use crate::postman::model::Api;
+use crate::postman::time::{self, format_utc};
 use crate::postman::{self, apikey, Client};
-use crate::remote::snapshot::parse_timestamp;
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
@@ -201,7 +201,7 @@ fn compare_updated_at(
     let changed = match (seen, last) {
         (Some(seen), _) => Some(seen != now),
         (None, Some(last)) if last.made_by_fetch => {
-            match (parse_timestamp(&now), parse_timestamp(&last.time)) {
+            match (time::parse(&now), time::parse(&last.time)) {
                 (Some(now), Some(then)) => Some(now > then),
                 _ => None,
             }
@@ -392,43 +392,9 @@ fn commits(n: usize) -> String {
     }
 }
 
-/// `2024-01-01T00:00:05Z`.
-pub fn format_utc(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_times_round_trip() {
-        for t in [0, 1_704_067_205, 1_676_442_436, 951_782_400] {
-            assert_eq!(parse_timestamp(&format_utc(t)), Some(t), "{t}");
-        }
-        assert_eq!(format_utc(1_704_067_205), "2024-01-01T00:00:05Z");
-    }
 
     #[test]
     fn postman_changes_are_told_by_updated_at() {

@@ -5,6 +5,7 @@ pub mod apikey;
 pub mod client;
 pub mod error;
 pub mod model;
+pub mod time;
 
 pub use apikey::ApiKey;
 pub use client::Client;

@@ -176,6 +176,22 @@ pub fn json_files_under(
         .collect())
 }
 
+/// Every blob of a tree, by repository path.
+pub fn blobs_by_path(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<std::collections::BTreeMap<String, ObjectId>, Error> {
+    Ok(repo
+        .find_tree(tree)?
+        .traverse()
+        .breadthfirst
+        .files()?
+        .into_iter()
+        .filter(|e| e.mode.is_blob())
+        .map(|e| (e.filepath.to_string(), e.oid))
+        .collect())
+}
+
 /// Writes the commit for a Postman state: author and committer
 /// `Postman <api-<apiId>@postman.invalid>` at the state's time, UTC.
 pub fn commit(

@@ -349,17 +349,7 @@ pub fn between(
     target: ObjectId,
     created: &BTreeMap<String, String>,
 ) -> Result<bool, Error> {
-    let files = |tree: ObjectId| -> Result<BTreeMap<String, ObjectId>, Error> {
-        Ok(repo
-            .find_tree(tree)?
-            .traverse()
-            .breadthfirst
-            .files()?
-            .into_iter()
-            .filter(|e| e.mode.is_blob())
-            .map(|e| (e.filepath.to_string(), e.oid))
-            .collect())
-    };
+    let files = |tree| history::blobs_by_path(repo, tree);
     let (base, live, target) = (files(base)?, files(live)?, files(target)?);
     let paths: BTreeSet<&String> = base
         .keys()

@@ -13,7 +13,7 @@ use super::progress::Progress;
 use super::Error;
 use crate::layout::{collection, paths};
 use crate::postman::model::{Api, IdRef, SchemaFileEntry};
-use crate::postman::Client;
+use crate::postman::{time, Client};
 
 /// A Postman state, with every file already written to the object database.
 #[derive(Debug, Clone)]
@@ -176,7 +176,7 @@ impl Reader<'_> {
         let time = times
             .iter()
             .flatten()
-            .filter_map(|t| parse_timestamp(t))
+            .filter_map(|t| time::parse(t))
             .max()
             .unwrap_or(0);
         Ok(Snapshot {
@@ -200,62 +200,4 @@ fn cached_blob(
 
 fn write_blob(repo: &gix::Repository, bytes: &[u8]) -> Result<ObjectId, Error> {
     Ok(repo.write_blob(bytes)?.detach())
-}
-
-/// Seconds since the epoch of an RFC 3339 timestamp as Postman writes them
-/// (`2024-01-01T00:00:05.000Z`, or with an offset).
-pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (date, time) = s.split_once(['T', ' '])?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
-        Some(i) => (&time[..i], &time[i..]),
-        None => (time, "Z"),
-    };
-    let mut c = clock.splitn(3, ':');
-    let hh: i64 = c.next()?.parse().ok()?;
-    let mm: i64 = c.next()?.parse().ok()?;
-    let ss: i64 = c.next().unwrap_or("0").split('.').next()?.parse().ok()?;
-    let offset_secs = match offset.as_bytes().first() {
-        Some(b'+') | Some(b'-') => {
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let digits: String = offset[1..].chars().filter(|c| c.is_ascii_digit()).collect();
-            let oh: i64 = digits.get(..2)?.parse().ok()?;
-            let om: i64 = digits.get(2..4).unwrap_or("0").parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => 0,
-    };
-    Some(days_from_civil(y, m, day) * 86_400 + hh * 3600 + mm * 60 + ss - offset_secs)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_timestamp;
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(parse_timestamp("1970-01-01T00:00:00.000Z"), Some(0));
-        assert_eq!(
-            parse_timestamp("2024-01-01T00:00:05.000Z"),
-            Some(1_704_067_205)
-        );
-        assert_eq!(
-            parse_timestamp("2024-01-01T01:00:05+01:00"),
-            Some(1_704_067_205)
-        );
-        assert_eq!(parse_timestamp("2023-02-15T06:27:16Z"), Some(1_676_442_436));
-        assert_eq!(parse_timestamp("garbage"), None);
-    }
 }

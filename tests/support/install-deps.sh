@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what git-postman's tests and demo use on a Debian machine that has the Rust
 # toolchain: Debian packages (git, real keyrings, Node.js) and the pinned npm packages
-# (postman-collection, newman) from tests/support/node/package-lock.json.
+# (postman-collection and newman in tests/support/node, the OAuth server oidc-provider in
+# tests/support/oauth, each pinned by its package-lock.json).
 #
 # Usage: tests/support/install-deps.sh [--demo]   (--demo: only what the demo needs)
 set -euo pipefail
@@ -32,4 +33,5 @@ fi
 
 if [ "${1:-}" != "--demo" ]; then
 	npm ci --prefix tests/support/node --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/support/oauth --no-audit --no-fund --loglevel=error
 fi
