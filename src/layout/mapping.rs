@@ -94,26 +94,14 @@ impl Mapping {
         };
         ApiEntityData {
             api_id: api_id.to_string(),
-            collections_root: Some(self.collection_dir_for_file()),
+            collections_root: Some(managed::display_dir(&self.collection_dir).to_string()),
             collections: state.collections.clone(),
             definition_root: self
                 .definition_root_form
-                .then(|| self.collection_dir_or_dot(&self.schema_dir)),
+                .then(|| managed::display_dir(&self.schema_dir).to_string()),
             definition_files: state.schema_files.iter().map(|p| listed(p)).collect(),
             definition_type: state.schema_type.clone(),
             root_files: state.root_file.iter().map(|p| listed(p)).collect(),
-        }
-    }
-
-    fn collection_dir_for_file(&self) -> String {
-        self.collection_dir_or_dot(&self.collection_dir)
-    }
-
-    fn collection_dir_or_dot(&self, dir: &str) -> String {
-        if dir.is_empty() {
-            ".".into()
-        } else {
-            dir.to_string()
         }
     }
 }
