@@ -8,9 +8,6 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use gix::ObjectId;
 
-use super::history;
-use super::snapshot::Snapshot;
-use super::Error;
 use crate::layout::collection;
 use crate::layout::dotpostman;
 use crate::layout::managed;
@@ -18,6 +15,9 @@ use crate::layout::mapping::Mapping;
 use crate::layout::paths;
 use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
+use crate::remote::history;
+use crate::remote::snapshot::Snapshot;
+use crate::remote::Error;
 
 /// One `push [+]<src>:<dst>` line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,145 @@
+//! `list` and `list for-push`: which commit stands for Postman's state (DESIGN, rules
+//! 1-3), and the published versions as tags.
+
+use gix::ObjectId;
+
+use super::session::{Live, Session};
+use super::snapshot::{Reader, Snapshot, Which};
+use super::state::RemoteState;
+use super::{history, Error, BRANCH};
+use crate::layout::mapping::Mapping;
+
+impl Session {
+    /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
+    /// push, a state that differs from R is computed in memory only, so git does not
+    /// know its id and says `fetch first` itself; but a state left by an interrupted
+    /// push lists as R, so pushing the same change again finishes it.
+    pub(super) fn list(&mut self, for_push: bool) -> Result<String, Error> {
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = self.read_live(&state)?;
+        let memory;
+        let repo = if for_push {
+            memory = self.repo.clone().with_object_memory();
+            &memory
+        } else {
+            &self.repo
+        };
+        let base = state.connect_base(repo)?;
+        let main = match state.pending_push(repo, live.last) {
+            Some(pending) if for_push && live.resumes(repo, &pending)? => pending.base,
+            _ => report_main(
+                repo,
+                &live.snapshot,
+                &live.mapping,
+                live.last,
+                live.head,
+                base,
+            )?,
+        };
+
+        let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
+        for (tag, commit) in self.version_tags(repo, &live, &mut state)? {
+            out.push_str(&format!("{commit} {tag}\n"));
+        }
+        out.push('\n');
+        if for_push {
+            self.listed_for_push = Some(live);
+        } else {
+            if let Some(schema) = &live.snapshot.schema {
+                state.remember_files(
+                    schema
+                        .files
+                        .iter()
+                        .map(|f| (f.path.as_str(), f.updated_at.as_deref(), f.blob)),
+                );
+            }
+            state.remember_api_updated_at(live.api.updated_at.as_deref());
+            state.set_last_reported(repo, main)?;
+            state.save()?;
+        }
+        Ok(out)
+    }
+
+    /// `refs/tags/<version name>` for each published version: its commit, built once
+    /// and then taken from the cache (a version never changes).
+    pub(super) fn version_tags(
+        &self,
+        repo: &gix::Repository,
+        live: &Live,
+        state: &mut RemoteState,
+    ) -> Result<Vec<(String, ObjectId)>, Error> {
+        let progress = self.show_progress();
+        let mut tags = Vec::new();
+        for version in &live.api.versions {
+            let tag = format!("refs/tags/{}", version.name);
+            if gix::validate::reference::name(tag.as_str().into()).is_err() {
+                eprintln!(
+                    "warning: Postman version {:?} is not a valid git tag name; skipped",
+                    version.name
+                );
+                continue;
+            }
+            let commit = match state.version_commit(repo, &version.id) {
+                Some(c) => c,
+                None => {
+                    let client = self.client();
+                    let details = client.version(&live.api.id, &version.id)?;
+                    let which = Which::Version {
+                        id: &details.id,
+                        created_at: details.created_at.as_deref(),
+                        schemas: &details.schemas,
+                        collections: &details.collections,
+                    };
+                    let reader = Reader {
+                        client,
+                        repo,
+                        progress,
+                    };
+                    let snapshot = reader.read(&live.api, which, &Default::default())?;
+                    let tree = history::apply(repo, empty_tree(repo), &snapshot, &live.mapping)?;
+                    let c = history::commit(
+                        repo,
+                        &snapshot,
+                        tree,
+                        None,
+                        Some((&details.name, &details.id)),
+                    )?;
+                    state.remember_version(&version.id, c);
+                    c
+                }
+            };
+            tags.push((tag, commit));
+        }
+        Ok(tags)
+    }
+}
+
+/// The commit to report for the branch (DESIGN, rules 1-3): R if it already has the
+/// Postman state, else a local commit that has it, else one new commit on R (or on the
+/// base `connect` recorded, or none).
+pub(super) fn report_main(
+    repo: &gix::Repository,
+    snapshot: &Snapshot,
+    mapping: &Mapping,
+    last: Option<ObjectId>,
+    head: Option<ObjectId>,
+    base: Option<ObjectId>,
+) -> Result<ObjectId, Error> {
+    for candidate in [last, head].into_iter().flatten() {
+        let tree = history::tree_of(repo, candidate)?;
+        if history::apply(repo, tree, snapshot, mapping)? == tree {
+            return Ok(candidate);
+        }
+    }
+    let parent = last.or(base);
+    let parent_tree = match parent {
+        Some(p) => history::tree_of(repo, p)?,
+        None => empty_tree(repo),
+    };
+    let tree = history::apply(repo, parent_tree, snapshot, mapping)?;
+    history::commit(repo, snapshot, tree, parent, None)
+}
+
+pub(super) fn empty_tree(repo: &gix::Repository) -> ObjectId {
+    ObjectId::empty_tree(repo.object_hash())
+}

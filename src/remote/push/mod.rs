@@ -1,0 +1,207 @@
+//! `push`: git's own rules first (git does not enforce them for helpers,
+//! reference/remote-helper.md §1.8), then [`plan`] validates and diffs everything before
+//! the first write; a journal lets an interrupted push finish when pushed again.
+
+pub mod plan;
+
+use gix::ObjectId;
+
+pub use plan::{between, descends_from, Plan, PlanError, PushLine, Write};
+
+use super::session::Session;
+use super::state::{PendingPush, RemoteState};
+use super::{Error, BRANCH};
+use crate::postman;
+
+impl Session {
+    /// `push`: one `ok`/`error` line per ref, then a blank line. The branch goes first,
+    /// so a tag pushed with it can point at what the branch push made Postman have.
+    pub(in crate::remote) fn push(&mut self, batch: &[String]) -> Result<String, Error> {
+        let mut lines: Vec<PushLine> = Vec::new();
+        for line in batch {
+            lines.push(
+                PushLine::parse(line)
+                    .ok_or_else(|| Error::Protocol(format!("bad push line {line:?}")))?,
+            );
+        }
+        lines.sort_by_key(|l| l.dst != BRANCH);
+        let mut out = String::new();
+        for line in &lines {
+            let result = if line.dst == BRANCH {
+                self.push_branch(line)
+            } else if let Some(name) = line.dst.strip_prefix("refs/tags/") {
+                self.push_tag(line, name)
+            } else {
+                Err(Refusal(format!(
+                    "Postman has only {BRANCH} and tags (published versions)"
+                )))
+            };
+            match result {
+                Ok(()) => out.push_str(&format!("ok {}\n", line.dst)),
+                Err(Refusal(why)) => {
+                    out.push_str(&format!("error {} {}\n", line.dst, why.replace('\n', " ")))
+                }
+            }
+        }
+        out.push('\n');
+        Ok(out)
+    }
+
+    fn forced(&self, line: &PushLine) -> bool {
+        line.force || self.options.leased.contains(&line.dst)
+    }
+
+    fn push_branch(&mut self, line: &PushLine) -> Result<(), Refusal> {
+        if line.src.is_empty() {
+            return Err(Refusal(format!(
+                "refusing to delete {BRANCH}: it is the API itself"
+            )));
+        }
+        let new = self.resolve_commit(&line.src)?;
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = match self.listed_for_push.take() {
+            Some(live) => live,
+            None => self.read_live(&state)?,
+        };
+        let pending = state.pending_push(&self.repo, live.last);
+        if !self.forced(line) {
+            let resuming = match &pending {
+                Some(p) => {
+                    plan::descends_from(&self.repo, new, p.target)?
+                        && live.resumes(&self.repo, p)?
+                }
+                None => false,
+            };
+            if !resuming && !live.unchanged(&self.repo)? {
+                return Err(Refusal("fetch first".into()));
+            }
+            let last = live.last.expect("unchanged or resuming implies R");
+            if !plan::descends_from(&self.repo, new, last)? {
+                return Err(Refusal("non-fast forward".into()));
+            }
+        }
+        let created = pending.map(|p| p.created).unwrap_or_default();
+        let plan = match plan::plan(&self.repo, new, &live.snapshot, &live.mapping, &created) {
+            Ok(plan) => plan,
+            Err(PlanError::Invalid(invalid)) => return Err(Refusal(invalid.to_string())),
+            Err(PlanError::Refs(refs)) => return Err(Refusal(refs.to_string())),
+            Err(PlanError::Other(e)) => return Err(e.into()),
+        };
+        if self.options.dry_run {
+            return Ok(());
+        }
+        // A journal first: if the writes stop half-way, pushing again finishes them.
+        if let Some(base) = live.last {
+            state.begin_push(&PendingPush {
+                base,
+                target: new,
+                created,
+            })?;
+        }
+        let schema_id = live.api.schemas.first().map(|s| s.id.clone());
+        let written = plan::apply(
+            self.client(),
+            &live.api.id,
+            schema_id.as_deref(),
+            &plan,
+            &mut |file, uid| state.record_created(file, uid),
+        )?;
+        state.record_push(&self.repo, new, &written)?;
+        Ok(())
+    }
+
+    fn push_tag(&mut self, line: &PushLine, name: &str) -> Result<(), Refusal> {
+        if line.src.is_empty() {
+            return Err(Refusal(
+                "deleting a published version is not supported".into(),
+            ));
+        }
+        let tag_id = self.resolve(&line.src)?;
+        let commit = self.resolve_commit(&line.src)?;
+        let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
+        let live = match self.listed_for_push.take() {
+            Some(live) => live,
+            None => self.read_live(&state)?,
+        };
+        if live.api.versions.iter().any(|v| v.name == name) {
+            return Err(Refusal("already exists".into()));
+        }
+        if !live.unchanged(&self.repo)? {
+            return Err(Refusal("fetch first".into()));
+        }
+        if live.last != Some(commit) {
+            return Err(Refusal(format!(
+                "Postman publishes its current state: push {BRANCH} first (the tag points at {}, Postman has {})",
+                short(commit),
+                live.last.map(short).unwrap_or_else(|| "nothing fetched".into())
+            )));
+        }
+        if self.options.dry_run {
+            return Ok(());
+        }
+        let notes = self
+            .repo
+            .find_object(tag_id)
+            .ok()
+            .and_then(|o| o.try_into_tag().ok())
+            .and_then(|t| t.decode().ok().map(|t| t.message.to_string()))
+            .unwrap_or_default();
+        let schema_ids: Vec<String> = live.api.schemas.iter().map(|s| s.id.clone()).collect();
+        let collection_ids: Vec<String> =
+            live.api.collections.iter().map(|c| c.id.clone()).collect();
+        let version_id = self.client().publish_version(
+            &live.api.id,
+            name,
+            notes.trim_end(),
+            &schema_ids,
+            &collection_ids,
+        )?;
+        state.remember_version(&version_id, tag_id);
+        state.save()?;
+        Ok(())
+    }
+
+    /// The object `src` names, not peeled: an annotated tag stays the tag object.
+    fn resolve(&self, src: &str) -> Result<ObjectId, Refusal> {
+        if let Ok(id) = ObjectId::from_hex(src.as_bytes()) {
+            return Ok(id);
+        }
+        let cannot = |e: gix::Error| Refusal(format!("cannot resolve {src}: {e}"));
+        let mut reference = self.repo.find_reference(src).map_err(cannot)?;
+        match reference.target().try_id() {
+            Some(id) => Ok(id.to_owned()),
+            None => Ok(reference.peel_to_id().map_err(cannot)?.detach()),
+        }
+    }
+
+    fn resolve_commit(&self, src: &str) -> Result<ObjectId, Refusal> {
+        let id = self.resolve(src)?;
+        let object = self
+            .repo
+            .find_object(id)
+            .map_err(|e| Refusal(e.to_string()))?;
+        Ok(object
+            .peel_to_commit()
+            .map_err(|_| Refusal("needs force".into()))?
+            .id)
+    }
+}
+
+/// Why one ref was not pushed: the `<why>` of `error <ref> <why>`.
+struct Refusal(String);
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal(e.to_string())
+    }
+}
+
+impl From<postman::Error> for Refusal {
+    fn from(e: postman::Error) -> Self {
+        Refusal(e.to_string())
+    }
+}
+
+fn short(id: ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}

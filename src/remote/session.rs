@@ -1,0 +1,276 @@
+//! The conversation with git: capabilities, options, batches; and the live Postman state
+//! every command starts from.
+
+use std::io::{BufRead, Write};
+
+use gix::ObjectId;
+
+use super::snapshot::{Reader, Snapshot, Which};
+use super::state::{PendingPush, RemoteState};
+use super::url::RemoteUrl;
+use super::{history, push, Error};
+use crate::layout::mapping::{Mapping, Overrides};
+use crate::postman::model::Api;
+use crate::postman::{self, apikey, Client};
+
+/// Options git sets with `option <name> <value>`.
+#[derive(Debug, Default)]
+pub(super) struct Options {
+    pub(super) progress: bool,
+    pub(super) verbosity: u32,
+    pub(super) dry_run: bool,
+    /// Refs named by `option cas <ref>:<oid>` (`--force-with-lease`): git checked the
+    /// lease against our `list for-push` already, so they are pushed as forced.
+    pub(super) leased: Vec<String>,
+}
+
+pub struct Session {
+    pub(super) remote: Option<String>,
+    pub(super) url: RemoteUrl,
+    pub(super) repo: gix::Repository,
+    /// Holds the scratch repository alive when there is no GIT_DIR.
+    pub(super) _scratch: Option<tempfile::TempDir>,
+    pub(super) options: Options,
+    /// The authenticated client, once the first command needed it.
+    pub(super) client: Option<Client>,
+    /// What `list for-push` read, for the `push` that follows in the same session:
+    /// detecting a concurrent change costs one read of the state, not two.
+    pub(super) listed_for_push: Option<Live>,
+}
+
+/// The live Postman state and what it is compared with.
+pub(super) struct Live {
+    pub(super) api: Api,
+    pub(super) snapshot: Snapshot,
+    pub(super) mapping: Mapping,
+    /// R: the commit this remote last reported.
+    pub(super) last: Option<ObjectId>,
+    pub(super) head: Option<ObjectId>,
+}
+
+impl Live {
+    /// Postman holds a mix of R and the target of the interrupted push `pending`.
+    pub(super) fn resumes(
+        &self,
+        repo: &gix::Repository,
+        pending: &PendingPush,
+    ) -> Result<bool, Error> {
+        let base = history::tree_of(repo, pending.base)?;
+        let live = history::apply(repo, base, &self.snapshot, &self.mapping)?;
+        let target = history::tree_of(repo, pending.target)?;
+        push::between(repo, base, live, target, &pending.created)
+    }
+
+    /// Rule 1: Postman still has exactly R's state.
+    pub(super) fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
+        let Some(last) = self.last else {
+            return Ok(false);
+        };
+        let tree = history::tree_of(repo, last)?;
+        Ok(history::apply(repo, tree, &self.snapshot, &self.mapping)? == tree)
+    }
+}
+
+impl Session {
+    /// `args` are the helper's arguments: `<remote> [<url>]`.
+    pub fn new(remote_arg: &str, url_arg: Option<&str>) -> Result<Session, Error> {
+        let raw_url = url_arg.unwrap_or(remote_arg);
+        // A URL typed on the command line arrives as argv[1] too: such a remote is
+        // anonymous and keeps no state.
+        let anonymous = remote_arg.starts_with("postman::")
+            || remote_arg.starts_with("postman://")
+            || Some(remote_arg) == url_arg;
+        let url = RemoteUrl::parse(raw_url)?;
+        let (repo, scratch) = open_repository()?;
+        Ok(Session {
+            remote: (!anonymous).then(|| remote_arg.to_string()),
+            url,
+            repo,
+            _scratch: scratch,
+            options: Options {
+                verbosity: 1,
+                ..Default::default()
+            },
+            client: None,
+            listed_for_push: None,
+        })
+    }
+
+    /// Answers git's commands until git closes the conversation.
+    pub fn serve(&mut self, input: impl BufRead, mut output: impl Write) -> Result<(), Error> {
+        let mut lines = input.lines();
+        let io = |e| Error::Io("the conversation with git".into(), e);
+        while let Some(line) = lines.next() {
+            let line = line.map_err(io)?;
+            let reply = match line.split_once(' ').unwrap_or((line.as_str(), "")) {
+                ("", _) => return Ok(()),
+                ("capabilities", _) => "fetch\npush\noption\n\n".to_string(),
+                ("option", rest) => self.option(rest).to_string() + "\n",
+                ("list", rest) => self.list(rest == "for-push")?,
+                (command @ ("fetch" | "push"), _) => {
+                    // A batch: lines up to a blank line; `option` lines may come inside.
+                    let mut batch = vec![line.clone()];
+                    for next in lines.by_ref() {
+                        let next = next.map_err(io)?;
+                        if next.is_empty() {
+                            break;
+                        }
+                        if let Some(rest) = next.strip_prefix("option ") {
+                            let answer = self.option(rest);
+                            output
+                                .write_all(format!("{answer}\n").as_bytes())
+                                .map_err(io)?;
+                            output.flush().map_err(io)?;
+                            continue;
+                        }
+                        batch.push(next);
+                    }
+                    if command == "fetch" {
+                        self.fetch(&batch)?;
+                        "\n".to_string()
+                    } else {
+                        self.push(&batch)?
+                    }
+                }
+                (command, _) => {
+                    return Err(Error::Protocol(format!(
+                        "unknown command {command:?} from git"
+                    )))
+                }
+            };
+            output.write_all(reply.as_bytes()).map_err(io)?;
+            output.flush().map_err(io)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn option(&mut self, rest: &str) -> &'static str {
+        let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
+        match name {
+            "progress" => {
+                self.options.progress = value == "true";
+                "ok"
+            }
+            "verbosity" => {
+                self.options.verbosity = value.parse().unwrap_or(1);
+                "ok"
+            }
+            "dry-run" => {
+                self.options.dry_run = value == "true";
+                "ok"
+            }
+            "cas" => {
+                let (refname, _) = value
+                    .trim_matches('"')
+                    .split_once(':')
+                    .unwrap_or((value, ""));
+                self.options.leased.push(refname.to_string());
+                "ok"
+            }
+            "cloning" | "check-connectivity" | "followtags" | "force-if-includes" => "ok",
+            _ => "unsupported",
+        }
+    }
+
+    pub(super) fn show_progress(&self) -> bool {
+        self.options.progress && self.options.verbosity >= 1
+    }
+
+    /// Reads the API, authenticating on first use: the key is approved in the
+    /// credential store after Postman accepted it, rejected after a 401.
+    pub(super) fn connect(&mut self) -> Result<Api, Error> {
+        if let Some(client) = &self.client {
+            return checked(client.api(&self.url.api_id)?);
+        }
+        let (key, source) = apikey::obtain(&self.url.base)?;
+        let client = Client::new(self.url.base.clone(), key.clone())?;
+        let api = client.api(&self.url.api_id);
+        apikey::report(
+            &key,
+            &source,
+            !matches!(api, Err(postman::Error::Unauthorized { .. })),
+        );
+        let api = api?;
+        self.client = Some(client);
+        checked(api)
+    }
+
+    /// The client, once [`Session::connect`] made it.
+    pub(super) fn client(&self) -> &Client {
+        self.client.as_ref().expect("connect() comes first")
+    }
+
+    /// Reads the live Postman state (schema files unchanged since the last fetch are
+    /// not downloaded again).
+    pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
+        let api = self.connect()?;
+        let last = state.last_reported(&self.repo)?;
+        let head = self.repo.head_id().ok().map(|id| id.detach());
+        let mapping = self.mapping(last.or(head))?;
+        let reader = Reader {
+            client: self.client(),
+            repo: &self.repo,
+            progress: self.show_progress(),
+        };
+        let snapshot = reader.read(&api, Which::Current, &state.file_cache())?;
+        Ok(Live {
+            api,
+            snapshot,
+            mapping,
+            last,
+            head,
+        })
+    }
+
+    /// The mapping: git config, else the `.postman/api_<id>` of `start` (R or HEAD),
+    /// else defaults.
+    pub(super) fn mapping(&self, start: Option<ObjectId>) -> Result<Mapping, Error> {
+        let overrides = match &self.remote {
+            Some(name) => crate::config::mapping_overrides(&self.repo, name),
+            None => Overrides::default(),
+        };
+        let existing = match start {
+            Some(commit) => {
+                let tree = history::tree_of(&self.repo, commit)?;
+                history::entity_data(&self.repo, tree, &self.url.api_id)?
+            }
+            None => None,
+        };
+        Ok(Mapping::resolve(&overrides, existing.as_ref()))
+    }
+
+    /// `fetch`: `list` already wrote every object; confirm they are there.
+    pub(super) fn fetch(&self, batch: &[String]) -> Result<(), Error> {
+        for line in batch {
+            let mut words = line.split(' ').skip(1);
+            let id = words.next().unwrap_or_default();
+            let id = ObjectId::from_hex(id.as_bytes())
+                .map_err(|_| Error::Protocol(format!("bad fetch line {line:?}")))?;
+            if !self.repo.has_object(id) {
+                return Err(Error::Protocol(format!(
+                    "{id} was not listed by this helper; run the fetch again"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An API git can sync: not linked to a git repository inside Postman.
+fn checked(api: Api) -> Result<Api, Error> {
+    if api.is_git_linked() {
+        return Err(postman::Error::GitLinked { api_id: api.id }.into());
+    }
+    Ok(api)
+}
+
+/// The repository git runs us for, or, without GIT_DIR (`git ls-remote` outside a
+/// repository), a scratch one that keeps objects in memory only.
+fn open_repository() -> Result<(gix::Repository, Option<tempfile::TempDir>), Error> {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return Ok((gix::open_with_environment_overrides(".")?, None));
+    }
+    let dir = tempfile::tempdir().map_err(|e| Error::Io("a temporary directory".into(), e))?;
+    let repo = gix::init_bare(dir.path())?.with_object_memory();
+    Ok((repo, Some(dir)))
+}
