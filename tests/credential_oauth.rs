@@ -14,11 +14,11 @@ mod support;
 mod oauth;
 
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{FromArgMatches, Subcommand};
 use git_postman::credential::apps::{AppUrl, Locations};
 use git_postman::credential::cli::{self, AppCommand, CliError, PatCommand};
 use git_postman::credential::record::{self, Record};
@@ -79,38 +79,31 @@ impl World {
 
     /// `git postman app ...`, `stdin` its input.
     fn app(&self, args: &[&str], stdin: &str) -> Result<String, CliError> {
-        #[derive(Parser)]
-        struct Cli {
-            #[command(subcommand)]
-            command: AppCommand,
-        }
-        let cli = Cli::try_parse_from(std::iter::once("app").chain(args.iter().copied())).unwrap();
-        let mut input = Cursor::new(stdin.as_bytes().to_vec());
-        let mut out = Vec::new();
-        cli::run_app_with(
-            &cli.command,
-            &mut cli::Context {
-                locations: self.locations(),
-                store: Some(StoreKind::Keyutils),
-                input: &mut input,
-                out: &mut out,
-            },
-        )?;
-        Ok(String::from_utf8(out).unwrap())
+        self.porcelain::<AppCommand>("app", args, stdin, cli::run_app_with)
     }
 
     /// `git postman pat ...`, `stdin` its input.
     fn pat(&self, args: &[&str], stdin: &str) -> Result<String, CliError> {
-        #[derive(Parser)]
-        struct Cli {
-            #[command(subcommand)]
-            command: PatCommand,
-        }
-        let cli = Cli::try_parse_from(std::iter::once("pat").chain(args.iter().copied())).unwrap();
+        self.porcelain::<PatCommand>("pat", args, stdin, cli::run_pat_with)
+    }
+
+    /// `git postman <name> args...` parsed as `C` and run by `run_with` on this world's
+    /// apps files and keyring, `stdin` its input; what it printed.
+    fn porcelain<C: Subcommand + FromArgMatches>(
+        &self,
+        name: &'static str,
+        args: &[&str],
+        stdin: &str,
+        run_with: fn(&C, &mut cli::Context) -> Result<(), CliError>,
+    ) -> Result<String, CliError> {
+        let matches = C::augment_subcommands(clap::Command::new(name).subcommand_required(true))
+            .try_get_matches_from(std::iter::once(name).chain(args.iter().copied()))
+            .unwrap();
+        let command = C::from_arg_matches(&matches).unwrap();
         let mut input = Cursor::new(stdin.as_bytes().to_vec());
         let mut out = Vec::new();
-        cli::run_pat_with(
-            &cli.command,
+        run_with(
+            &command,
             &mut cli::Context {
                 locations: self.locations(),
                 store: Some(StoreKind::Keyutils),
@@ -169,6 +162,35 @@ impl World {
         cmd
     }
 
+    /// `git <options> clone -q <url> <target>`, the browser doing `browser_action`.
+    fn clone_command(
+        &self,
+        options: &[&str],
+        url: &str,
+        target: &Path,
+        browser_action: Option<&str>,
+    ) -> Command {
+        let mut args = options.to_vec();
+        args.extend(["clone", "-q", url, target.to_str().unwrap()]);
+        self.git(&args, browser_action)
+    }
+
+    /// `git clone -q <url> <target>`, run to the end.
+    fn clone_repo(&self, url: &str, target: &Path, browser_action: Option<&str>) -> Run {
+        run(self.clone_command(&[], url, target, browser_action), |_| {})
+    }
+
+    /// The forge's `demo.git` cloned into [`World::work`].
+    fn clone(&self, browser_action: Option<&str>) -> Run {
+        self.clone_with(browser_action, |_| {})
+    }
+
+    /// [`World::clone`], `on_stderr_line` seeing what git says as it comes.
+    fn clone_with(&self, browser_action: Option<&str>, on_stderr_line: impl FnMut(&str)) -> Run {
+        let cmd = self.clone_command(&[], &self.clone_url(), &self.work(), browser_action);
+        run(cmd, on_stderr_line)
+    }
+
     fn clone_url(&self) -> String {
         format!("{}/git/demo.git", self.forge.url)
     }
@@ -177,21 +199,26 @@ impl World {
         self.k.home.path().join("work")
     }
 
+    /// `git -C <work> <args>`, run to the end.
+    fn in_work(&self, args: &[&str], browser_action: Option<&str>) -> Run {
+        let work = self.work();
+        let mut all = vec!["-C", work.to_str().unwrap()];
+        all.extend(args);
+        run(self.git(&all, browser_action), |_| {})
+    }
+
+    /// The clone's `main` pushed.
+    fn push(&self, browser_action: Option<&str>) -> Run {
+        self.in_work(&["push", "-q", "origin", "main"], browser_action)
+    }
+
     /// A new commit in the clone, pushed.
     fn commit_and_push(&self, message: &str, browser_action: Option<&str>) -> Run {
-        let work = self.work();
-        std::fs::write(work.join(format!("{message}.txt")), message).unwrap();
-        let w = work.to_str().unwrap();
-        run(self.git(&["-C", w, "add", "."], None), |_| {}).assert_ok();
-        run(
-            self.git(&["-C", w, "commit", "-q", "-m", message], None),
-            |_| {},
-        )
-        .assert_ok();
-        run(
-            self.git(&["-C", w, "push", "-q", "origin", "main"], browser_action),
-            |_| {},
-        )
+        std::fs::write(self.work().join(format!("{message}.txt")), message).unwrap();
+        self.in_work(&["add", "."], None).assert_ok();
+        self.in_work(&["commit", "-q", "-m", message], None)
+            .assert_ok();
+        self.push(browser_action)
     }
 
     fn browser_starts(&self) -> usize {
@@ -234,13 +261,26 @@ fn field<'a>(answer: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(&format!("{key}=")))
 }
 
+/// The user on another device, as git's stderr shows the helper's device-flow line:
+/// asserts the verification URI ends with `uri_suffix` (`""`: any), enters the code as
+/// `login` doing `action`, and keeps the page the approver saw in `page`.
+fn device_user<'a>(
+    uri_suffix: &'a str,
+    login: &'a str,
+    action: &'a str,
+    page: &'a mut String,
+) -> impl FnMut(&str) + 'a {
+    move |line| {
+        if let Some((uri, code)) = device_prompt(line) {
+            assert!(uri.ends_with(uri_suffix), "{line}");
+            *page = approve_device(&uri, &code, login, action);
+        }
+    }
+}
+
 #[test]
 fn browser_login_for_ghes_then_clone_and_push_silently() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
         return;
     };
     // A confidential app whose secret the admin gave on stdin: kept in the keyring.
@@ -252,22 +292,10 @@ fn browser_login_for_ghes_then_clone_and_push_silently() {
     let text = std::fs::read_to_string(w.locations().user.unwrap()).unwrap();
     assert!(!text.contains("cli-secret-value"), "{text}");
 
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    );
+    let clone = w.clone(Some("consent"));
     clone.assert_ok();
     assert_eq!(w.browser_starts(), 1);
-    assert!(
-        clone
-            .stderr
-            .contains("opening your browser to log in to Test Forge"),
-        "{}",
-        clone.stderr
-    );
+    clone.assert_stderr_has("opening your browser to log in to Test Forge");
     // GHES: the username is the user's login (the forge insists on it).
     let stored = w.stored();
     assert_eq!(field(&stored, "username"), Some("alice"), "{stored}");
@@ -293,27 +321,15 @@ fn browser_login_for_ghes_then_clone_and_push_silently() {
 
 #[test]
 fn device_login_for_gitlab_without_a_display() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Gitlab,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
     // flow auto, no display, no browser configured: the device flow.
     w.add_app("gitlab", Client::Public, "auto");
     let mut approved = String::new();
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            None,
-        ),
-        |line| {
-            if let Some((uri, code)) = device_prompt(line) {
-                assert!(uri.ends_with("/oauth/device"), "{line}");
-                approved = approve_device(&uri, &code, "bob", "approve");
-            }
-        },
+    let clone = w.clone_with(
+        None,
+        device_user("/oauth/device", "bob", "approve", &mut approved),
     );
     clone.assert_ok();
     assert!(approved.contains("Sign-in Success"), "{approved}");
@@ -339,25 +355,14 @@ fn device_login_for_gitlab_without_a_display() {
 
 #[test]
 fn device_login_for_ghes_polls_through_errors_sent_with_http_200() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
         return;
     };
     w.add_app("github-enterprise", Client::Public, "device");
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |line| {
-            if let Some((uri, code)) = device_prompt(line) {
-                assert!(uri.ends_with("/login/device"), "{line}");
-                approve_device(&uri, &code, "carol", "approve");
-            }
-        },
+    let mut approved = String::new();
+    let clone = w.clone_with(
+        Some("consent"),
+        device_user("/login/device", "carol", "approve", &mut approved),
     );
     clone.assert_ok();
     // flow: device wins over a configured browser.
@@ -369,11 +374,7 @@ fn device_login_for_ghes_polls_through_errors_sent_with_http_200() {
 
 #[test]
 fn legacy_localhost_redirect_for_ghes() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
         return;
     };
     w.add_app_with(
@@ -382,42 +383,22 @@ fn legacy_localhost_redirect_for_ghes() {
         "browser",
         &["--redirect-uri", "http://localhost/"],
     );
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    );
+    let clone = w.clone(Some("consent"));
     clone.assert_ok();
-    assert!(
-        clone
-            .stderr
-            .contains("redirect_uri=http%3A%2F%2Flocalhost%3A"),
-        "{}",
-        clone.stderr
-    );
+    clone.assert_stderr_has("redirect_uri=http%3A%2F%2Flocalhost%3A");
     assert_eq!(w.browser_starts(), 1);
 }
 
 #[test]
 fn expired_token_is_refreshed_without_the_browser() {
     let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Gitlab,
         token_ttl: Some(4),
-        pats: &[],
+        ..ForgeOptions::new(Flavor::Gitlab)
     }) else {
         return;
     };
     w.add_app("gitlab", Client::Public, "browser");
-    run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    )
-    .assert_ok();
+    w.clone(Some("consent")).assert_ok();
     let first = w.stored();
     std::thread::sleep(Duration::from_secs(5));
     // git drops the expired token; the helper refreshes with the stored refresh token.
@@ -444,51 +425,22 @@ fn expired_token_is_refreshed_without_the_browser() {
 
 #[test]
 fn revoked_token_is_erased_and_the_next_command_signs_in_again() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
         return;
     };
     w.add_app("github-enterprise", Client::Public, "browser");
-    run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    )
-    .assert_ok();
+    w.clone(Some("consent")).assert_ok();
     let before = w.stored();
     w.forge.revoke_all_access_tokens();
 
     // The stored token is refused: git says so and calls `erase`.
     let push = w.commit_and_push("revoked", Some("consent"));
     assert!(!push.status.success(), "{push:?} {:?}", w.forge.events());
-    assert!(
-        push.stderr.contains("Authentication failed"),
-        "{}",
-        push.stderr
-    );
+    push.assert_stderr_has("Authentication failed");
     assert_eq!(w.stored(), "", "the rejected token must be gone");
 
     // The next command gets a new token, silently, from the kept refresh token.
-    let again = run(
-        w.git(
-            &[
-                "-C",
-                w.work().to_str().unwrap(),
-                "push",
-                "-q",
-                "origin",
-                "main",
-            ],
-            Some("consent"),
-        ),
-        |_| {},
-    );
-    again.assert_ok();
+    w.push(Some("consent")).assert_ok();
     assert_eq!(
         w.forge.count("grant refresh_token 200"),
         1,
@@ -501,22 +453,11 @@ fn revoked_token_is_erased_and_the_next_command_signs_in_again() {
 
 #[test]
 fn refused_refresh_token_falls_back_to_the_browser() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Gitlab,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
     w.add_app("gitlab", Client::Public, "browser");
-    run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    )
-    .assert_ok();
+    w.clone(Some("consent")).assert_ok();
     // A refresh token the server does not know (a wiped server, a revoked grant), put in
     // the stored record through the helper's own `store`.
     let host = format!("protocol=http\nhost={}\n", w.forge.host());
@@ -537,21 +478,7 @@ fn refused_refresh_token_falls_back_to_the_browser() {
     // browser opens again.
     w.forge.revoke_all_access_tokens();
     assert!(!w.commit_and_push("x", Some("consent")).status.success());
-    let again = run(
-        w.git(
-            &[
-                "-C",
-                w.work().to_str().unwrap(),
-                "push",
-                "-q",
-                "origin",
-                "main",
-            ],
-            Some("consent"),
-        ),
-        |_| {},
-    );
-    again.assert_ok();
+    w.push(Some("consent")).assert_ok();
     assert_eq!(
         w.forge.count("grant refresh_token 400 invalid_grant"),
         1,
@@ -568,11 +495,7 @@ fn refused_refresh_token_falls_back_to_the_browser() {
 
 #[test]
 fn wrong_client_secret_is_one_clear_error() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
         return;
     };
     w.add_app(
@@ -580,92 +503,41 @@ fn wrong_client_secret_is_one_clear_error() {
         Client::Secret("not-the-secret"),
         "browser",
     );
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("consent"),
-        ),
-        |_| {},
-    );
+    let clone = w.clone(Some("consent"));
     assert!(!clone.status.success());
-    assert!(
-        clone.stderr.contains(&format!(
-            "git-credential-postman: Test Forge ({}): the server refused the app's client credentials (invalid_client",
-            w.forge.url
-        )),
-        "{}",
-        clone.stderr
-    );
-    assert!(
-        clone
-            .stderr
-            .contains("check its client_id and client_secret"),
-        "{}",
-        clone.stderr
-    );
+    clone.assert_stderr_has(&format!(
+        "git-credential-postman: Test Forge ({}): the server refused the app's client credentials (invalid_client",
+        w.forge.url
+    ));
+    clone.assert_stderr_has("check its client_id and client_secret");
     assert!(!clone.stderr.contains("not-the-secret"), "{}", clone.stderr);
     assert_eq!(w.stored(), "");
 }
 
 #[test]
 fn user_aborting_is_one_clear_error() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Gitlab,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
     // In the browser.
     w.add_app("gitlab", Client::Public, "browser");
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            Some("abort"),
-        ),
-        |_| {},
-    );
+    let clone = w.clone(Some("abort"));
     assert!(!clone.status.success());
-    assert!(
-        clone
-            .stderr
-            .contains("the login was cancelled (access_denied"),
-        "{}",
-        clone.stderr
-    );
+    clone.assert_stderr_has("the login was cancelled (access_denied");
     assert_eq!(w.stored(), "");
 
     // On the device.
     w.app(&["remove", "Test Forge"], "").unwrap();
     w.add_app("gitlab", Client::Public, "device");
-    let clone = run(
-        w.git(
-            &["clone", "-q", &w.clone_url(), w.work().to_str().unwrap()],
-            None,
-        ),
-        |line| {
-            if let Some((uri, code)) = device_prompt(line) {
-                approve_device(&uri, &code, "alice", "abort");
-            }
-        },
-    );
+    let mut page = String::new();
+    let clone = w.clone_with(None, device_user("", "alice", "abort", &mut page));
     assert!(!clone.status.success());
-    assert!(
-        clone
-            .stderr
-            .contains("the login was cancelled (access_denied"),
-        "{}",
-        clone.stderr
-    );
+    clone.assert_stderr_has("the login was cancelled (access_denied");
 }
 
 #[test]
 fn no_prompts_allowed_fails_fast_with_one_line() {
-    let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Gitlab,
-        token_ttl: None,
-        pats: &[],
-    }) else {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
     w.add_app("gitlab", Client::Public, "browser");
@@ -681,13 +553,11 @@ fn no_prompts_allowed_fails_fast_with_one_line() {
             "interaction is disabled (credential.interactive=never)",
         ),
     ] {
-        let (url, target) = (w.clone_url(), w.work());
-        let mut args: Vec<&str> = Vec::new();
-        if let Some(c) = config {
-            args.extend(["-c", c]);
-        }
-        args.extend(["clone", "-q", url.as_str(), target.to_str().unwrap()]);
-        let mut cmd = w.git(&args, Some("consent"));
+        let options = match config {
+            Some(c) => vec!["-c", c],
+            None => vec![],
+        };
+        let mut cmd = w.clone_command(&options, &w.clone_url(), &w.work(), Some("consent"));
         if let Some((k, v)) = env {
             cmd.env(k, v);
         }
@@ -719,22 +589,23 @@ fn no_prompts_allowed_fails_fast_with_one_line() {
 #[test]
 fn personal_access_token_for_an_azure_devops_server_collection() {
     let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
         pats: &["ado-pat-1"],
+        ..ForgeOptions::new(Flavor::Github)
     }) else {
         return;
     };
     let collection = format!("{}/tfs/DefaultCollection", w.forge.url);
     let repo = format!("{collection}/Proj/_git/repo");
+    let add_pat = |token: &str| {
+        w.pat(
+            &["add", &collection, "--username", "alice", "--token-stdin"],
+            &format!("{token}\n"),
+        )
+        .unwrap()
+    };
 
     // A token that does not work: git rejects it, the helper forgets it.
-    let out = w
-        .pat(
-            &["add", &collection, "--username", "alice", "--token-stdin"],
-            "bad-pat\n",
-        )
-        .unwrap();
+    let out = add_pat("bad-pat");
     assert!(
         out.contains(&format!(
             "Kept the personal access token for {collection} (username alice)"
@@ -742,27 +613,17 @@ fn personal_access_token_for_an_azure_devops_server_collection() {
         "{out}"
     );
     assert!(!out.contains("bad-pat"), "{out}");
-    let clone = run(
-        w.git(&["clone", "-q", &repo, w.work().to_str().unwrap()], None),
-        |_| {},
-    );
+    let clone = w.clone_repo(&repo, &w.work(), None);
     assert!(!clone.status.success());
     let list = w.pat(&["list"], "").unwrap();
     assert!(list.contains("none (asked for at first use)"), "{list}");
 
     // The right one: clone and push with it, no prompt.
-    w.pat(
-        &["add", &collection, "--username", "alice", "--token-stdin"],
-        "ado-pat-1\n",
-    )
-    .unwrap();
+    add_pat("ado-pat-1");
     let list = w.pat(&["list"], "").unwrap();
     assert!(list.contains("kept (username alice)"), "{list}");
     assert!(!list.contains("ado-pat-1"), "{list}");
-    let clone = run(
-        w.git(&["clone", "-q", &repo, w.work().to_str().unwrap()], None),
-        |_| {},
-    );
+    let clone = w.clone_repo(&repo, &w.work(), None);
     clone.assert_ok();
     assert!(clone.stderr.is_empty(), "{}", clone.stderr);
     w.commit_and_push("via-pat", None).assert_ok();
@@ -783,9 +644,8 @@ fn personal_access_token_for_an_azure_devops_server_collection() {
 #[test]
 fn personal_access_token_typed_once_on_the_terminal() {
     let Some(w) = World::start(ForgeOptions {
-        flavor: Flavor::Github,
-        token_ttl: None,
         pats: &["ado-pat-2"],
+        ..ForgeOptions::new(Flavor::Github)
     }) else {
         return;
     };
@@ -794,12 +654,12 @@ fn personal_access_token_typed_once_on_the_terminal() {
         return;
     }
     let collection = format!("{}/tfs/DefaultCollection", w.forge.url);
-    std::fs::create_dir_all(w.k.home.path().join(".config/git-postman")).unwrap();
-    std::fs::write(
-        w.locations().user.unwrap(),
-        format!("apps:\n  - name: TFS\n    provider: azure-devops-server\n    url: {collection}\n"),
-    )
-    .unwrap();
+    write_user_apps(
+        &w.k,
+        &format!(
+            "apps:\n  - name: TFS\n    provider: azure-devops-server\n    url: {collection}\n"
+        ),
+    );
     let repo = format!("{collection}/Proj/_git/repo");
     // `script` gives git a terminal: what it shows is on script's stdout, what we write to
     // script's stdin is what the user types.
@@ -834,19 +694,8 @@ fn personal_access_token_typed_once_on_the_terminal() {
     );
 
     // Kept: the next clone needs no terminal at all.
-    let again = run(
-        w.git(
-            &[
-                "clone",
-                "-q",
-                &repo,
-                w.k.home.path().join("again").to_str().unwrap(),
-            ],
-            None,
-        ),
-        |_| {},
-    );
-    again.assert_ok();
+    w.clone_repo(&repo, &w.k.home.path().join("again"), None)
+        .assert_ok();
 }
 
 /// Runs `cmd` (a `script` session), types `answer` once `prompt` is on the terminal, and
@@ -899,20 +748,29 @@ fn terminal_session(
     (String::from_utf8_lossy(&shown).into_owned(), status)
 }
 
-#[test]
-fn a_bad_apps_file_names_file_line_and_field() {
-    let Some(k) = Keyring::start(Kind::Keyutils) else {
-        return;
-    };
+/// Writes the user's apps file (`~/.config/git-postman/apps.yaml`) in `k`'s HOME.
+fn write_user_apps(k: &Keyring, text: &str) {
     let dir = k.home.path().join(".config/git-postman");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("apps.yaml"),
+    std::fs::write(dir.join("apps.yaml"), text).unwrap();
+}
+
+/// The helper's `get` for a host of its own, in a keyring whose apps file is `apps`.
+fn get_with_apps(apps: &str, label: &str) -> Option<std::process::Output> {
+    let k = Keyring::start(Kind::Keyutils)?;
+    write_user_apps(&k, apps);
+    let host = k.host(label);
+    Some(k.helper(&["get"], &format!("protocol=https\nhost={host}\n")))
+}
+
+#[test]
+fn a_bad_apps_file_names_file_line_and_field() {
+    let Some(out) = get_with_apps(
         "apps:\n  - name: x\n    provider: gitlab\n    url: https://h.example.com\n    client_id: a\n    flow: sometimes\n",
-    )
-    .unwrap();
-    let host = k.host("badfile");
-    let out = k.helper(&["get"], &format!("protocol=https\nhost={host}\n"));
+        "badfile",
+    ) else {
+        return;
+    };
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("git-postman/apps.yaml:6:"), "{err}");
@@ -925,18 +783,12 @@ fn a_bad_apps_file_names_file_line_and_field() {
 
 #[test]
 fn hosts_no_app_covers_stay_silent_and_cheap() {
-    let Some(k) = Keyring::start(Kind::Keyutils) else {
+    let Some(out) = get_with_apps(
+        "apps:\n  - {name: x, provider: gitlab, url: 'https://gitlab.example.com', client_id: a}\n",
+        "plain",
+    ) else {
         return;
     };
-    let dir = k.home.path().join(".config/git-postman");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("apps.yaml"),
-        "apps:\n  - {name: x, provider: gitlab, url: 'https://gitlab.example.com', client_id: a}\n",
-    )
-    .unwrap();
-    let host = k.host("plain");
-    let out = k.helper(&["get"], &format!("protocol=https\nhost={host}\n"));
     support::assert_quiet_success(&out);
     assert!(out.stdout.is_empty());
 }

@@ -81,6 +81,17 @@ pub struct ForgeOptions<'a> {
     pub pats: &'a [&'a str],
 }
 
+impl ForgeOptions<'_> {
+    /// A forge of `flavor` whose tokens do not expire, without personal access tokens.
+    pub fn new(flavor: Flavor) -> ForgeOptions<'static> {
+        ForgeOptions {
+            flavor,
+            token_ttl: None,
+            pats: &[],
+        }
+    }
+}
+
 impl Forge {
     /// Starts a forge; repositories `demo.git` (OAuth) and, for Azure DevOps style URLs,
     /// `DefaultCollection/Proj/repo.git` exist with one commit on `main`.
@@ -220,6 +231,13 @@ impl Run {
             self.status,
             self.stderr
         );
+        self
+    }
+
+    /// Asserts that stderr contains `text`.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, text: &str) -> &Run {
+        assert!(self.stderr.contains(text), "{}", self.stderr);
         self
     }
 }
