@@ -163,33 +163,29 @@ impl Context<'_> {
 /// Runs `git postman app ...`: reports to `out`, reads `--client-secret-stdin` from the
 /// process's stdin.
 pub fn run_app(command: &AppCommand, out: &mut dyn Write) -> Result<(), CliError> {
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    run_app_with(
-        command,
-        &mut Context {
-            locations: Locations::from_env(),
-            store: None,
-            input: &mut input,
-            out,
-        },
-    )
+    with_process_context(out, |ctx| run_app_with(command, ctx))
 }
 
 /// Runs `git postman pat ...`: reports to `out`, reads `--token-stdin` from the process's
 /// stdin.
 pub fn run_pat(command: &PatCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    with_process_context(out, |ctx| run_pat_with(command, ctx))
+}
+
+/// Runs `f` with the process's context: the apps files from the environment, the
+/// configured keyring, stdin as input and `out`.
+fn with_process_context(
+    out: &mut dyn Write,
+    f: impl FnOnce(&mut Context) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    run_pat_with(
-        command,
-        &mut Context {
-            locations: Locations::from_env(),
-            store: None,
-            input: &mut input,
-            out,
-        },
-    )
+    f(&mut Context {
+        locations: Locations::from_env(),
+        store: None,
+        input: &mut input,
+        out,
+    })
 }
 
 /// [`run_app`] with everything it touches given.
@@ -618,6 +614,22 @@ mod tests {
             .command
     }
 
+    /// `app add --name <name> --provider <provider> --url <url> <extra...>`.
+    fn app_add(name: &str, provider: &str, url: &str, extra: &[&str]) -> Top {
+        let mut args = vec![
+            "app",
+            "add",
+            "--name",
+            name,
+            "--provider",
+            provider,
+            "--url",
+            url,
+        ];
+        args.extend(extra);
+        parse(&args)
+    }
+
     fn ctx_run(dir: &std::path::Path, top: Top, input: &str) -> Result<String, CliError> {
         let mut input = std::io::Cursor::new(input.as_bytes().to_vec());
         let mut out = Vec::new();
@@ -639,42 +651,36 @@ mod tests {
 
     #[test]
     fn the_commands_parse_as_the_issue_writes_them() {
-        let t = parse(&[
-            "app",
-            "add",
-            "--name",
+        let t = app_add(
             "ACME GitLab",
-            "--provider",
             "gitlab",
-            "--url",
             "https://gitlab.example.com",
-            "--client-id",
-            "1a2b",
-            "--scopes",
-            "read_repository write_repository",
-        ]);
+            &[
+                "--client-id",
+                "1a2b",
+                "--scopes",
+                "read_repository write_repository",
+            ],
+        );
         let Top::App(AppCommand::Add(add)) = t else {
             panic!()
         };
         assert_eq!(add.provider, Provider::Gitlab);
         assert_eq!(add.flow, Flow::Auto);
-        let t = parse(&[
-            "app",
-            "add",
-            "--name",
+        let t = app_add(
             "ACME GHES",
-            "--provider",
             "github-enterprise",
-            "--url",
             "https://ghes.example.com",
-            "--client-id",
-            "Iv1.abc",
-            "--client-secret-stdin",
-            "--scopes",
-            "repo workflow",
-            "--flow",
-            "device",
-        ]);
+            &[
+                "--client-id",
+                "Iv1.abc",
+                "--client-secret-stdin",
+                "--scopes",
+                "repo workflow",
+                "--flow",
+                "device",
+            ],
+        );
         let Top::App(AppCommand::Add(add)) = t else {
             panic!()
         };
@@ -699,58 +705,25 @@ mod tests {
     #[test]
     fn add_list_show_remove_without_secrets() {
         let dir = tempfile::tempdir().unwrap();
-        let out = ctx_run(
-            dir.path(),
-            parse(&[
-                "app",
-                "add",
-                "--name",
+        let add_gl = || {
+            app_add(
                 "GL",
-                "--provider",
                 "gitlab",
-                "--url",
                 "https://gitlab.example.com/",
-                "--client-id",
-                "abc",
-            ]),
-            "",
-        )
-        .unwrap();
+                &["--client-id", "abc"],
+            )
+        };
+        let out = ctx_run(dir.path(), add_gl(), "").unwrap();
         assert!(
             out.contains("Added app 'GL' (gitlab, https://gitlab.example.com)"),
             "{out}"
         );
         assert!(out.contains("http://127.0.0.1/"), "{out}");
-        let err = ctx_run(
-            dir.path(),
-            parse(&[
-                "app",
-                "add",
-                "--name",
-                "GL",
-                "--provider",
-                "gitlab",
-                "--url",
-                "https://gitlab.example.com/",
-                "--client-id",
-                "abc",
-            ]),
-            "",
-        )
-        .unwrap_err();
+        let err = ctx_run(dir.path(), add_gl(), "").unwrap_err();
         assert!(err.to_string().contains("--force"), "{err}");
         let err = ctx_run(
             dir.path(),
-            parse(&[
-                "app",
-                "add",
-                "--name",
-                "X",
-                "--provider",
-                "gitlab",
-                "--url",
-                "https://x.example.com",
-            ]),
+            app_add("X", "gitlab", "https://x.example.com", &[]),
             "",
         )
         .unwrap_err();
@@ -776,20 +749,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = ctx_run(
             dir.path(),
-            parse(&[
-                "app",
-                "add",
-                "--name",
+            app_add(
                 "GH",
-                "--provider",
                 "github-enterprise",
-                "--url",
                 "https://ghes.example.com",
-                "--client-id",
-                "Iv1",
-                "--client-secret-stdin",
-                "--secret-in-file",
-            ]),
+                &[
+                    "--client-id",
+                    "Iv1",
+                    "--client-secret-stdin",
+                    "--secret-in-file",
+                ],
+            ),
             "s3cret-value\n",
         )
         .unwrap();
@@ -805,20 +775,12 @@ mod tests {
         assert!(!out.contains("s3cret-value"), "{out}");
         let err = ctx_run(
             dir.path(),
-            parse(&[
-                "app",
-                "add",
-                "--name",
+            app_add(
                 "S",
-                "--provider",
                 "gitlab",
-                "--url",
                 "https://s.example.com",
-                "--client-id",
-                "c",
-                "--client-secret-stdin",
-                "--system",
-            ]),
+                &["--client-id", "c", "--client-secret-stdin", "--system"],
+            ),
             "x\n",
         )
         .unwrap_err();
