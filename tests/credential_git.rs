@@ -7,15 +7,7 @@ mod support;
 
 use std::process::Output;
 
-use support::{assert_quiet_success, helper_dir, text, Keyring, Kind};
-
-fn each_store(f: impl Fn(&Keyring)) {
-    for kind in Kind::ALL {
-        if let Some(keyring) = Keyring::start(kind) {
-            f(&keyring);
-        }
-    }
-}
+use support::{assert_quiet_success, each_store, helper_dir, run_with_input, text, Keyring, Kind};
 
 /// `git <config...> credential <action>` with our binary's directory first on PATH, so that
 /// `credential.helper=postman` runs `git credential-postman`.
@@ -33,13 +25,15 @@ fn git(k: &Keyring, config: &[&str], action: &str, input: &str) -> Output {
     .unwrap();
     let mut cmd = k.command("git");
     cmd.args(&args).env("PATH", path);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    run_with_input(cmd, input.as_bytes())
+}
+
+/// [`git`], asserting a quiet success; its stdout.
+#[track_caller]
+fn git_ok(k: &Keyring, config: &[&str], action: &str, input: &str) -> String {
+    let out = git(k, config, action, input);
+    assert_quiet_success(&out);
+    text(&out.stdout)
 }
 
 const OURS: &[&str] = &["credential.helper=", "credential.helper=postman"];
@@ -49,25 +43,22 @@ fn git_finds_the_helper_by_name_and_uses_it_for_approve_fill_reject() {
     each_store(|k| {
         let host = k.host("byname");
         let url = format!("protocol=https\nhost={host}\n");
-        let out = git(
+        git_ok(
             k,
             OURS,
             "approve",
             &format!("{url}username=alice\npassword=tok-1\n"),
         );
-        assert_quiet_success(&out);
-        let out = git(k, OURS, "fill", &url);
-        assert_quiet_success(&out);
         assert_eq!(
-            text(&out.stdout),
+            git_ok(k, OURS, "fill", &url),
             format!("{url}username=alice\npassword=tok-1\n")
         );
-        assert_quiet_success(&git(
+        git_ok(
             k,
             OURS,
             "reject",
             &format!("{url}username=alice\npassword=tok-1\n"),
-        ));
+        );
         // Nothing stored and no terminal: git gives up instead of prompting.
         let out = git(k, OURS, "fill", &url);
         assert!(
@@ -94,6 +85,8 @@ fn chained_after_credential_cache() {
         .unwrap();
         let socket = socket_dir.join("socket");
         let cache = format!("credential.helper=cache --socket={}", socket.display());
+        let socket_option = format!("--socket={}", socket.display());
+        let cache_exit = || k.run("git", &["credential-cache", &socket_option, "exit"], b"");
         let both = [
             "credential.helper=",
             cache.as_str(),
@@ -101,54 +94,34 @@ fn chained_after_credential_cache() {
         ];
 
         // approve goes to every helper.
-        assert_quiet_success(&git(
+        git_ok(
             k,
             &both,
             "approve",
             &format!("{url}username=bob\npassword=chained\n"),
-        ));
-        let out = git(k, &both, "fill", &url);
-        assert_quiet_success(&out);
+        );
         assert_eq!(
-            text(&out.stdout),
+            git_ok(k, &both, "fill", &url),
             format!("{url}username=bob\npassword=chained\n")
         );
 
         // With the cache gone, the keyring still answers.
-        let exit = k.run(
-            "git",
-            &[
-                "credential-cache",
-                &format!("--socket={}", socket.display()),
-                "exit",
-            ],
-            b"",
-        );
+        let exit = cache_exit();
         assert!(exit.status.success(), "{}", text(&exit.stderr));
-        let out = git(k, OURS, "fill", &url);
-        assert_quiet_success(&out);
         assert_eq!(
-            text(&out.stdout),
+            git_ok(k, OURS, "fill", &url),
             format!("{url}username=bob\npassword=chained\n")
         );
 
         // reject goes to every helper too.
-        assert_quiet_success(&git(
+        git_ok(
             k,
             &both,
             "reject",
             &format!("{url}username=bob\npassword=chained\n"),
-        ));
-        assert!(!git(k, OURS, "fill", &url).status.success());
-        let _ = k.run(
-            "git",
-            &[
-                "credential-cache",
-                &format!("--socket={}", socket.display()),
-                "exit",
-            ],
-            b"",
         );
+        assert!(!git(k, OURS, "fill", &url).status.success());
+        let _ = cache_exit();
     });
 }
 
@@ -162,15 +135,15 @@ fn use_http_path_from_git_dash_c_reaches_the_helper() {
             "credential.useHttpPath=true",
         ];
         let at = |path: &str| format!("protocol=https\nhost={host}\npath={path}\n");
-        assert_quiet_success(&git(
+        git_ok(
             k,
             &with_path,
             "approve",
             &format!("{}username=u\npassword=foo\n", at("foo.git")),
-        ));
-        let out = git(k, &with_path, "fill", &at("foo.git"));
-        assert_quiet_success(&out);
-        assert!(text(&out.stdout).ends_with("username=u\npassword=foo\n"));
+        );
+        assert!(
+            git_ok(k, &with_path, "fill", &at("foo.git")).ends_with("username=u\npassword=foo\n")
+        );
         assert!(!git(k, &with_path, "fill", &at("bar.git")).status.success());
         k.erase_host(&host);
     });
@@ -186,17 +159,15 @@ fn a_carriage_return_in_a_password_round_trips_when_git_allows_it() {
             "credential.helper=postman",
             "credential.protectProtocol=false",
         ];
-        assert_quiet_success(&git(
+        git_ok(
             k,
             &cfg,
             "approve",
             &format!("{url}username=u\npassword=a\rb\n"),
-        ));
-        let out = git(k, &cfg, "fill", &url);
-        assert_quiet_success(&out);
+        );
         assert_eq!(
-            out.stdout,
-            format!("{url}username=u\npassword=a\rb\n").into_bytes()
+            git_ok(k, &cfg, "fill", &url),
+            format!("{url}username=u\npassword=a\rb\n")
         );
         k.erase_host(&host);
     });
@@ -290,13 +261,7 @@ fn repository_and_environment_config_are_read() {
     let helper_in = |dir: &std::path::Path, action: &str, input: &str, env: &[(&str, &str)]| {
         let mut cmd = k.command(support::HELPER);
         cmd.arg(action).current_dir(dir).envs(env.iter().copied());
-        cmd.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-        drop(child.stdin.take());
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_input(cmd, input.as_bytes());
         assert_quiet_success(&out);
         text(&out.stdout)
     };

@@ -5,16 +5,7 @@
 #[path = "support/credential/mod.rs"]
 mod support;
 
-use support::{assert_quiet_success, text, Keyring, Kind};
-
-/// Runs `f` once per store that can run here.
-fn each_store(f: impl Fn(&Keyring)) {
-    for kind in Kind::ALL {
-        if let Some(keyring) = Keyring::start(kind) {
-            f(&keyring);
-        }
-    }
-}
+use support::{assert_quiet_success, each_store, text, Keyring, Kind};
 
 fn get(k: &Keyring, input: &str) -> String {
     let out = k.helper(&["get"], input);

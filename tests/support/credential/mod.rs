@@ -38,6 +38,15 @@ impl Kind {
     }
 }
 
+/// Runs `f` once per store that can run here.
+pub fn each_store(f: impl Fn(&Keyring)) {
+    for kind in Kind::ALL {
+        if let Some(keyring) = Keyring::start(kind) {
+            f(&keyring);
+        }
+    }
+}
+
 /// Whether the tools are on PATH; if not: panic under CI, else print why and return false.
 pub fn require(tools: &[&str], why: &str) -> bool {
     let missing: Vec<&str> = tools
@@ -243,7 +252,8 @@ impl Keyring {
     }
 }
 
-fn run_with_input(mut cmd: Command, input: &[u8]) -> Output {
+/// Runs `cmd` to the end with `input` on its stdin, capturing stdout and stderr.
+pub fn run_with_input(mut cmd: Command, input: &[u8]) -> Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
