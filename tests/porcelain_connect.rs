@@ -5,8 +5,6 @@
 mod porcelain_common;
 mod support;
 
-use std::path::Path;
-
 use porcelain_common::*;
 use support::fake_postman::FakePostman;
 use support::git::{files_of, postman_url, Sandbox};
@@ -181,36 +179,6 @@ fn connect_maps_a_repository_and_its_files_reach_an_empty_api() {
             .clone()
     });
     assert_eq!(pushed, PETS_PATH);
-}
-
-/// A repository with the sample API's files in Postman's default layout, but no
-/// `.postman` files: what a team that copied them by hand has. Returns it and the clone
-/// it was copied from.
-fn copied_sample(
-    fake: &FakePostman,
-    sandbox: &Sandbox,
-    api: &str,
-) -> (std::path::PathBuf, std::path::PathBuf) {
-    let clone = clone_of(fake, sandbox, api, "clone");
-    let repo = repo_with(sandbox, "repo", &[("README.md", "ours\n")]);
-    copy_tree(&clone.join("postman"), &repo.join("postman"));
-    commit_all(sandbox, &repo, "our copy of the spec");
-    (repo, clone)
-}
-
-fn connect_sample(sandbox: &Sandbox, fake: &FakePostman, repo: &Path, api: &str) -> String {
-    postman_ok(
-        sandbox,
-        repo,
-        &[
-            "connect",
-            &postman_url(fake, api),
-            "--schema-file",
-            "postman/schemas/index.yaml",
-            "--collection-dir",
-            "postman/collections",
-        ],
-    )
 }
 
 #[test]

@@ -4,23 +4,13 @@
 mod porcelain_common;
 mod support;
 
-use std::path::PathBuf;
-
 use porcelain_common::*;
 use support::fake_postman::FakePostman;
-use support::git::{postman_url, Sandbox};
-
-struct Connected {
-    fake: FakePostman,
-    payments: String,
-    sms: String,
-    sandbox: Sandbox,
-    repo: PathBuf,
-}
+use support::git::Sandbox;
 
 /// Two APIs connected by directories, committed and fetched (so each has R, a
 /// remote-tracking branch, a version tag and a cache).
-fn connected() -> Connected {
+fn connected() -> TwoApis {
     let fake = FakePostman::start();
     let (payments, sms) = fake.with_state(|s| {
         let payments = s.seed_sample();
@@ -50,12 +40,12 @@ fn connected() -> Connected {
         ],
     );
     for (remote, api) in [("payments", &payments), ("sms", &sms)] {
-        postman_ok(
+        connect_ok(
             &sandbox,
+            &fake,
             &repo,
+            api,
             &[
-                "connect",
-                &postman_url(&fake, api),
                 "--remote",
                 remote,
                 "--schema-file",
@@ -69,7 +59,7 @@ fn connected() -> Connected {
     for remote in ["payments", "sms"] {
         sandbox.git_ok(&repo, ["fetch", "-q", remote]);
     }
-    Connected {
+    TwoApis {
         fake,
         payments,
         sms,
@@ -80,7 +70,7 @@ fn connected() -> Connected {
 
 #[test]
 fn disconnect_removes_everything_of_its_remote_and_nothing_else() {
-    let Connected {
+    let TwoApis {
         fake,
         payments,
         sms,
@@ -162,7 +152,7 @@ fn disconnect_removes_everything_of_its_remote_and_nothing_else() {
 
 #[test]
 fn disconnect_asks_for_the_api_name_on_the_terminal() {
-    let Connected {
+    let TwoApis {
         payments,
         sandbox,
         repo,
@@ -215,19 +205,8 @@ fn disconnect_asks_for_the_api_name_on_the_terminal() {
 #[test]
 fn without_a_fetch_the_api_id_confirms() {
     let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.create_api(None, "Empty"));
     let mut sandbox = Sandbox::new();
-    let repo = repo_with(&sandbox, "repo", &[("openapi.yaml", "openapi: 3.1.0\n")]);
-    postman_ok(
-        &sandbox,
-        &repo,
-        &[
-            "connect",
-            &postman_url(&fake, &api),
-            "--schema-file",
-            "openapi.yaml",
-        ],
-    );
+    let (api, repo) = connected_empty_api(&fake, &sandbox);
     // No key to ask Postman for the name with: the id is asked for.
     sandbox.set_env("POSTMAN_API_KEY", None);
     let Some(run) = git_on_terminal(

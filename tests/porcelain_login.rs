@@ -5,7 +5,8 @@
 mod porcelain_common;
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use porcelain_common::*;
 use support::fake_postman::{FakePostman, API_KEY};
@@ -28,6 +29,13 @@ fn with_credential_file() -> (Sandbox, PathBuf) {
     (sandbox, file)
 }
 
+/// `git postman login --with-key-stdin <options...>` in `cwd`, `key` on stdin.
+fn login_with_stdin(sandbox: &Sandbox, cwd: &Path, options: &[&str], key: &str) -> Output {
+    let mut args = vec!["postman", "login", "--with-key-stdin"];
+    args.extend_from_slice(options);
+    git_with_stdin(sandbox, cwd, &args, key)
+}
+
 fn stored(file: &PathBuf) -> String {
     std::fs::read_to_string(file).unwrap_or_default()
 }
@@ -39,10 +47,10 @@ fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
     let (sandbox, file) = with_credential_file();
     let base = fake.base_url();
 
-    let out = git_with_stdin(
+    let out = login_with_stdin(
         &sandbox,
         sandbox.path(),
-        &["postman", "login", "--with-key-stdin", "--base-url", &base],
+        &["--base-url", &base],
         &format!("{API_KEY}\n"),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -83,33 +91,11 @@ fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
 #[test]
 fn login_takes_the_server_of_a_connected_remote() {
     let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.create_api(None, "Empty"));
     let (mut sandbox, file) = with_credential_file();
     sandbox.set_env("POSTMAN_API_KEY", Some(API_KEY));
-    let repo = repo_with(&sandbox, "repo", &[("openapi.yaml", "openapi: 3.1.0\n")]);
-    postman_ok(
-        &sandbox,
-        &repo,
-        &[
-            "connect",
-            &postman_url(&fake, &api),
-            "--schema-file",
-            "openapi.yaml",
-        ],
-    );
+    let (_, repo) = connected_empty_api(&fake, &sandbox);
     sandbox.set_env("POSTMAN_API_KEY", None);
-    let out = git_with_stdin(
-        &sandbox,
-        &repo,
-        &[
-            "postman",
-            "login",
-            "--with-key-stdin",
-            "--remote",
-            "postman",
-        ],
-        API_KEY,
-    );
+    let out = login_with_stdin(&sandbox, &repo, &["--remote", "postman"], API_KEY);
     assert!(
         out.status.success(),
         "{}",
@@ -124,16 +110,10 @@ fn login_takes_the_server_of_a_connected_remote() {
 fn a_key_postman_refuses_is_not_stored() {
     let fake = FakePostman::start();
     let (sandbox, file) = with_credential_file();
-    let out = git_with_stdin(
+    let out = login_with_stdin(
         &sandbox,
         sandbox.path(),
-        &[
-            "postman",
-            "login",
-            "--with-key-stdin",
-            "--base-url",
-            &fake.base_url(),
-        ],
+        &["--base-url", &fake.base_url()],
         "PMAK-wrong-key\n",
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -143,40 +123,22 @@ fn a_key_postman_refuses_is_not_stored() {
     assert_eq!(stored(&file), "");
 
     for (input, expected) in [("\n", "the key is empty"), ("", "the key is empty")] {
-        let out = git_with_stdin(
+        let out = login_with_stdin(
             &sandbox,
             sandbox.path(),
-            &[
-                "postman",
-                "login",
-                "--with-key-stdin",
-                "--base-url",
-                &fake.base_url(),
-            ],
+            &["--base-url", &fake.base_url()],
             input,
         );
         assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
     }
     // An unreachable server: not stored unless asked to.
     let closed = "http://127.0.0.1:9";
-    let out = git_with_stdin(
-        &sandbox,
-        sandbox.path(),
-        &["postman", "login", "--with-key-stdin", "--base-url", closed],
-        API_KEY,
-    );
+    let out = login_with_stdin(&sandbox, sandbox.path(), &["--base-url", closed], API_KEY);
     assert!(String::from_utf8_lossy(&out.stderr).contains("use --no-verify"));
-    let out = git_with_stdin(
+    let out = login_with_stdin(
         &sandbox,
         sandbox.path(),
-        &[
-            "postman",
-            "login",
-            "--with-key-stdin",
-            "--no-verify",
-            "--base-url",
-            closed,
-        ],
+        &["--no-verify", "--base-url", closed],
         API_KEY,
     );
     assert!(
@@ -202,16 +164,10 @@ fn without_a_credential_helper_login_says_the_key_was_not_kept() {
     let fake = FakePostman::start();
     let mut sandbox = Sandbox::new();
     sandbox.set_env("POSTMAN_API_KEY", None);
-    let out = git_with_stdin(
+    let out = login_with_stdin(
         &sandbox,
         sandbox.path(),
-        &[
-            "postman",
-            "login",
-            "--with-key-stdin",
-            "--base-url",
-            &fake.base_url(),
-        ],
+        &["--base-url", &fake.base_url()],
         API_KEY,
     );
     let stderr = String::from_utf8_lossy(&out.stderr);

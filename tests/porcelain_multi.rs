@@ -4,7 +4,7 @@
 mod porcelain_common;
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use porcelain_common::*;
 use support::fake_postman::{FakePostman, DEFAULT_USER};
@@ -70,12 +70,12 @@ fn connect_dir(
     api: &str,
     root: &str,
 ) -> String {
-    postman_ok(
+    connect_ok(
         sandbox,
+        fake,
         repo,
+        api,
         &[
-            "connect",
-            &postman_url(fake, api),
             "--remote",
             remote,
             "--schema-file",
@@ -94,16 +94,8 @@ fn changed_paths(sandbox: &Sandbox, repo: &Path, a: &str, b: &str) -> Vec<String
         .collect()
 }
 
-struct ByDirectories {
-    fake: FakePostman,
-    payments: String,
-    sms: String,
-    sandbox: Sandbox,
-    repo: PathBuf,
-}
-
 /// One branch, `payments/` and `sms/`, both connected, committed and fetched.
-fn by_directories() -> ByDirectories {
+fn by_directories() -> TwoApis {
     let fake = FakePostman::start();
     let (payments, sms) = two_apis(&fake);
     let sandbox = Sandbox::new();
@@ -140,7 +132,7 @@ fn by_directories() -> ByDirectories {
             "{remote}: in sync, the first fetch reports the commit"
         );
     }
-    ByDirectories {
+    TwoApis {
         fake,
         payments,
         sms,
@@ -151,7 +143,7 @@ fn by_directories() -> ByDirectories {
 
 #[test]
 fn two_apis_by_directories_fetch_and_push_only_their_own_files() {
-    let ByDirectories {
+    let TwoApis {
         fake,
         payments,
         sms,
@@ -224,7 +216,7 @@ fn two_apis_by_directories_fetch_and_push_only_their_own_files() {
 
 #[test]
 fn a_third_api_may_not_take_another_api_s_files() {
-    let ByDirectories {
+    let TwoApis {
         fake,
         payments,
         sms,

@@ -24,22 +24,8 @@ fn status_follows_a_connection_through_its_life() {
     let fake = FakePostman::start();
     let api = fake.with_state(|s| s.seed_sample());
     let sandbox = Sandbox::new();
-    let clone = clone_of(&fake, &sandbox, &api, "clone");
-    let repo = repo_with(&sandbox, "repo", &[("README.md", "ours\n")]);
-    copy_tree(&clone.join("postman"), &repo.join("postman"));
-    commit_all(&sandbox, &repo, "spec");
-    postman_ok(
-        &sandbox,
-        &repo,
-        &[
-            "connect",
-            &postman_url(&fake, &api),
-            "--schema-file",
-            "postman/schemas/index.yaml",
-            "--collection-dir",
-            "postman/collections",
-        ],
-    );
+    let (repo, _) = copied_sample(&fake, &sandbox, &api);
+    connect_sample(&sandbox, &fake, &repo, &api);
 
     // Connected, never fetched: no request needed to say so.
     fake.clear_requests();

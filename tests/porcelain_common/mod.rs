@@ -78,16 +78,8 @@ pub fn postman_fails(sandbox: &Sandbox, repo: &Path, args: &[&str]) -> String {
 /// `git <args>` in `cwd` with `input` on stdin.
 pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Output {
     let mut cmd = Command::new("git");
-    cmd.current_dir(cwd).args(args).env_clear();
-    for (k, v) in &sandbox.env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    cmd.args(args);
+    let mut child = spawn_in_sandbox(cmd, sandbox, cwd, &[]);
     child
         .stdin
         .take()
@@ -95,6 +87,27 @@ pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str)
         .write_all(input.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// Starts `cmd` in `cwd` with the sandbox's environment only (less the variables in
+/// `without`), its stdin, stdout and stderr piped.
+fn spawn_in_sandbox(
+    mut cmd: Command,
+    sandbox: &Sandbox,
+    cwd: &Path,
+    without: &[&str],
+) -> std::process::Child {
+    cmd.current_dir(cwd).env_clear();
+    for (k, v) in &sandbox.env {
+        if !without.contains(&k.as_str()) {
+            cmd.env(k, v);
+        }
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// What a run on a terminal showed (everything written to the terminal, echo included)
@@ -127,20 +140,8 @@ pub fn git_on_terminal(
     }
     let command = format!("git {}", args.join(" "));
     let mut cmd = Command::new("script");
-    cmd.args(["-qefc", &command, "/dev/null"])
-        .current_dir(cwd)
-        .env_clear();
-    for (k, v) in &sandbox.env {
-        if k != "GIT_TERMINAL_PROMPT" {
-            cmd.env(k, v);
-        }
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    cmd.args(["-qefc", &command, "/dev/null"]);
+    let mut child = spawn_in_sandbox(cmd, sandbox, cwd, &["GIT_TERMINAL_PROMPT"]);
     let screen = Arc::new(Mutex::new(Vec::new()));
     let mut stdout = child.stdout.take().unwrap();
     let reader = {
@@ -190,6 +191,72 @@ pub fn clone_of(fake: &FakePostman, sandbox: &Sandbox, api: &str, name: &str) ->
         ["clone", "-q", &postman_url(fake, api), name],
     );
     sandbox.join(name)
+}
+
+/// `git postman connect <api's postman:: URL> <options...>` in `repo`; its stdout.
+pub fn connect_ok(
+    sandbox: &Sandbox,
+    fake: &FakePostman,
+    repo: &Path,
+    api: &str,
+    options: &[&str],
+) -> String {
+    let url = postman_url(fake, api);
+    let mut args = vec!["connect", url.as_str()];
+    args.extend_from_slice(options);
+    postman_ok(sandbox, repo, &args)
+}
+
+/// A repository with the sample API's files in Postman's default layout, but no
+/// `.postman` files: what a team that copied them by hand has. Returns it and the clone
+/// it was copied from.
+pub fn copied_sample(fake: &FakePostman, sandbox: &Sandbox, api: &str) -> (PathBuf, PathBuf) {
+    let clone = clone_of(fake, sandbox, api, "clone");
+    let repo = repo_with(sandbox, "repo", &[("README.md", "ours\n")]);
+    copy_tree(&clone.join("postman"), &repo.join("postman"));
+    commit_all(sandbox, &repo, "our copy of the spec");
+    (repo, clone)
+}
+
+/// Connects the [`copied_sample`] repository: the schema and collections in Postman's
+/// default layout.
+pub fn connect_sample(sandbox: &Sandbox, fake: &FakePostman, repo: &Path, api: &str) -> String {
+    connect_ok(
+        sandbox,
+        fake,
+        repo,
+        api,
+        &[
+            "--schema-file",
+            "postman/schemas/index.yaml",
+            "--collection-dir",
+            "postman/collections",
+        ],
+    )
+}
+
+/// A new API "Empty", and a new repository `repo` with an `openapi.yaml` connected to it
+/// (remote `postman`). Returns the API's id and the repository.
+pub fn connected_empty_api(fake: &FakePostman, sandbox: &Sandbox) -> (String, PathBuf) {
+    let api = fake.with_state(|s| s.create_api(None, "Empty"));
+    let repo = repo_with(sandbox, "repo", &[("openapi.yaml", "openapi: 3.1.0\n")]);
+    connect_ok(
+        sandbox,
+        fake,
+        &repo,
+        &api,
+        &["--schema-file", "openapi.yaml"],
+    );
+    (api, repo)
+}
+
+/// Two APIs in one repository, each its own remote (`payments` and `sms`).
+pub struct TwoApis {
+    pub fake: FakePostman,
+    pub payments: String,
+    pub sms: String,
+    pub sandbox: Sandbox,
+    pub repo: PathBuf,
 }
 
 /// A collection file as a user would write it (no Postman ids).
