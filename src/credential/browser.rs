@@ -144,21 +144,16 @@ mod tests {
             "p() {{ for a in \"$@\"; do echo \"$a\"; done >{}; }}; p",
             out.display()
         );
-        let status = user_command(&format!("{line} --flag"), url)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        assert_eq!(
-            std::fs::read_to_string(&out).unwrap(),
-            format!("--flag\n{url}\n")
-        );
-        let status = user_command(&format!("{line} %s --after"), url)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        assert_eq!(
-            std::fs::read_to_string(&out).unwrap(),
-            format!("{url}\n--after\n")
-        );
+        // Without %s the URL comes last; %s puts it in its place.
+        for (args, expected) in [
+            ("--flag", format!("--flag\n{url}\n")),
+            ("%s --after", format!("{url}\n--after\n")),
+        ] {
+            let status = user_command(&format!("{line} {args}"), url)
+                .status()
+                .unwrap();
+            assert!(status.success());
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        }
     }
 }

@@ -235,38 +235,23 @@ mod tests {
     #[test]
     fn matching_follows_git() {
         let have = cred("protocol=https\nhost=h\npath=p\nusername=u\npassword=pw\n");
-        assert!(matches(&cred("protocol=https\nhost=h\n"), &have, false));
-        assert!(matches(
-            &cred("protocol=https\nhost=h\nusername=u\n"),
-            &have,
-            false
-        ));
-        assert!(!matches(
-            &cred("protocol=https\nhost=h\nusername=\n"),
-            &have,
-            false
-        ));
-        assert!(!matches(
-            &cred("protocol=https\nhost=h\npath=q\n"),
-            &have,
-            false
-        ));
-        assert!(!matches(&cred("protocol=http\nhost=h\n"), &have, false));
-        assert!(matches(
-            &cred("protocol=https\nhost=h\npassword=other\n"),
-            &have,
-            false
-        ));
-        assert!(!matches(
-            &cred("protocol=https\nhost=h\npassword=other\n"),
-            &have,
-            true
-        ));
-        assert!(matches(
-            &cred("protocol=https\nhost=h\npassword=pw\n"),
-            &have,
-            true
-        ));
+        // (request, match_password, whether it matches `have`)
+        for (want, match_password, expected) in [
+            ("protocol=https\nhost=h\n", false, true),
+            ("protocol=https\nhost=h\nusername=u\n", false, true),
+            ("protocol=https\nhost=h\nusername=\n", false, false),
+            ("protocol=https\nhost=h\npath=q\n", false, false),
+            ("protocol=http\nhost=h\n", false, false),
+            ("protocol=https\nhost=h\npassword=other\n", false, true),
+            ("protocol=https\nhost=h\npassword=other\n", true, false),
+            ("protocol=https\nhost=h\npassword=pw\n", true, true),
+        ] {
+            assert_eq!(
+                matches(&cred(want), &have, match_password),
+                expected,
+                "{want:?} (match_password: {match_password})"
+            );
+        }
     }
 
     #[test]

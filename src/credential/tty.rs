@@ -72,11 +72,7 @@ pub fn prompt_secret(what: &str) -> Result<String, TtyError> {
                 source,
             }
         })?;
-    let answer = answer.trim().to_string();
-    if answer.is_empty() {
-        return Err(TtyError::Empty(what.to_string()));
-    }
-    Ok(answer)
+    non_empty(&answer, what)
 }
 
 /// Reads a secret from a reader (`--client-secret-stdin`, `--token-stdin`): the first line,
@@ -89,11 +85,16 @@ pub fn read_secret_line(input: &mut dyn std::io::BufRead, what: &str) -> Result<
             what: what.to_string(),
             source,
         })?;
-    let line = line.trim().to_string();
-    if line.is_empty() {
+    non_empty(&line, what)
+}
+
+/// The answer without leading and trailing white space; an error when nothing is left.
+fn non_empty(answer: &str, what: &str) -> Result<String, TtyError> {
+    let answer = answer.trim();
+    if answer.is_empty() {
         return Err(TtyError::Empty(what.to_string()));
     }
-    Ok(line)
+    Ok(answer.to_string())
 }
 
 fn capitalized(s: &str) -> String {
