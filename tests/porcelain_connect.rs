@@ -499,17 +499,12 @@ fn postman_side_refusals_write_nothing() {
         stderr.contains("remote postman already exists (https://example.com/x.git)"),
         "{stderr}"
     );
-    postman_ok(
+    connect_ok(
         &sandbox,
+        &fake,
         &repo,
-        &[
-            "connect",
-            &postman_url(&fake, &api),
-            "--remote",
-            "pets",
-            "--schema-file",
-            "specs/openapi.yaml",
-        ],
+        &api,
+        &["--remote", "pets", "--schema-file", "specs/openapi.yaml"],
     );
     let stderr = connect(&postman_url(&fake, &api), &["--remote", "again"]);
     assert!(
