@@ -312,6 +312,11 @@ impl Harness {
     fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         self.fake.with_state(f)
     }
+
+    /// The id of an API's schema.
+    fn schema_id(&self, api: &str) -> String {
+        self.state(|s| s.api(api).unwrap().schema.as_ref().unwrap().id.clone())
+    }
 }
 
 impl Call<'_> {
@@ -574,15 +579,7 @@ fn reads(h: &mut Harness, f: &Fixture) {
     .expect(404);
     h.call("get", t, format!("/apis/nope/schemas/{sid}"))
         .expect(404);
-    let linked_sid = h.state(|s| {
-        s.api(&f.linked)
-            .unwrap()
-            .schema
-            .as_ref()
-            .unwrap()
-            .id
-            .clone()
-    });
+    let linked_sid = h.schema_id(&f.linked);
     h.call("get", t, format!("/apis/{}/schemas/{linked_sid}", f.linked))
         .expect(422);
     errors_common(h, "get", t, &format!("/apis/{api}/schemas/{sid}"), true);
@@ -975,15 +972,7 @@ fn schema_writes(h: &mut Harness, f: &Fixture) {
     h.call("put", t, format!("/apis/{api}/schemas/nope/files/x.yaml"))
         .json(json!({"content": ""}))
         .expect(404);
-    let linked_sid = h.state(|s| {
-        s.api(&f.linked)
-            .unwrap()
-            .schema
-            .as_ref()
-            .unwrap()
-            .id
-            .clone()
-    });
+    let linked_sid = h.schema_id(&f.linked);
     h.call(
         "put",
         t,
