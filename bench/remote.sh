@@ -10,6 +10,7 @@
 #   clone             git clone postman::…            vs git clone --no-local file://… (baseline)
 #   fetch, no change  git fetch                       vs git fetch from the file:// remote
 #   push one file     git push of one changed schema file
+#   push collection   git push of one request renamed in the big collection
 # and prints wall time, peak memory (max RSS) and the ratio to the baseline.
 # Not a test: run it on demand. Needs python3 (to generate the API) and /usr/bin/time.
 set -euo pipefail
@@ -99,11 +100,17 @@ git -C "$work/ours" commit -qam "one file"
 measure push "$work/ours" git push -q
 git -C "$work/theirs" commit -q --allow-empty -m "one commit"
 measure push_git "$work/theirs" git push -q
+# One request renamed in the big collection: the whole collection goes out (PUT).
+sed -i 's/"name": "Request 7",/"name": "Request seven",/' "$work/ours/postman/collections/Big.json"
+git -C "$work/ours" commit -qam "rename a request"
+measure push_collection "$work/ours" git push -q
+git -C "$work/theirs" commit -q --allow-empty -m "another commit"
+measure push_collection_git "$work/theirs" git push -q
 
 ratio() { python3 -c "print(f'{$1/max($2,0.001):.1f}x')"; }
 printf '%-18s %10s %10s %12s %12s %8s\n' step "ours (s)" "git (s)" "ours (MB)" "git (MB)" ratio
-for step in clone fetch push; do
+for step in clone fetch push push_collection; do
 	eval "o=\$${step}_s g=\$${step}_git_s ok=\$${step}_kb gk=\$${step}_git_kb"
 	printf '%-18s %10s %10s %12s %12s %8s\n' "$step" "$o" "$g" "$((ok / 1024))" "$((gk / 1024))" "$(ratio "$o" "$g")"
 done
-echo "(git's push baseline is an empty commit to a local bare repository)"
+echo "(git's push baselines are an empty commit to a local bare repository)"

@@ -158,18 +158,36 @@ fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
     out
 }
 
-/// What the API accepts for a collection file (validated already): `info.schema` in the
-/// API's spelling, without `_uid`, which only the files carry. With `new`, also without
-/// `_postman_id`, so Postman assigns the new collection its own.
-pub fn upload_form(mut file: Value, new: bool) -> Value {
-    if let Some(info) = file.get_mut("info").and_then(Value::as_object_mut) {
-        info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
-        info.shift_remove("_uid");
-        if new {
-            info.shift_remove("_postman_id");
+/// What the API accepts for a collection file (validated already), as JSON text:
+/// `info.schema` in the API's spelling, without `_uid`, which only the files carry; with
+/// `new`, also without `_postman_id`, so Postman gives the new collection its own. Every
+/// other member is copied as text, unparsed.
+pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
+    let top = json::members(file).map_err(|_| Error::NotAnObject)?;
+    let mut out = String::with_capacity(file.get().len());
+    out.push('{');
+    for (i, (key, value)) in top.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key)?);
+        out.push(':');
+        if key == "info" {
+            let Value::Object(mut info) = serde_json::from_str(value.get())? else {
+                return Err(Error::NoInfo);
+            };
+            info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
+            info.shift_remove("_uid");
+            if new {
+                info.shift_remove("_postman_id");
+            }
+            out.push_str(&serde_json::to_string(&info)?);
+        } else {
+            out.push_str(value.get());
         }
     }
-    file
+    out.push('}');
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -204,5 +222,20 @@ mod tests {
             json!({"name": "r", "id": "i1", "request": {"method": "GET"}, "response": [{"id": "r1", "name": "ok"}]})
         );
         assert!(!text.ends_with('\n'));
+    }
+
+    #[test]
+    fn upload_form_changes_only_info() {
+        let file: &RawValue = serde_json::from_str(
+            r#"{"info": {"_postman_id": "c", "name": "N", "schema": "x", "_uid": "1-c"}, "item": [ {"id": "i"} ]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            upload_json(file, false).unwrap(),
+            format!(
+                r#"{{"info":{{"_postman_id":"c","name":"N","schema":"{API_SCHEMA_URL}"}},"item":[ {{"id": "i"}} ]}}"#
+            )
+        );
+        assert!(!upload_json(file, true).unwrap().contains("_postman_id"));
     }
 }

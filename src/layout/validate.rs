@@ -1,9 +1,11 @@
 //! Checks a file before push sends anything: one bad file stops the whole push, and the
 //! message names the file and what is wrong, with line and field.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::collection::{API_SCHEMA_URL, FILE_SCHEMA_URL};
+use super::json;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{file}: {what}")]
@@ -31,9 +33,24 @@ pub fn schema_file<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Invalid> 
     })
 }
 
-/// A collection file: JSON, and the shape of a v2.0 or v2.1 collection. Returns it.
-pub fn collection_file(file: &str, bytes: &[u8]) -> Result<Value, Invalid> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+/// A collection file that passed [`collection_file`]: its JSON text, unparsed, and the
+/// UID it records (`info._uid`), if any.
+#[derive(Debug)]
+pub struct CollectionFile<'a> {
+    pub raw: &'a RawValue,
+    pub uid: Option<String>,
+}
+
+/// A collection file: JSON, and the shape of a v2.0 or v2.1 collection. Only the shape
+/// is walked (objects split into raw members), never a whole tree, so a collection of
+/// tens of megabytes costs little more than its text.
+pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile<'a>, Invalid> {
+    let raw: &RawValue = serde_json::from_slice(bytes).map_err(|raw_error| {
+        // Reading into a tree stops at the same place and names the mistake better
+        // ("trailing comma" rather than "key must be a string"); only errors pay for it.
+        let e = serde_json::from_slice::<Value>(bytes)
+            .err()
+            .unwrap_or(raw_error);
         invalid(
             file,
             format!(
@@ -44,9 +61,12 @@ pub fn collection_file(file: &str, bytes: &[u8]) -> Result<Value, Invalid> {
             ),
         )
     })?;
-    let info = value
-        .get("info")
-        .and_then(Value::as_object)
+    let top =
+        json::members(raw).map_err(|_| invalid(file, "the collection must be a JSON object"))?;
+    let member = |key: &str| top.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let info: Value = member("info")
+        .and_then(|i| serde_json::from_str(i.get()).ok())
+        .filter(Value::is_object)
         .ok_or_else(|| invalid(file, "`info` must be an object"))?;
     match info.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() => {}
@@ -62,18 +82,17 @@ pub fn collection_file(file: &str, bytes: &[u8]) -> Result<Value, Invalid> {
         }
         None => return Err(invalid(file, "`info.schema` is missing")),
     }
-    let items = value
-        .get("item")
-        .ok_or_else(|| invalid(file, "`item` is missing"))?;
+    let items = member("item").ok_or_else(|| invalid(file, "`item` is missing"))?;
     check_items(file, items, "item")?;
     for list in ["event", "variable"] {
-        if let Some(v) = value.get(list) {
-            if !v.is_array() {
-                return Err(invalid(file, format!("`{list}` must be an array")));
-            }
+        if member(list).is_some_and(|v| !starts_with(v, b'[')) {
+            return Err(invalid(file, format!("`{list}` must be an array")));
         }
     }
-    Ok(value)
+    Ok(CollectionFile {
+        raw,
+        uid: info.get("_uid").and_then(Value::as_str).map(str::to_string),
+    })
 }
 
 fn is_collection_schema(url: &str) -> bool {
@@ -84,19 +103,23 @@ fn is_collection_schema(url: &str) -> bool {
         })
 }
 
+/// Whether a raw JSON value starts with `byte` (`{`, `[`, `"`).
+fn starts_with(raw: &RawValue, byte: u8) -> bool {
+    raw.get().trim_start().as_bytes().first() == Some(&byte)
+}
+
 /// Every entry of `item` is a folder (`item`) or a request (`request`), at any depth.
-fn check_items(file: &str, items: &Value, at: &str) -> Result<(), Invalid> {
-    let items = items
-        .as_array()
-        .ok_or_else(|| invalid(file, format!("`{at}` must be an array")))?;
-    for (i, item) in items.iter().enumerate() {
+fn check_items(file: &str, items: &RawValue, at: &str) -> Result<(), Invalid> {
+    let items: Vec<&RawValue> = serde_json::from_str(items.get())
+        .map_err(|_| invalid(file, format!("`{at}` must be an array")))?;
+    for (i, item) in items.into_iter().enumerate() {
         let here = format!("{at}[{i}]");
-        let object = item
-            .as_object()
-            .ok_or_else(|| invalid(file, format!("`{here}` must be an object")))?;
-        match (object.get("item"), object.get("request")) {
+        let object = json::members(item)
+            .map_err(|_| invalid(file, format!("`{here}` must be an object")))?;
+        let member = |key: &str| object.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        match (member("item"), member("request")) {
             (Some(children), _) => check_items(file, children, &format!("{here}.item"))?,
-            (None, Some(Value::Object(_) | Value::String(_))) => {}
+            (None, Some(r)) if starts_with(r, b'{') || starts_with(r, b'"') => {}
             (None, Some(_)) => {
                 return Err(invalid(
                     file,
@@ -110,10 +133,8 @@ fn check_items(file: &str, items: &Value, at: &str) -> Result<(), Invalid> {
                 ))
             }
         }
-        if let Some(name) = object.get("name") {
-            if !name.is_string() {
-                return Err(invalid(file, format!("`{here}.name` must be a string")));
-            }
+        if member("name").is_some_and(|n| !starts_with(n, b'"')) {
+            return Err(invalid(file, format!("`{here}.name` must be a string")));
         }
     }
     Ok(())
@@ -150,6 +171,16 @@ mod tests {
             r#"{{"info":{{"name":"n","schema":"{FILE_SCHEMA_URL}"}},"item":[{{"name":"f","item":[{{"request":"http://x"}}]}}]}}"#
         );
         assert!(collection_file("c.json", ok.as_bytes()).is_ok());
+        assert_eq!(
+            collection_file(
+                "c.json",
+                ok.replace("\"n\",", "\"n\",\"_uid\":\"1-c\",").as_bytes()
+            )
+            .unwrap()
+            .uid
+            .as_deref(),
+            Some("1-c")
+        );
         let cases = [
             (r#"{"item":[]}"#, "`info` must be an object"),
             (

@@ -102,6 +102,19 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Answer> {
+        let body = body.map(|b| b.to_string().into_bytes());
+        self.send_json_text(method, segments, query, body)
+    }
+
+    /// As [`Client::send`], with a body that is JSON text already (a large collection
+    /// goes out as the text it was read as, never through a parsed tree).
+    pub fn send_json_text(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer> {
         let url = self.url(segments, query);
         let path = url.path().to_string();
         let v10 = segments.first() == Some(&"apis");
@@ -117,8 +130,10 @@ impl Client {
             } else {
                 request = request.header(ACCEPT, "application/json");
             }
-            if let Some(body) = body {
-                request = request.json(body);
+            if let Some(body) = &body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
             }
             let response = request.send().map_err(|source| Error::Transport {
                 url: strip_query(&url),
@@ -314,39 +329,33 @@ impl Client {
         self.post_for_id(&["apis", api_id, "schemas"], &body)
     }
 
-    /// `PUT /collections/{uid}`: replace a collection. Items keep the ids they carry.
-    pub fn put_collection(&self, uid: &str, collection: &Value) -> Result<()> {
-        let body = serde_json::json!({ "collection": collection });
-        self.send(Method::PUT, &["collections", uid], &[], Some(&body))?;
+    /// `PUT /collections/{uid}`: replace a collection (JSON text, as
+    /// [`crate::layout::collection::upload_json`] makes it). Items keep the ids they carry.
+    pub fn put_collection(&self, uid: &str, collection: &str) -> Result<()> {
+        let body = format!("{{\"collection\":{collection}}}").into_bytes();
+        self.send_json_text(Method::PUT, &["collections", uid], &[], Some(body))?;
         Ok(())
     }
 
-    /// `POST /apis/{apiId}/collections` with `CREATE_NEW`: a new collection attached to
-    /// the API. Returns its UID.
-    pub fn create_api_collection(&self, api_id: &str, collection: &Value) -> Result<String> {
-        let body = serde_json::json!({ "operationType": "CREATE_NEW", "data": collection });
-        self.post_for_id(&["apis", api_id, "collections"], &body)
-    }
-
-    /// `POST` and the `id` of what it created.
-    fn post_for_id(&self, segments: &[&str], body: &Value) -> Result<String> {
-        let answer = self.send(Method::POST, segments, &[], Some(body))?;
-        let value: Value = decode(&answer.body, "POST", segments)?;
-        value
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| Error::Decode {
-                method: "POST".into(),
-                path: format!("/{}", segments.join("/")),
-                detail: "no `id` in the answer".into(),
-            })
+    /// `POST /apis/{apiId}/collections` with `CREATE_NEW`: a new collection (JSON text)
+    /// attached to the API. Returns its UID.
+    pub fn create_api_collection(&self, api_id: &str, collection: &str) -> Result<String> {
+        let body = format!("{{\"operationType\":\"CREATE_NEW\",\"data\":{collection}}}");
+        let segments = ["apis", api_id, "collections"];
+        let answer = self.send_json_text(Method::POST, &segments, &[], Some(body.into_bytes()))?;
+        id_of(&answer, "POST", &segments)
     }
 
     /// `DELETE /collections/{uid}`.
     pub fn delete_collection(&self, uid: &str) -> Result<()> {
         self.send(Method::DELETE, &["collections", uid], &[], None)?;
         Ok(())
+    }
+
+    /// `POST` and the `id` of what it created.
+    fn post_for_id(&self, segments: &[&str], body: &Value) -> Result<String> {
+        let answer = self.send(Method::POST, segments, &[], Some(body))?;
+        id_of(&answer, "POST", segments)
     }
 
     /// `POST /apis/{apiId}/versions`, then polls its task to the end. Returns the
@@ -431,6 +440,16 @@ impl Client {
 
 fn version_query(version: Option<&str>) -> Vec<(&'static str, &str)> {
     version.map(|v| vec![("versionId", v)]).unwrap_or_default()
+}
+
+/// The `id` in an answer's body.
+fn id_of(answer: &Answer, method: &str, segments: &[&str]) -> Result<String> {
+    let value: Value = decode(&answer.body, method, segments)?;
+    value
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| decode_error(method, segments, "no `id` in the answer"))
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], method: &str, segments: &[&str]) -> Result<T> {

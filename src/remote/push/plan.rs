@@ -58,13 +58,14 @@ pub enum Write {
     DeleteFile {
         path: String,
     },
+    /// `collection`: the collection's JSON text in the form the API takes.
     PutCollection {
         uid: String,
-        body: serde_json::Value,
+        collection: String,
     },
     CreateCollection {
         file: String,
-        body: serde_json::Value,
+        collection: String,
     },
     DeleteCollection {
         uid: String,
@@ -230,24 +231,25 @@ pub fn plan(
             continue;
         }
         let bytes = read(file)?.unwrap_or_default();
-        let value = validate::collection_file(file, &bytes)?;
-        let uid = by_path.get(file).cloned().or_else(|| {
-            value
-                .pointer("/info/_uid")
-                .and_then(|u| u.as_str())
-                .map(str::to_string)
-        });
+        let checked = validate::collection_file(file, &bytes)?;
+        let uid = by_path.get(file).cloned().or(checked.uid);
+        let upload = |new| {
+            collection::upload_json(checked.raw, new).map_err(|e| Invalid {
+                file: file.clone(),
+                what: e.to_string(),
+            })
+        };
         match uid.filter(|u| live_collections.contains_key(u.as_str())) {
             Some(uid) => {
                 claim(&mut seen_uids, &uid, file)?;
                 writes.push(Write::PutCollection {
                     uid,
-                    body: collection::upload_form(value, false),
+                    collection: upload(false)?,
                 });
             }
             None => writes.push(Write::CreateCollection {
                 file: file.clone(),
-                body: collection::upload_form(value, true),
+                collection: upload(true)?,
             }),
         }
     }
@@ -328,9 +330,9 @@ pub fn apply(
                 let sid = schema_id.as_deref().ok_or_else(need_schema)?;
                 client.delete_schema_file(api_id, sid, path)?;
             }
-            Write::PutCollection { uid, body } => client.put_collection(uid, body)?,
-            Write::CreateCollection { file, body } => {
-                let uid = client.create_api_collection(api_id, body)?;
+            Write::PutCollection { uid, collection } => client.put_collection(uid, collection)?,
+            Write::CreateCollection { file, collection } => {
+                let uid = client.create_api_collection(api_id, collection)?;
                 on_created(file, &uid)?;
             }
             Write::DeleteCollection { uid } => client.delete_collection(uid)?,
