@@ -184,21 +184,10 @@ pub fn resolve_ref(from: &str, reference: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The root file of a definition (Postman paths and contents): the one Postman flagged,
-/// else the previous root if it still exists, else the one OpenAPI/Swagger/AsyncAPI
-/// document no other file references (the first by path if several).
-pub fn root_file(
-    files: &[(String, &[u8])],
-    flagged: Option<&str>,
-    previous: Option<&str>,
-) -> Option<String> {
-    let exists = |p: &str| files.iter().any(|(f, _)| f == p);
-    if let Some(f) = flagged.filter(|f| exists(f)) {
-        return Some(f.to_string());
-    }
-    if let Some(p) = previous.filter(|p| exists(p)) {
-        return Some(p.to_string());
-    }
+/// The root file of a definition (Postman paths and contents) when Postman flags none
+/// and none was known before: the one OpenAPI/Swagger/AsyncAPI document no other file
+/// references (the shallowest, then the first by path, if several).
+pub fn guess_root_file(files: &[(String, &[u8])]) -> Option<String> {
     let referenced: BTreeSet<String> = files
         .iter()
         .flat_map(|(path, bytes)| {
@@ -285,11 +274,7 @@ mod tests {
             ("index.yaml".to_string(), index),
             ("paths/a.yaml".to_string(), a),
         ];
-        assert_eq!(root_file(&files, None, None).as_deref(), Some("index.yaml"));
-        assert_eq!(
-            root_file(&files, Some("paths/a.yaml"), None).as_deref(),
-            Some("paths/a.yaml")
-        );
+        assert_eq!(guess_root_file(&files).as_deref(), Some("index.yaml"));
     }
 
     #[test]

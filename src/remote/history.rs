@@ -140,7 +140,7 @@ fn definition_state(
                 .iter()
                 .map(|(p, b)| (p.clone(), b.as_slice()))
                 .collect();
-            mapping::root_file(&borrowed, None, None)
+            mapping::guess_root_file(&borrowed)
         }
     };
     Ok(DefinitionState {
