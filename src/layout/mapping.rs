@@ -118,12 +118,15 @@ pub struct DefinitionState {
     pub collections: Vec<CollectionEntry>,
 }
 
-fn normalize_dir(dir: &str) -> String {
+/// A directory as the mapping keeps it: no leading `./`, no slashes at the ends, and the
+/// repository root (`.`, `./`, `/`) as the empty string.
+pub fn normalize_dir(dir: &str) -> String {
     let d = dir.trim().trim_matches('/');
+    let d = d.strip_prefix("./").unwrap_or(d);
     if d == "." {
         String::new()
     } else {
-        d.strip_prefix("./").unwrap_or(d).to_string()
+        d.to_string()
     }
 }
 

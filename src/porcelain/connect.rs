@@ -16,9 +16,12 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
-use crate::layout::mapping::{DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR};
+use crate::layout::mapping::{
+    normalize_dir, DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR,
+};
 use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};
+use crate::remote::history;
 use crate::remote::snapshot::{Reader, Snapshot, Which};
 use crate::remote::url::RemoteUrl;
 
@@ -573,7 +576,7 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         out,
         "  branch       {} (base {}: the first fetch builds on it)",
         r.branch,
-        short(r.base)
+        history::short_id(r.base)
     )?;
     writeln!(
         out,
@@ -654,20 +657,6 @@ fn remote_url(ws: &Workspace, name: &str) -> Option<String> {
             .map(|u| u.to_string())
             .unwrap_or_default()
     })
-}
-
-fn normalize_dir(dir: &str) -> String {
-    let d = dir.trim().trim_matches('/');
-    let d = d.strip_prefix("./").unwrap_or(d);
-    if d == "." {
-        String::new()
-    } else {
-        d.to_string()
-    }
-}
-
-fn short(id: ObjectId) -> String {
-    id.to_hex_with_len(7).to_string()
 }
 
 #[cfg(test)]

@@ -222,6 +222,11 @@ pub fn commit(
     Ok(commit.id)
 }
 
+/// The abbreviated id git prints (7 hex digits).
+pub fn short_id(id: ObjectId) -> String {
+    id.to_hex_with_len(7).to_string()
+}
+
 /// The tree of a commit.
 pub fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Error> {
     Ok(repo.find_commit(commit)?.tree_id()?.detach())

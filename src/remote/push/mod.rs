@@ -10,7 +10,7 @@ pub use plan::{between, descends_from, Plan, PlanError, PushLine, Write};
 
 use super::session::Session;
 use super::state::{PendingPush, RemoteState};
-use super::{Error, BRANCH};
+use super::{history, Error, BRANCH};
 use crate::postman;
 
 impl Session {
@@ -132,8 +132,8 @@ impl Session {
         if live.last != Some(commit) {
             return Err(Refusal(format!(
                 "Postman publishes its current state: push {BRANCH} first (the tag points at {}, Postman has {})",
-                short(commit),
-                live.last.map(short).unwrap_or_else(|| "nothing fetched".into())
+                history::short_id(commit),
+                live.last.map(history::short_id).unwrap_or_else(|| "nothing fetched".into())
             )));
         }
         if self.options.dry_run {
@@ -200,8 +200,4 @@ impl From<postman::Error> for Refusal {
     fn from(e: postman::Error) -> Self {
         Refusal(e.to_string())
     }
-}
-
-fn short(id: ObjectId) -> String {
-    id.to_hex_with_len(7).to_string()
 }
