@@ -97,18 +97,14 @@ impl Served {
                 .unwrap_or(TOP_LEVEL_ORDER.len())
         });
         let mut out = String::with_capacity(self.text.get().len());
-        out.push('{');
-        for (i, (key, value)) in json::js_order(members).into_iter().enumerate() {
-            out.push_str(if i == 0 { "\n\t" } else { ",\n\t" });
-            json::write_string(&mut out, key);
-            out.push_str(": ");
-            match key {
-                "info" => json::write_value(&mut out, &info, 1),
-                "item" => json::write_raw(&mut out, value, 1, Within::Items)?,
-                _ => json::write_raw(&mut out, value, 1, Within::Other)?,
+        json::write_object(&mut out, members, 0, |out, key, value, depth| match key {
+            "info" => {
+                json::write_value(out, &info, depth);
+                Ok(())
             }
-        }
-        out.push_str("\n}");
+            "item" => json::write_raw(out, value, depth, Within::Items),
+            _ => json::write_raw(out, value, depth, Within::Other),
+        })?;
         Ok(out.into_bytes())
     }
 }

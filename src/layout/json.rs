@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// Serializes `value` as `JSON.stringify(value, null, "\t")` does (no trailing newline).
 pub fn stringify_tab(value: &Value) -> String {
@@ -21,40 +21,76 @@ pub fn stringify_tab(value: &Value) -> String {
 }
 
 pub(crate) fn write_value(out: &mut String, value: &Value, depth: usize) {
+    let infallible = |result: Result<(), std::convert::Infallible>| match result {
+        Ok(()) => {}
+    };
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&js_number(n)),
         Value::String(s) => write_string(out, s),
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, depth + 1);
-                write_value(out, item, depth + 1);
-            }
-            newline_indent(out, depth);
-            out.push(']');
-        }
-        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Array(items) => infallible(write_array(out, items, depth, |out, item, depth| {
+            write_value(out, item, depth);
+            Ok(())
+        })),
         Value::Object(map) => {
-            out.push('{');
-            for (i, (key, item)) in js_property_order(map).into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, depth + 1);
-                write_string(out, key);
-                out.push_str(": ");
-                write_value(out, item, depth + 1);
-            }
-            newline_indent(out, depth);
-            out.push('}');
+            let members = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            infallible(write_object(out, members, depth, |out, _, item, depth| {
+                write_value(out, item, depth);
+                Ok(())
+            }))
         }
     }
+}
+
+/// `[`, one element a line at `depth + 1`, `]`; `[]` when empty.
+fn write_array<T, E>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    depth: usize,
+    mut write: impl FnMut(&mut String, T, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut empty = true;
+    for item in items {
+        out.push(if empty { '[' } else { ',' });
+        empty = false;
+        newline_indent(out, depth + 1);
+        write(out, item, depth + 1)?;
+    }
+    if empty {
+        out.push_str("[]");
+    } else {
+        newline_indent(out, depth);
+        out.push(']');
+    }
+    Ok(())
+}
+
+/// `{`, one `"key": value` a line at `depth + 1` in JavaScript's property order, `}`;
+/// `{}` when empty. `write` writes a member's value.
+pub(crate) fn write_object<'k, T, E>(
+    out: &mut String,
+    members: Vec<(&'k str, T)>,
+    depth: usize,
+    mut write: impl FnMut(&mut String, &'k str, T, usize) -> Result<(), E>,
+) -> Result<(), E> {
+    if members.is_empty() {
+        out.push_str("{}");
+        return Ok(());
+    }
+    out.push('{');
+    for (i, (key, value)) in js_order(members).into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline_indent(out, depth + 1);
+        write_string(out, key);
+        out.push_str(": ");
+        write(out, key, value, depth + 1)?;
+    }
+    newline_indent(out, depth);
+    out.push('}');
+    Ok(())
 }
 
 /// What to change while writing raw JSON: members to drop, per context. The context of
@@ -81,54 +117,32 @@ pub(crate) fn write_raw<R: RawRules>(
     match text.as_bytes().first() {
         Some(b'{') => {
             let members = members(raw)?;
-            let kept: Vec<(&str, &RawValue)> = members
+            let kept = members
                 .iter()
                 .filter(|(k, _)| !rules.drop(k))
                 .map(|(k, v)| (k.as_str(), *v))
                 .collect();
-            if kept.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            for (i, (key, value)) in js_order(kept).into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, depth + 1);
-                write_string(out, key);
-                out.push_str(": ");
-                write_raw(out, value, depth + 1, rules.member(key))?;
-            }
-            newline_indent(out, depth);
-            out.push('}');
+            write_object(out, kept, depth, |out, key, value, depth| {
+                write_raw(out, value, depth, rules.member(key))
+            })
         }
         Some(b'[') => {
             let items: Vec<&RawValue> = serde_json::from_str(raw.get())?;
-            if items.is_empty() {
-                out.push_str("[]");
-                return Ok(());
-            }
-            out.push('[');
-            for (i, item) in items.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline_indent(out, depth + 1);
-                write_raw(out, item, depth + 1, rules.element())?;
-            }
-            newline_indent(out, depth);
-            out.push(']');
+            write_array(out, items, depth, |out, item, depth| {
+                write_raw(out, item, depth, rules.element())
+            })
         }
-        _ => match serde_json::from_str::<Value>(raw.get()) {
-            Ok(scalar) => write_value(out, &scalar, depth),
-            // A lone UTF-16 surrogate (`"\ud800"`) is valid JSON that Rust strings
-            // cannot hold; JavaScript writes it back escaped, as the text has it.
-            Err(_) if text.starts_with('"') => out.push_str(&text.to_lowercase_escapes()),
-            Err(e) => return Err(e),
-        },
+        _ => {
+            match serde_json::from_str::<Value>(raw.get()) {
+                Ok(scalar) => write_value(out, &scalar, depth),
+                // A lone UTF-16 surrogate (`"\ud800"`) is valid JSON that Rust strings
+                // cannot hold; JavaScript writes it back escaped, as the text has it.
+                Err(_) if text.starts_with('"') => out.push_str(&text.to_lowercase_escapes()),
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// An object's members in text order, as slices of the text. A repeated key keeps its
@@ -160,8 +174,8 @@ pub(crate) fn members(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, serde_
     Ok(serde_json::from_str::<Members>(raw.get())?.0)
 }
 
-/// JavaScript's property order (see [`js_property_order`]).
-pub(crate) fn js_order<V>(members: Vec<(&str, V)>) -> Vec<(&str, V)> {
+/// Members in JavaScript's property order (see [`array_index`]).
+fn js_order<V>(members: Vec<(&str, V)>) -> Vec<(&str, V)> {
     let (mut indices, others): (Vec<_>, Vec<_>) = members
         .into_iter()
         .partition(|(k, _)| array_index(k).is_some());
@@ -205,16 +219,12 @@ fn newline_indent(out: &mut String, depth: usize) {
 
 /// JavaScript enumerates "array index" keys (canonical integers below 2^32 - 1) first, in
 /// ascending numeric order, then string keys in insertion order.
-fn js_property_order(map: &Map<String, Value>) -> Vec<(&str, &Value)> {
-    js_order(map.iter().map(|(k, v)| (k.as_str(), v)).collect())
-}
-
 fn array_index(key: &str) -> Option<u32> {
     let n: u32 = key.parse().ok()?;
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
-pub(crate) fn write_string(out: &mut String, s: &str) {
+fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
