@@ -475,3 +475,33 @@ fn a_git_linked_api_is_refused_with_a_clear_message() {
     );
     assert_eq!(fake.requests().len(), 1, "refused after the first request");
 }
+
+#[test]
+fn a_version_still_being_published_is_skipped_until_it_is_done() {
+    let (fake, api, sandbox) = cloned();
+    let repo = sandbox.join("clone");
+    let schema = fake.with_state(|s| s.api(&api).unwrap().schema.as_ref().unwrap().id.clone());
+    // Published through the API, as another Postman user would: pending at first.
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{}/apis/{api}/versions", fake.base_url()))
+        .header("X-API-Key", support::fake_postman::API_KEY)
+        .header("Accept", "application/vnd.api.v10+json")
+        .json(
+            &serde_json::json!({"name": "v2.0.0", "schemas": [{"id": schema}], "collections": []}),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+
+    let out = sandbox.git(&repo, ["fetch", "--tags"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: Postman version \"v2.0.0\" is still being published; skipped"),
+        "{stderr}"
+    );
+    assert_eq!(sandbox.git_ok(&repo, ["tag", "--list"]), "v1.0.0\n");
+
+    sandbox.git_ok(&repo, ["fetch", "-q", "--tags"]);
+    assert_eq!(sandbox.git_ok(&repo, ["tag", "--list"]), "v1.0.0\nv2.0.0\n");
+}

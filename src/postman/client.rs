@@ -44,9 +44,8 @@ pub struct Client {
     retry: RetryPolicy,
 }
 
-/// A successful answer: status and body.
+/// A successful (2xx) answer.
 pub struct Answer {
-    pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
@@ -76,10 +75,6 @@ impl Client {
         self
     }
 
-    pub fn base(&self) -> &Url {
-        &self.base
-    }
-
     /// The URL for `segments` under the base URL, each segment percent-encoded.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
         let mut url = self.base.clone();
@@ -94,7 +89,7 @@ impl Client {
     }
 
     /// Sends one request, retrying 429, 503 and 409 within the policy; any other non-2xx
-    /// status is an error carrying the server's message.
+    /// status (3xx included) is an error carrying the server's message.
     pub fn send(
         &self,
         method: Method,
@@ -142,9 +137,10 @@ impl Client {
             let status = response.status();
             let headers = response.headers().clone();
             let bytes = read_body(response, &url)?;
-            if status.is_success() || status.is_redirection() {
+            // No redirect is followed: a 3xx is an answer of its own, e.g. the 302 of a
+            // version still being published.
+            if status.is_success() {
                 return Ok(Answer {
-                    status,
                     headers,
                     body: bytes,
                 });
@@ -247,9 +243,10 @@ impl Client {
         path: &str,
         version: Option<&str>,
     ) -> Result<SchemaFileContent> {
-        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
-        segments.extend(path.split('/'));
-        self.get(&segments, &version_query(version))
+        self.get(
+            &file_segments(api_id, schema_id, path),
+            &version_query(version),
+        )
     }
 
     /// `GET /collections/{id}`: the collection with the fields the server adds, as text.
@@ -266,7 +263,8 @@ impl Client {
         Served::from_bare(&answer.body).map_err(|e| decode_error("GET", &segments, e))
     }
 
-    /// `GET /apis/{apiId}/versions/{versionId}`.
+    /// `GET /apis/{apiId}/versions/{versionId}`; a version still being published answers
+    /// 302 ([`Error::Status`]).
     pub fn version(&self, api_id: &str, version_id: &str) -> Result<Version> {
         #[derive(serde::Deserialize)]
         struct Wrapper {
@@ -288,8 +286,7 @@ impl Client {
         path: &str,
         content: &str,
     ) -> Result<Option<String>> {
-        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
-        segments.extend(path.split('/'));
+        let segments = file_segments(api_id, schema_id, path);
         let body = serde_json::json!({ "content": content });
         let answer = self.send(Method::PUT, &segments, &[], Some(&body))?;
         let value: Value = decode(&answer.body, "PUT", &segments)?;
@@ -301,8 +298,7 @@ impl Client {
 
     /// `DELETE /apis/{apiId}/schemas/{schemaId}/files/{path}`.
     pub fn delete_schema_file(&self, api_id: &str, schema_id: &str, path: &str) -> Result<()> {
-        let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
-        segments.extend(path.split('/'));
+        let segments = file_segments(api_id, schema_id, path);
         self.send(Method::DELETE, &segments, &[], None)?;
         Ok(())
     }
@@ -436,6 +432,13 @@ impl Client {
             detail: "the task did not finish".into(),
         })
     }
+}
+
+/// `/apis/{apiId}/schemas/{schemaId}/files/{path}`: a `/` in the path stays a `/`.
+fn file_segments<'a>(api_id: &'a str, schema_id: &'a str, path: &'a str) -> Vec<&'a str> {
+    let mut segments = vec!["apis", api_id, "schemas", schema_id, "files"];
+    segments.extend(path.split('/'));
+    segments
 }
 
 fn version_query(version: Option<&str>) -> Vec<(&'static str, &str)> {

@@ -8,6 +8,7 @@ use super::snapshot::{Reader, Snapshot, Which};
 use super::state::RemoteState;
 use super::{history, Error, BRANCH};
 use crate::layout::mapping::Mapping;
+use crate::postman;
 
 impl Session {
     /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
@@ -83,7 +84,16 @@ impl Session {
                 Some(c) => c,
                 None => {
                     let client = self.client();
-                    let details = client.version(&live.api.id, &version.id)?;
+                    let details = match client.version(&live.api.id, &version.id) {
+                        Err(postman::Error::Status { status: 302, .. }) => {
+                            eprintln!(
+                                "warning: Postman version {:?} is still being published; skipped",
+                                version.name
+                            );
+                            continue;
+                        }
+                        other => other?,
+                    };
                     let which = Which::Version {
                         id: &details.id,
                         created_at: details.created_at.as_deref(),
