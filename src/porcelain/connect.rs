@@ -13,14 +13,14 @@ use gix::ObjectId;
 use super::cli::ConnectArgs;
 use super::compare::{self, Change, Difference};
 use super::workspace::{self, PostmanRemote, Workspace};
-use super::{dotfiles, target};
+use super::{dotfiles, server, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
 use crate::layout::mapping::{
     normalize_dir, DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR,
 };
+use crate::postman;
 use crate::postman::model::Api;
-use crate::postman::{self, apikey, Client};
 use crate::remote::history;
 use crate::remote::snapshot::{Reader, Snapshot, Which};
 use crate::remote::url::RemoteUrl;
@@ -432,14 +432,7 @@ struct PostmanSide {
 
 impl PostmanSide {
     fn read(ws: &Workspace, url: &RemoteUrl) -> Result<PostmanSide, Error> {
-        let (key, source) = apikey::obtain(&url.base)?;
-        let client = Client::new(url.base.clone(), key.clone())?;
-        let api = client.api(&url.api_id);
-        apikey::report(
-            &key,
-            &source,
-            !matches!(api, Err(postman::Error::Unauthorized { .. })),
-        );
+        let (client, api) = server::first_request(&url.base, |c| c.api(&url.api_id))?;
         let api = match api {
             Err(postman::Error::Status {
                 status: 404,

@@ -14,14 +14,14 @@ use serde::Serialize;
 use url::Url;
 
 use super::cli::StatusArgs;
-use super::dotfiles;
 use super::target::remote_url_string;
 use super::workspace::{self, PostmanRemote, Workspace};
+use super::{dotfiles, server};
 use crate::layout::managed::display_dir;
 use crate::layout::mapping::Mapping;
 use crate::postman::model::Api;
 use crate::postman::time::{self, format_utc};
-use crate::postman::{self, apikey, Client};
+use crate::postman::{self, Client};
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
@@ -228,37 +228,28 @@ struct Clients {
 impl Clients {
     /// `GET /apis/{id}` (no `include`): one request per API.
     fn api(&mut self, base: &Url, api_id: &str) -> Result<Api, String> {
+        let get = |client: &Client| client.get::<Api>(&["apis", api_id], &[]);
         let server = base.to_string();
         if let Some(client) = self.by_server.get(&server) {
             let client = client.as_ref().map_err(String::clone)?;
-            return client
-                .get::<Api>(&["apis", api_id], &[])
-                .map_err(|e| e.to_string());
+            return get(client).map_err(|e| e.to_string());
         }
-        // First API on this server: the key is looked up, used and reported once.
-        let (key, source) = match apikey::obtain(base) {
-            Ok(found) => found,
+        // First API on this server: the key is looked up, used and reported once; a key
+        // Postman refused is not tried again.
+        let first = server::first_request(base, get).and_then(|(client, answer)| match answer {
+            Err(e @ postman::Error::Unauthorized { .. }) => Err(e),
+            answer => Ok((client, answer)),
+        });
+        match first {
+            Ok((client, answer)) => {
+                self.by_server.insert(server, Ok(client));
+                answer.map_err(|e| e.to_string())
+            }
             Err(e) => {
                 self.by_server.insert(server, Err(e.to_string()));
-                return Err(e.to_string());
+                Err(e.to_string())
             }
-        };
-        let client = match Client::new(base.clone(), key.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                self.by_server.insert(server, Err(e.to_string()));
-                return Err(e.to_string());
-            }
-        };
-        let answer = client.get::<Api>(&["apis", api_id], &[]);
-        let refused = matches!(answer, Err(postman::Error::Unauthorized { .. }));
-        apikey::report(&key, &source, !refused);
-        let answer = answer.map_err(|e| e.to_string());
-        match (&answer, refused) {
-            (Err(e), true) => self.by_server.insert(server, Err(e.clone())),
-            _ => self.by_server.insert(server, Ok(client)),
-        };
-        answer
+        }
     }
 }
 
