@@ -21,7 +21,7 @@ use std::time::Duration;
 use clap::{FromArgMatches, Subcommand};
 use git_postman::credential::apps::{AppUrl, Locations};
 use git_postman::credential::cli::{self, AppCommand, CliError, PatCommand};
-use git_postman::credential::record::{self, Record};
+use git_postman::credential::record;
 use git_postman::credential::{secrets, store::Store, StoreKind};
 
 use oauth::{approve_device, device_prompt, git_command, run, Flavor, Forge, ForgeOptions, Run};
@@ -232,11 +232,9 @@ impl World {
     fn stored(&self) -> String {
         let store = Store::open(StoreKind::Keyutils).unwrap();
         let service = record::service(b"http", self.forge.host().as_bytes());
-        let newest = store
-            .find(&service)
+        let newest = record::load(&store, &service)
             .unwrap()
-            .iter()
-            .filter_map(|s| Record::parse(&s.secret))
+            .into_iter()
             .filter(|r| r.credential.password.is_some())
             .max_by_key(|r| r.stored_ns);
         let mut out = Vec::new();

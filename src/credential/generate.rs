@@ -151,14 +151,7 @@ fn finish(
             .map(String::into_bytes),
         ..Credential::default()
     };
-    let record = Record::from_request(&credential);
-    let service = record.service();
-    ctx.store.put(
-        &service,
-        &record.account(),
-        &record.label(),
-        &record.to_bytes(),
-    )?;
+    Record::from_request(&credential).save(ctx.store)?;
     // A used refresh token is dead (GitLab, GitHub Apps): drop copies kept elsewhere.
     if let Some(old) = refreshed {
         if credential.oauth_refresh_token.as_deref() != Some(old.as_bytes()) {
@@ -203,11 +196,7 @@ fn refresh_tokens(ctx: &Context) -> Vec<(String, Option<Vec<u8>>)> {
 /// Drops a refused or used refresh token from every record of this host that holds it:
 /// the record goes if its password is gone too, else it keeps its password.
 fn forget_refresh_token(ctx: &Context, token: &str) -> Result<(), GenerateError> {
-    let service = record::service(
-        ctx.request.protocol.as_deref().unwrap_or_default(),
-        ctx.request.host.as_deref().unwrap_or_default(),
-    );
-    for stored in ctx.store.find(&service)? {
+    for stored in ctx.store.find(&record::service_of(ctx.request))? {
         let Some(mut r) = Record::parse(&stored.secret) else {
             continue;
         };
@@ -216,8 +205,7 @@ fn forget_refresh_token(ctx: &Context, token: &str) -> Result<(), GenerateError>
         }
         if r.credential.password.is_some() && !r.is_expired(now_utc()) {
             r.credential.oauth_refresh_token = None;
-            ctx.store
-                .put(&service, &r.account(), &r.label(), &r.to_bytes())?;
+            r.save(ctx.store)?;
         } else {
             ctx.store.delete(&stored)?;
         }
@@ -227,16 +215,7 @@ fn forget_refresh_token(ctx: &Context, token: &str) -> Result<(), GenerateError>
 
 /// An unexpired token for the request stored since `get` started (by a concurrent git).
 fn fresh_in_store(ctx: &Context) -> Result<Option<Credential>, GenerateError> {
-    let service = record::service(
-        ctx.request.protocol.as_deref().unwrap_or_default(),
-        ctx.request.host.as_deref().unwrap_or_default(),
-    );
-    let records: Vec<Record> = ctx
-        .store
-        .find(&service)?
-        .iter()
-        .filter_map(|s| Record::parse(&s.secret))
-        .collect();
+    let records = record::load(ctx.store, &record::service_of(ctx.request))?;
     Ok(super::helper::select(ctx.request, &records, now_utc()).map(|r| r.credential.clone()))
 }
 

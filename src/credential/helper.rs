@@ -97,11 +97,7 @@ pub fn run(
 
     match action {
         Action::Get => {
-            let found = store.find(&service)?;
-            let records: Vec<Record> = found
-                .iter()
-                .filter_map(|s| Record::parse(&s.secret))
-                .collect();
+            let records = record::load(&store, &service)?;
             let answer = match select(&request, &records, now_utc()) {
                 Some(best) => Some(best.credential.clone()),
                 // Nothing usable stored: an app may make one. The apps files are read only
@@ -132,13 +128,7 @@ pub fn run(
             }
         }
         Action::Store => {
-            let record = Record::from_request(&request);
-            store.put(
-                &service,
-                &record.account(),
-                &record.label(),
-                &record.to_bytes(),
-            )?;
+            Record::from_request(&request).save(&store)?;
         }
         Action::Erase => {
             let apps = Apps::load(&Locations::from_env())?;
@@ -152,12 +142,12 @@ pub fn run(
                     continue;
                 }
                 if keep_refresh && r.credential.oauth_refresh_token.is_some() {
-                    let kept = Record::from_request(&Credential {
+                    Record::from_request(&Credential {
                         password: None,
                         password_expiry_utc: None,
                         ..r.credential
-                    });
-                    store.put(&service, &kept.account(), &kept.label(), &kept.to_bytes())?;
+                    })
+                    .save(&store)?;
                 } else {
                     store.delete(&stored)?;
                 }

@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::protocol::{split_lines, Credential};
+use super::store::{Store, StoreError};
 
 /// Prefix of every service name this helper writes: its own namespace, apart from GCM's
 /// `git:` entries and other tools'.
@@ -54,6 +55,23 @@ pub fn service(protocol: &[u8], host: &[u8]) -> String {
     )
 }
 
+/// The keyring service for a credential's protocol and host.
+pub fn service_of(c: &Credential) -> String {
+    service(
+        c.protocol.as_deref().unwrap_or_default(),
+        c.host.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Every record stored under `service`; entries that are not records are skipped.
+pub fn load(store: &Store, service: &str) -> Result<Vec<Record>, StoreError> {
+    Ok(store
+        .find(service)?
+        .iter()
+        .filter_map(|s| Record::parse(&s.secret))
+        .collect())
+}
+
 /// Seconds since the epoch.
 pub fn now_utc() -> u64 {
     SystemTime::now()
@@ -90,10 +108,16 @@ impl Record {
 
     /// The keyring service of this record.
     pub fn service(&self) -> String {
-        let c = &self.credential;
-        service(
-            c.protocol.as_deref().unwrap_or_default(),
-            c.host.as_deref().unwrap_or_default(),
+        service_of(&self.credential)
+    }
+
+    /// Creates or replaces this record's entry in `store`.
+    pub fn save(&self, store: &Store) -> Result<(), StoreError> {
+        store.put(
+            &self.service(),
+            &self.account(),
+            &self.label(),
+            &self.to_bytes(),
         )
     }
 
