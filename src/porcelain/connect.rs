@@ -441,7 +441,7 @@ impl PostmanSide {
             }) => {
                 return Err(Error::NoSuchApi {
                     api_id: url.api_id.clone(),
-                    server: url.base.as_str().trim_end_matches('/').to_string(),
+                    server: server::display(&url.base),
                     detail: message,
                 })
             }

@@ -78,7 +78,7 @@ fn web_app_api_id(raw: &str) -> Result<Option<String>, Error> {
 
 /// The remote URL to record.
 pub fn remote_url_string(url: &RemoteUrl) -> String {
-    let base = url.base.as_str().trim_end_matches('/');
+    let base = server::display(&url.base);
     if base == DEFAULT_BASE_URL {
         format!("postman::{}", url.api_id)
     } else {
