@@ -299,6 +299,8 @@ fn unsafe_server_paths_are_refused_and_nothing_is_written() {
         let repo = sandbox.join("clone");
         let before = sandbox.rev(&repo, "origin/main");
         fake.with_state(|s| s.put_schema_file(&api, bad, "boom"));
+        let files_before = files_of(&repo);
+        fake.clear_requests();
         let out = sandbox.git(&repo, ["fetch"]);
         assert!(!out.status.success(), "{bad} was accepted");
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -308,7 +310,18 @@ fn unsafe_server_paths_are_refused_and_nothing_is_written() {
         );
         assert_eq!(sandbox.rev(&repo, "origin/main"), before);
         assert!(!repo.join(".git/hooks/post-checkout").exists());
-        assert!(!sandbox.path().join("x.yaml").exists());
+        assert_eq!(
+            files_of(&repo),
+            files_before,
+            "no file appeared in the work tree"
+        );
+        // Refused on the listing: no schema file was even downloaded.
+        let downloads: Vec<_> = fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.contains("/files/"))
+            .collect();
+        assert!(downloads.is_empty(), "{downloads:?}");
     }
 }
 

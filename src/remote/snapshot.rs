@@ -69,86 +69,155 @@ pub struct Reader<'a> {
     pub progress: bool,
 }
 
+/// A schema's listing, paths checked, with the blob of each file the cache still holds.
+struct Listing {
+    schema_id: String,
+    schema_type: String,
+    entries: Vec<(SchemaFileEntry, Option<ObjectId>)>,
+}
+
 impl Reader<'_> {
     pub fn read(&self, api: &Api, which: Which<'_>, cache: &FileCache) -> Result<Snapshot, Error> {
-        let (version, schema_refs, collection_refs) = match &which {
-            Which::Current => (None, api.schemas.as_slice(), api.collections.as_slice()),
+        let (version, schema_refs, collection_refs, first_time) = match &which {
+            Which::Current => (
+                None,
+                api.schemas.as_slice(),
+                api.collections.as_slice(),
+                api.updated_at.clone(),
+            ),
             Which::Version {
                 id,
+                created_at,
                 schemas,
                 collections,
-                ..
-            } => (Some(*id), *schemas, *collections),
+            } => (
+                Some(*id),
+                *schemas,
+                *collections,
+                created_at.map(str::to_string),
+            ),
         };
-        let mut times: Vec<Option<String>> = match &which {
-            Which::Current => vec![api.updated_at.clone()],
-            Which::Version { created_at, .. } => vec![created_at.map(str::to_string)],
-        };
-
-        let schema = match schema_refs.first() {
-            None => None,
+        // A published version's time is its creation; the current state's is the
+        // latest `updatedAt` of the API, its schema and its collections.
+        let mut times = vec![first_time];
+        let listing = match schema_refs.first() {
             Some(schema_ref) => {
-                let schema = self.client.schema(&api.id, &schema_ref.id, version)?;
-                if version.is_none() {
-                    times.push(schema.updated_at.clone());
-                }
-                let listing = self.client.schema_files(&api.id, &schema, version)?;
-                Some((schema.schema_type, schema.id, listing))
+                Some(self.list_schema(api, &schema_ref.id, version, cache, &mut times)?)
             }
-        };
-
-        let to_download = schema
-            .as_ref()
-            .map(|(_, _, listing)| {
-                listing
-                    .iter()
-                    .filter(|f| cached_blob(self.repo, cache, f).is_none())
-                    .count()
-            })
-            .unwrap_or(0)
-            + collection_refs.len();
-        let mut progress = Progress::new(self.progress, "Receiving objects", to_download);
-
-        let schema = match schema {
             None => None,
-            Some((schema_type, schema_id, listing)) => {
-                let mut files = Vec::with_capacity(listing.len());
-                let mut flagged_root = None;
-                for entry in &listing {
-                    paths::check_relative(&entry.path)?;
-                    if entry.root.as_ref().is_some_and(|r| r.enabled) {
-                        flagged_root = Some(entry.path.clone());
-                    }
-                    let blob = match cached_blob(self.repo, cache, entry) {
-                        Some(blob) => blob,
-                        None => {
-                            let file = self.client.schema_file(
-                                &api.id,
-                                &schema_id,
-                                &entry.path,
-                                version,
-                            )?;
-                            progress.tick();
-                            write_blob(self.repo, file.content.as_bytes())?
-                        }
-                    };
-                    files.push(FileState {
-                        path: entry.path.clone(),
-                        updated_at: entry.updated_at.clone(),
-                        blob,
-                    });
-                }
-                files.sort_by(|a, b| a.path.cmp(&b.path));
-                Some(SchemaState {
-                    schema_type,
-                    files,
-                    flagged_root,
-                })
-            }
         };
+        let downloads = listing.as_ref().map_or(0, |l| {
+            l.entries
+                .iter()
+                .filter(|(_, cached)| cached.is_none())
+                .count()
+        }) + collection_refs.len();
+        let mut progress = Progress::new(self.progress, "Receiving objects", downloads);
+        let schema = match listing {
+            Some(listing) => Some(self.read_files(api, listing, version, &mut progress)?),
+            None => None,
+        };
+        let collections =
+            self.read_collections(api, collection_refs, version, &mut times, &mut progress)?;
+        progress.finish();
 
-        let mut collections = Vec::with_capacity(collection_refs.len());
-        for c in collection_refs {
+        Ok(Snapshot {
+            api_id: api.id.clone(),
+            api_name: api.name.clone(),
+            time: times
+                .iter()
+                .flatten()
+                .filter_map(|t| time::parse(t))
+                .max()
+                .unwrap_or(0),
+            schema,
+            collections,
+        })
+    }
+
+    /// The schema and its whole listing. Every path is checked before any file is read:
+    /// one path Postman should not have sent stops the fetch before anything is written.
+    fn list_schema(
+        &self,
+        api: &Api,
+        schema_id: &str,
+        version: Option<&str>,
+        cache: &FileCache,
+        times: &mut Vec<Option<String>>,
+    ) -> Result<Listing, Error> {
+        let schema = self.client.schema(&api.id, schema_id, version)?;
+        if version.is_none() {
+            times.push(schema.updated_at.clone());
+        }
+        let entries = self.client.schema_files(&api.id, &schema, version)?;
+        for entry in &entries {
+            paths::check_relative(&entry.path)?;
+        }
+        Ok(Listing {
+            entries: entries
+                .into_iter()
+                .map(|entry| {
+                    let cached = cached_blob(self.repo, cache, &entry);
+                    (entry, cached)
+                })
+                .collect(),
+            schema_id: schema.id,
+            schema_type: schema.schema_type,
+        })
+    }
+
+    /// Schema files: from the cache when unchanged, else downloaded.
+    fn read_files(
+        &self,
+        api: &Api,
+        listing: Listing,
+        version: Option<&str>,
+        progress: &mut Progress,
+    ) -> Result<SchemaState, Error> {
+        let mut files = Vec::with_capacity(listing.entries.len());
+        let mut flagged_root = None;
+        for (entry, cached) in listing.entries {
+            if entry.root.as_ref().is_some_and(|r| r.enabled) {
+                flagged_root = Some(entry.path.clone());
+            }
+            let blob = match cached {
+                Some(blob) => blob,
+                None => {
+                    let file = self.client.schema_file(
+                        &api.id,
+                        &listing.schema_id,
+                        &entry.path,
+                        version,
+                    )?;
+                    progress.tick();
+                    write_blob(self.repo, file.content.as_bytes())?
+                }
+            };
+            files.push(FileState {
+                path: entry.path,
+                updated_at: entry.updated_at,
+                blob,
+            });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(SchemaState {
+            schema_type: listing.schema_type,
+            files,
+            flagged_root,
+        })
+    }
+
+    /// Each collection: one look, written in the form Postman commits it.
+    fn read_collections(
+        &self,
+        api: &Api,
+        refs: &[IdRef],
+        version: Option<&str>,
+        times: &mut Vec<Option<String>>,
+        progress: &mut Progress,
+    ) -> Result<Vec<CollectionState>, Error> {
+        let mut collections = Vec::with_capacity(refs.len());
+        for c in refs {
             let served = match version {
                 None => self.client.collection(&c.id)?,
                 Some(v) => self.client.api_collection(&api.id, &c.id, Some(v))?,
@@ -171,21 +240,7 @@ impl Reader<'_> {
             });
         }
         collections.sort_by(|a, b| a.uid.cmp(&b.uid));
-        progress.finish();
-
-        let time = times
-            .iter()
-            .flatten()
-            .filter_map(|t| time::parse(t))
-            .max()
-            .unwrap_or(0);
-        Ok(Snapshot {
-            api_id: api.id.clone(),
-            api_name: api.name.clone(),
-            time,
-            schema,
-            collections,
-        })
+        Ok(collections)
     }
 }
 
