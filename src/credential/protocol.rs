@@ -153,8 +153,14 @@ fn push_or_reset(list: &mut Vec<Vec<u8>>, value: &[u8]) {
 impl Credential {
     /// Parses protocol text (what git writes to a helper's stdin).
     pub fn parse(input: &[u8]) -> Result<Self, ProtocolError> {
+        Credential::from_pairs(&split_lines(input)?)
+    }
+
+    /// A description from lines [`split_lines`] already split (the stored-record format
+    /// reads a key of its own from the same lines).
+    pub fn from_pairs(pairs: &[Pair<'_>]) -> Result<Self, ProtocolError> {
         let mut c = Credential::default();
-        for (key, value) in split_lines(input)? {
+        for &(key, value) in pairs {
             let v = || Some(value.to_vec());
             match key {
                 b"protocol" => c.protocol = v(),

@@ -181,16 +181,11 @@ impl Record {
     /// Reads a secret written by [`Record::to_bytes`]; `None` for anything else (an entry
     /// some other program put under our service name is skipped, not misread).
     pub fn parse(bytes: &[u8]) -> Option<Self> {
-        let mut stored_ns = None;
-        for (key, value) in split_lines(bytes).ok()? {
-            if key == STORED_AT {
-                stored_ns = std::str::from_utf8(value).ok()?.parse().ok();
-            }
-        }
-        let credential = Credential::parse(bytes).ok()?;
+        let pairs = split_lines(bytes).ok()?;
+        let (_, stored_ns) = pairs.iter().rev().find(|(key, _)| *key == STORED_AT)?;
         let record = Record {
-            credential,
-            stored_ns: stored_ns?,
+            credential: Credential::from_pairs(&pairs).ok()?,
+            stored_ns: std::str::from_utf8(stored_ns).ok()?.parse().ok()?,
         };
         (record.credential.protocol.is_some() && record.credential.host.is_some()).then_some(record)
     }
