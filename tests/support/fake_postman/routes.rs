@@ -317,7 +317,7 @@ fn file_route(
             if !schema.files.contains_key(path) {
                 return Err(http::file_not_found(path));
             }
-            st.remove_schema_file(api_id, path);
+            st.delete_schema_file(api_id, path);
             Ok(Reply::empty(204))
         }
         _ => Err(http::route_not_found()),

@@ -165,10 +165,6 @@ impl Default for State {
 }
 
 impl State {
-    pub fn now(&self) -> String {
-        self.clock.now()
-    }
-
     pub fn new_id(&mut self) -> String {
         self.ids.uuid()
     }
@@ -203,10 +199,6 @@ impl State {
 
     pub fn api(&self, api_id: &str) -> Option<&Api> {
         self.apis.get(api_id)
-    }
-
-    pub fn api_ids(&self) -> Vec<String> {
-        self.apis.keys().cloned().collect()
     }
 
     fn api_mut(&mut self, api_id: &str) -> &mut Api {
@@ -289,19 +281,12 @@ impl State {
 
     /// Removes a file (no-op when absent); bumps the schema's and the API's `updatedAt`.
     pub fn delete_schema_file(&mut self, api_id: &str, path: &str) {
-        self.remove_schema_file(api_id, path);
-    }
-
-    /// As `delete_schema_file`; tells whether the file existed.
-    pub fn remove_schema_file(&mut self, api_id: &str, path: &str) -> bool {
         let now = self.clock.tick();
         let schema = self.schema_mut(api_id);
-        let removed = schema.files.remove(path).is_some();
-        if removed {
+        if schema.files.remove(path).is_some() {
             schema.updated_at = now.clone();
             self.api_mut(api_id).updated_at = now;
         }
-        removed
     }
 
     /// Resolves a UID or a bare collection id to the UID.
