@@ -302,29 +302,24 @@ fn graft_ids(source: &mut Value, clone: &Value, at: &str, grafted: &mut Vec<Stri
     } else {
         graft_one(src, cl, "id", true, at, grafted);
     }
-    for (i, (s, c)) in pairs(src, cl, "variable") {
-        if let (Some(s), Some(c)) = (s.as_object_mut(), c.as_object()) {
-            graft_one(s, c, "id", false, &format!("{at}/variable/{i}"), grafted);
-        }
-    }
-    for (i, (s, c)) in pairs(src, cl, "event") {
-        if let (Some(s), Some(c)) = (
-            s.get_mut("script").and_then(Value::as_object_mut),
-            c.get("script").and_then(Value::as_object),
-        ) {
-            graft_one(
-                s,
-                c,
-                "id",
-                false,
-                &format!("{at}/event/{i}/script"),
-                grafted,
-            );
-        }
-    }
-    for (i, (s, c)) in pairs(src, cl, "response") {
-        if let (Some(s), Some(c)) = (s.as_object_mut(), c.as_object()) {
-            graft_one(s, c, "id", true, &format!("{at}/response/{i}"), grafted);
+    // (array, the member of each element that holds the id, `string_only`)
+    let id_places = [
+        ("variable", None, false),
+        ("event", Some("script"), false),
+        ("response", None, true),
+    ];
+    for (key, member, string_only) in id_places {
+        for (i, (s, c)) in pairs(src, cl, key) {
+            let (s, c, place) = match member {
+                Some(m) => (s.get_mut(m), c.get(m), format!("{at}/{key}/{i}/{m}")),
+                None => (Some(s), Some(c), format!("{at}/{key}/{i}")),
+            };
+            if let (Some(s), Some(c)) = (
+                s.and_then(Value::as_object_mut),
+                c.and_then(Value::as_object),
+            ) {
+                graft_one(s, c, "id", string_only, &place, grafted);
+            }
         }
     }
     for (i, (s, c)) in pairs(src, cl, "item") {
