@@ -11,6 +11,7 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, login, tty};
 use crate::postman::model::Api;
 use crate::postman::Client;
+use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -119,9 +120,10 @@ fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
 /// message is `Postman: <name>`), else from Postman when a key is at hand, else unknown.
 fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
     let author = format!("--author=<api-{}@postman.invalid>", remote.url.api_id);
-    let tip = format!("refs/postman/{}/heads/main", remote.name);
-    if ws.ref_tip(&tip).is_some() {
-        if let Ok(subject) = ws.git(["log", "-1", "--format=%s", &author, &tip, "--"]) {
+    let state = RemoteState::open(&ws.repo, Some(&remote.name));
+    if let Ok(Some(last)) = state.last_reported(&ws.repo) {
+        let last = last.to_string();
+        if let Ok(subject) = ws.git(["log", "-1", "--format=%s", &author, &last, "--"]) {
             if let Some(name) = subject.trim_end().strip_prefix("Postman: ") {
                 return Some(name.to_string());
             }

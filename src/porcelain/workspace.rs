@@ -176,12 +176,6 @@ impl Workspace {
             .ok()??;
         r.peel_to_id().ok().map(|id| id.detach())
     }
-
-    /// The tip of any ref.
-    pub fn ref_tip(&self, name: &str) -> Option<ObjectId> {
-        let mut r = self.repo.try_find_reference(name).ok()??;
-        r.peel_to_id().ok().map(|id| id.detach())
-    }
 }
 
 /// Every remote of `repo` with a `postman::` URL (read from its config).
