@@ -38,7 +38,7 @@ pub fn read_file(
     if !entry.mode().is_blob() {
         return Ok(None);
     }
-    Ok(Some(repo.find_blob(entry.object_id())?.data.clone()))
+    Ok(Some(repo.find_blob(entry.object_id())?.take_data()))
 }
 
 /// `base` with this API's managed paths replaced by the Postman state; every other file
@@ -134,7 +134,7 @@ fn definition_state(
             // Only now are the contents needed: find the document nothing references.
             let mut contents = Vec::with_capacity(schema.files.len());
             for f in &schema.files {
-                contents.push((f.path.clone(), repo.find_blob(f.blob)?.data.clone()));
+                contents.push((f.path.clone(), repo.find_blob(f.blob)?.take_data()));
             }
             let borrowed: Vec<(String, &[u8])> = contents
                 .iter()
@@ -164,15 +164,10 @@ pub fn json_files_under(
     if !entry.mode().is_tree() {
         return Ok(Vec::new());
     }
-    let subtree = repo.find_tree(entry.object_id())?;
-    Ok(subtree
-        .traverse()
-        .breadthfirst
-        .files()?
-        .into_iter()
-        .filter(|e| e.mode.is_blob())
-        .map(|e| format!("{dir}/{}", e.filepath))
+    Ok(blobs_by_path(repo, entry.object_id())?
+        .into_keys()
         .filter(|p| p.ends_with(".json"))
+        .map(|p| format!("{dir}/{p}"))
         .collect())
 }
 
