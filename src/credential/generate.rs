@@ -295,10 +295,8 @@ pub fn forget_pat(app: &App, request: &Credential, store: &Store) -> Result<(), 
     if app.provider.is_oauth() {
         return Ok(());
     }
-    if let (Some(password), Some(pat)) = (&request.password, secrets::get_pat(store, &app.url)?) {
-        if *password == pat.token.as_bytes() {
-            secrets::delete(store, secrets::Kind::Pat, &app.url)?;
-        }
+    if let Some(password) = &request.password {
+        secrets::delete_pat_if_token(store, &app.url, password)?;
     }
     Ok(())
 }

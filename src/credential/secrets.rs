@@ -75,17 +75,27 @@ pub fn delete(store: &Store, kind: Kind, url: &AppUrl) -> Result<bool, StoreErro
 
 /// The PAT for `url`, if stored.
 pub fn get_pat(store: &Store, url: &AppUrl) -> Result<Option<Pat>, StoreError> {
-    let Some(bytes) = get(store, Kind::Pat, url)? else {
-        return Ok(None);
-    };
-    // Stored in the protocol's own form; anything else is not ours and is ignored.
-    let Ok(c) = Credential::parse(&bytes) else {
-        return Ok(None);
-    };
+    Ok(get(store, Kind::Pat, url)?.and_then(|bytes| parse_pat(&bytes)))
+}
+
+/// Deletes the PAT for `url` if its token is `token` (one keyring search, not a read and
+/// then a delete that searches again).
+pub fn delete_pat_if_token(store: &Store, url: &AppUrl, token: &[u8]) -> Result<(), StoreError> {
+    for entry in store.find(&Kind::Pat.service(url))? {
+        if parse_pat(&entry.secret).is_some_and(|pat| pat.token.as_bytes() == token) {
+            store.delete(&entry)?;
+        }
+    }
+    Ok(())
+}
+
+/// A PAT as [`put_pat`] writes it: in the protocol's own form; anything else is not ours.
+fn parse_pat(bytes: &[u8]) -> Option<Pat> {
+    let c = Credential::parse(bytes).ok()?;
     let text = |v: Option<Vec<u8>>| v.and_then(|b| String::from_utf8(b).ok());
-    Ok(match (text(c.username), text(c.password)) {
-        (Some(username), Some(token)) => Some(Pat { username, token }),
-        _ => None,
+    Some(Pat {
+        username: text(c.username)?,
+        token: text(c.password)?,
     })
 }
 
