@@ -92,7 +92,7 @@ impl Workspace {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        run_git(Some(&self.workdir), args, input)
+        run_git(&self.workdir, args, input)
     }
 
     /// A repository path (`/`-separated, relative to the top) for a path the user typed,
@@ -206,22 +206,20 @@ pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
     out
 }
 
-pub fn is_postman_url(url: &str) -> bool {
+fn is_postman_url(url: &str) -> bool {
     url.starts_with("postman::") || url.starts_with("postman://")
 }
 
-/// Runs `git` (in `dir` when given) with `input` on stdin; stdout, or stderr as the error.
-pub fn run_git<I, S>(dir: Option<&Path>, args: I, input: Option<&str>) -> Result<String, Error>
+/// Runs `git` in `dir` with `input` on stdin; stdout, or stderr as the error.
+fn run_git<I, S>(dir: &Path, args: I, input: Option<&str>) -> Result<String, Error>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
     let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
     let mut cmd = Command::new("git");
-    if let Some(dir) = dir {
-        cmd.current_dir(dir);
-    }
-    cmd.args(&args)
+    cmd.current_dir(dir)
+        .args(&args)
         .stdin(if input.is_some() {
             Stdio::piped()
         } else {
