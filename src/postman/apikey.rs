@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use url::Url;
 
 use super::error::{Error, Result};
+use super::Client;
 
 /// The username under which the API key is stored.
 pub const USERNAME: &str = "postman-api-key";
@@ -59,6 +60,21 @@ pub fn obtain(base: &Url) -> Result<(ApiKey, Source)> {
             detail: "git credential fill gave no password".into(),
         })?;
     Ok((ApiKey::new(password), Source::Credential(description)))
+}
+
+/// A client for the server at `base` with the key from [`obtain`], and the answer to its
+/// first request: the key is then approved in the credential store it came from, or
+/// rejected there when Postman answered 401.
+pub fn first_request<T>(
+    base: &Url,
+    request: impl FnOnce(&Client) -> Result<T>,
+) -> Result<(Client, Result<T>)> {
+    let (key, source) = obtain(base)?;
+    let client = Client::new(base.clone(), key.clone())?;
+    let answer = request(&client);
+    let refused = matches!(answer, Err(Error::Unauthorized { .. }));
+    report(&key, &source, !refused);
+    Ok((client, answer))
 }
 
 /// Tells the credential store the key worked (`approve`) or not (`reject`).

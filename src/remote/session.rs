@@ -182,17 +182,9 @@ impl Session {
         if let Some(client) = &self.client {
             return checked(client.api(&self.url.api_id)?);
         }
-        let (key, source) = apikey::obtain(&self.url.base)?;
-        let client = Client::new(self.url.base.clone(), key.clone())?;
-        let api = client.api(&self.url.api_id);
-        apikey::report(
-            &key,
-            &source,
-            !matches!(api, Err(postman::Error::Unauthorized { .. })),
-        );
-        let api = api?;
+        let (client, api) = apikey::first_request(&self.url.base, |c| c.api(&self.url.api_id))?;
         self.client = Some(client);
-        checked(api)
+        checked(api?)
     }
 
     /// The client, once [`Session::connect`] made it.
