@@ -57,7 +57,7 @@ impl Session {
                 "refusing to delete {BRANCH}: it is the API itself"
             )));
         }
-        let new = self.resolve_commit(&line.src)?;
+        let new = self.commit_of(self.resolve(&line.src)?)?;
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
@@ -117,7 +117,7 @@ impl Session {
             ));
         }
         let tag_id = self.resolve(&line.src)?;
-        let commit = self.resolve_commit(&line.src)?;
+        let commit = self.commit_of(tag_id)?;
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
@@ -174,8 +174,8 @@ impl Session {
         }
     }
 
-    fn resolve_commit(&self, src: &str) -> Result<ObjectId, Refusal> {
-        let id = self.resolve(src)?;
+    /// The commit `id` is or points at (through tags).
+    fn commit_of(&self, id: ObjectId) -> Result<ObjectId, Refusal> {
         let object = self
             .repo
             .find_object(id)
