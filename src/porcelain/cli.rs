@@ -1,9 +1,9 @@
 //! The command line of `git postman`, as clap types. They live in the library (not in the
 //! binary) so that `tests/man_pages.rs` can generate `man/git-postman.1` from them.
 //!
-//! Each subcommand is one variant of [`Command`] with its own `…Args` struct; commands
-//! still to come (`app`, `pat` for OAuth apps and personal access tokens) are new
-//! variants plus a module, nothing else changes.
+//! Each subcommand is one variant of [`Command`] with its own `…Args` struct (`app` and
+//! `pat`, for OAuth apps and personal access tokens, take their nested commands from
+//! `crate::credential::cli`); a new command is a new variant plus a module.
 
 use clap::{Args, Parser, Subcommand};
 

@@ -2,10 +2,12 @@
 //!
 //! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
 //! - `connect`, `disconnect`, `status`, `login` (and `logout`): one module per command;
-//! - `managed`: the schema root's `$ref` closure; `compare`: the working tree against
-//!   Postman's state; `dotfiles`: `.postman/api*` in the working tree; `workspace`: the
-//!   repository (read with gix, changed with git); `target`, `server`: API and server
-//!   addresses; `tty`: questions on the terminal.
+//!   `app` and `pat` run in `crate::credential::cli`;
+//! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
+//!   the working tree; `workspace`: the repository (read with gix, changed with git);
+//!   `target`, `server`: API and server addresses, and the first authenticated request;
+//!   `tty`: questions on the terminal. The schema root's `$ref` closure is
+//!   `crate::layout::managed`.
 
 pub mod cli;
 mod compare;
