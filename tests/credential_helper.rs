@@ -162,7 +162,10 @@ fn expiry_and_refresh_token_are_kept_and_expired_entries_not_returned() {
                 "username=soon\npassword=p\npassword_expiry_utc={soon}\n"
             )),
         );
-        assert!(get(k, &at("username=soon\n")).contains("password=p\n"));
+        assert_eq!(
+            get(k, &at("username=soon\n")),
+            format!("username=soon\npassword=p\npassword_expiry_utc={soon}\n")
+        );
         std::thread::sleep(std::time::Duration::from_millis(2100));
         assert_eq!(get(k, &at("username=soon\n")), "");
         k.erase_host(&host);

@@ -602,25 +602,41 @@ fn personal_access_token_for_an_azure_devops_server_collection() {
         .unwrap()
     };
 
+    // `pat list`: the collection, the app entry `pat add` named after it, the token's state.
+    let name = collection.trim_start_matches("http://");
+    let table = |token: &str| {
+        format!(
+            "{:w1$}  {:w2$}  TOKEN\n{collection}  {name}  {token}\n",
+            "URL",
+            "NAME",
+            w1 = collection.len(),
+            w2 = name.len()
+        )
+    };
+
     // A token that does not work: git rejects it, the helper forgets it.
     let out = add_pat("bad-pat");
-    assert!(
-        out.contains(&format!(
-            "Kept the personal access token for {collection} (username alice)"
-        )),
-        "{out}"
+    assert_eq!(
+        out,
+        format!(
+            "Kept the personal access token for {collection} (username alice) in the keyutils \
+             keyring and added it to {}.\n",
+            w.locations().user.unwrap().display()
+        )
     );
-    assert!(!out.contains("bad-pat"), "{out}");
     let clone = w.clone_repo(&repo, &w.work(), None);
     assert!(!clone.status.success());
-    let list = w.pat(&["list"], "").unwrap();
-    assert!(list.contains("none (asked for at first use)"), "{list}");
+    assert_eq!(
+        w.pat(&["list"], "").unwrap(),
+        table("none (asked for at first use)")
+    );
 
     // The right one: clone and push with it, no prompt.
     add_pat("ado-pat-1");
-    let list = w.pat(&["list"], "").unwrap();
-    assert!(list.contains("kept (username alice)"), "{list}");
-    assert!(!list.contains("ado-pat-1"), "{list}");
+    assert_eq!(
+        w.pat(&["list"], "").unwrap(),
+        table("kept (username alice)")
+    );
     let clone = w.clone_repo(&repo, &w.work(), None);
     clone.assert_ok();
     assert!(clone.stderr.is_empty(), "{}", clone.stderr);
@@ -632,11 +648,14 @@ fn personal_access_token_for_an_azure_devops_server_collection() {
     );
 
     let out = w.pat(&["remove", &collection], "").unwrap();
-    assert!(out.contains("Forgot"), "{out}");
-    assert!(w
-        .pat(&["list"], "")
-        .unwrap()
-        .contains("No Azure DevOps Server URLs"));
+    assert_eq!(
+        out,
+        format!("Forgot the personal access token for {collection}.\n")
+    );
+    assert_eq!(
+        w.pat(&["list"], "").unwrap(),
+        "No Azure DevOps Server URLs. Add one with `git postman pat add <url>`.\n"
+    );
 }
 
 #[test]

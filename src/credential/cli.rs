@@ -713,12 +713,16 @@ mod tests {
                 &["--client-id", "abc"],
             )
         };
+        let user_file = dir.path().join("user.yaml");
         let out = ctx_run(dir.path(), add_gl(), "").unwrap();
-        assert!(
-            out.contains("Added app 'GL' (gitlab, https://gitlab.example.com)"),
-            "{out}"
+        assert_eq!(
+            out,
+            format!(
+                "Added app 'GL' (gitlab, https://gitlab.example.com) to {}; no client secret (a public client).\n\
+                 The app must allow the redirect URI http://127.0.0.1/ (any port) and the scopes \"read_repository write_repository\".\n",
+                user_file.display()
+            )
         );
-        assert!(out.contains("http://127.0.0.1/"), "{out}");
         let err = ctx_run(dir.path(), add_gl(), "").unwrap_err();
         assert!(err.to_string().contains("--force"), "{err}");
         let err = ctx_run(
@@ -735,13 +739,16 @@ mod tests {
             out.contains("GL    gitlab    https://gitlab.example.com  auto   user"),
             "{out}"
         );
-        let text = std::fs::read_to_string(dir.path().join("user.yaml")).unwrap();
+        let text = std::fs::read_to_string(&user_file).unwrap();
         assert!(text.contains("client_id: abc"), "{text}");
 
         let out = ctx_run(dir.path(), parse(&["app", "remove", "GL"]), "").unwrap();
-        assert!(out.contains("Removed app 'GL'"), "{out}");
+        assert_eq!(
+            out,
+            format!("Removed app 'GL' from {}.\n", user_file.display())
+        );
         let out = ctx_run(dir.path(), parse(&["app", "list"]), "").unwrap();
-        assert!(out.contains("No apps"), "{out}");
+        assert_eq!(out, "No apps. Add one with `git postman app add`.\n");
     }
 
     #[test]
