@@ -436,6 +436,13 @@ struct Fixture {
     bare: String,
 }
 
+impl Fixture {
+    /// The URL path of a file of the sample API's schema (`path` as sent: raw or `%2F`).
+    fn file_url(&self, path: &str) -> String {
+        format!("/apis/{}/schemas/{}/files/{path}", self.api, self.schema)
+    }
+}
+
 fn fixture(h: &Harness) -> Fixture {
     h.state(|s| {
         let api = s.seed_sample();
@@ -701,9 +708,7 @@ fn reads(h: &mut Harness, f: &Fixture) {
     // --- getApiSchemaFileContents: raw `/` and `%2F`, live and published
     let t = "/apis/{apiId}/schemas/{schemaId}/files/{file-path}";
     for path in &all {
-        let r = h
-            .call("get", t, format!("/apis/{api}/schemas/{sid}/files/{path}"))
-            .expect(200);
+        let r = h.call("get", t, f.file_url(path)).expect(200);
         let expected = h.state(|s| s.schema_file(api, path).unwrap().content.clone());
         assert_eq!(body(&r)["content"], json!(expected));
         assert!(
@@ -711,14 +716,7 @@ fn reads(h: &mut Harness, f: &Fixture) {
             "file contents type createdBy as string"
         );
         let r2 = h
-            .call(
-                "get",
-                t,
-                format!(
-                    "/apis/{api}/schemas/{sid}/files/{}",
-                    path.replace('/', "%2F")
-                ),
-            )
+            .call("get", t, f.file_url(&path.replace('/', "%2F")))
             .expect(200);
         assert_eq!(body(&r2), body(&r));
     }
@@ -726,10 +724,7 @@ fn reads(h: &mut Harness, f: &Fixture) {
         .call(
             "get",
             t,
-            format!(
-                "/apis/{api}/schemas/{sid}/files/index.yaml?versionId={}",
-                f.version
-            ),
+            f.file_url(&format!("index.yaml?versionId={}", f.version)),
         )
         .expect(200);
     assert!(body(&old)["content"]
@@ -739,31 +734,17 @@ fn reads(h: &mut Harness, f: &Fixture) {
     h.call(
         "get",
         t,
-        format!(
-            "/apis/{api}/schemas/{sid}/files/paths/refunds.yaml?versionId={}",
-            f.version
-        ),
+        f.file_url(&format!("paths/refunds.yaml?versionId={}", f.version)),
     )
     .expect(404);
-    h.call(
-        "get",
-        t,
-        format!("/apis/{api}/schemas/{sid}/files/missing.yaml"),
-    )
-    .expect(404);
+    h.call("get", t, f.file_url("missing.yaml")).expect(404);
     h.call(
         "get",
         t,
         format!("/apis/{}/schemas/{linked_sid}/files/index.yaml", f.linked),
     )
     .expect(422);
-    errors_common(
-        h,
-        "get",
-        t,
-        &format!("/apis/{api}/schemas/{sid}/files/index.yaml"),
-        true,
-    );
+    errors_common(h, "get", t, &f.file_url("index.yaml"), true);
 
     // --- getApiCollection (bare) and getCollection (wrapped, server-only fields)
     for uid in &f.uids {
@@ -953,26 +934,18 @@ fn versions(h: &mut Harness, f: &Fixture) {
 }
 
 fn schema_writes(h: &mut Harness, f: &Fixture) {
-    let (api, sid) = (&f.api, &f.schema);
+    let api = &f.api;
     let t = "/apis/{apiId}/schemas/{schemaId}/files/{file-path}";
     let before = h.state(|s| s.api(api).unwrap().updated_at.clone());
     // --- createUpdateApiSchemaFile: a `/` makes folders; raw and %2F
     let r = h
-        .call(
-            "put",
-            t,
-            format!("/apis/{api}/schemas/{sid}/files/components/examples/payment.json"),
-        )
+        .call("put", t, f.file_url("components/examples/payment.json"))
         .json(json!({"content": "{}"}))
         .expect(200);
     assert_eq!(body(&r)["path"], "components/examples/payment.json");
     assert_eq!(body(&r)["name"], "payment.json");
     let r = h
-        .call(
-            "put",
-            t,
-            format!("/apis/{api}/schemas/{sid}/files/components%2Fexamples%2Fpayment.json"),
-        )
+        .call("put", t, f.file_url("components%2Fexamples%2Fpayment.json"))
         .json(json!({"content": "{\"a\":1}"}))
         .expect(200);
     assert_eq!(body(&r)["path"], "components/examples/payment.json");
@@ -989,20 +962,12 @@ fn schema_writes(h: &mut Harness, f: &Fixture) {
         assert_eq!(a.schema.as_ref().unwrap().updated_at, file.updated_at);
         assert_eq!(a.updated_at, file.updated_at);
     });
-    h.call(
-        "put",
-        t,
-        format!("/apis/{api}/schemas/{sid}/files/a%2F..%2Fb.yaml"),
-    )
-    .json(json!({"content": ""}))
-    .expect(400);
-    h.call(
-        "put",
-        t,
-        format!("/apis/{api}/schemas/{sid}/files/new.yaml"),
-    )
-    .json(json!({}))
-    .expect(400);
+    h.call("put", t, f.file_url("a%2F..%2Fb.yaml"))
+        .json(json!({"content": ""}))
+        .expect(400);
+    h.call("put", t, f.file_url("new.yaml"))
+        .json(json!({}))
+        .expect(400);
     h.call("put", t, format!("/apis/{api}/schemas/nope/files/x.yaml"))
         .json(json!({"content": ""}))
         .expect(404);
@@ -1014,43 +979,23 @@ fn schema_writes(h: &mut Harness, f: &Fixture) {
     )
     .json(json!({"content": ""}))
     .expect(422);
-    errors_common(
-        h,
-        "put",
-        t,
-        &format!("/apis/{api}/schemas/{sid}/files/x.yaml"),
-        true,
-    );
+    errors_common(h, "put", t, &f.file_url("x.yaml"), true);
 
     // --- deleteApiSchemaFile
-    h.call(
-        "delete",
-        t,
-        format!("/apis/{api}/schemas/{sid}/files/components/examples/payment.json"),
-    )
-    .expect(204);
+    h.call("delete", t, f.file_url("components/examples/payment.json"))
+        .expect(204);
     assert!(h.state(|s| s
         .schema_file(api, "components/examples/payment.json")
         .is_none()));
-    h.call(
-        "delete",
-        t,
-        format!("/apis/{api}/schemas/{sid}/files/components/examples/payment.json"),
-    )
-    .expect(404);
+    h.call("delete", t, f.file_url("components/examples/payment.json"))
+        .expect(404);
     h.call(
         "delete",
         t,
         format!("/apis/{}/schemas/{linked_sid}/files/index.yaml", f.linked),
     )
     .expect(422);
-    errors_common(
-        h,
-        "delete",
-        t,
-        &format!("/apis/{api}/schemas/{sid}/files/index.yaml"),
-        true,
-    );
+    errors_common(h, "delete", t, &f.file_url("index.yaml"), true);
 
     // --- createApiSchema: one per API
     let t = "/apis/{apiId}/schemas";
