@@ -49,6 +49,7 @@ impl GitConfig {
     /// Loads every config file git would see from here.
     pub fn load() -> Result<Self, ConfigError> {
         let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let home_dir = home();
         let mut paths: Vec<(PathBuf, Source)> = Vec::new();
         let no_system = env("GIT_CONFIG_NOSYSTEM")
             .and_then(|v| gix::config::Boolean::try_from(v).ok())
@@ -64,15 +65,24 @@ impl GitConfig {
         } else {
             let xdg = env("XDG_CONFIG_HOME")
                 .map(PathBuf::from)
-                .or_else(|| home().map(|h| h.join(".config")));
+                .or_else(|| home_dir.as_ref().map(|h| h.join(".config")));
             paths.extend(xdg.map(|x| (x.join("git").join("config"), Source::Git)));
-            paths.extend(home().map(|h| (h.join(".gitconfig"), Source::User)));
+            paths.extend(
+                home_dir
+                    .as_ref()
+                    .map(|h| (h.join(".gitconfig"), Source::User)),
+            );
         }
         if let Some(dir) = repository_common_dir() {
             paths.push((dir.join("config"), Source::Local));
         }
 
-        let home_dir = home();
+        let options = gix::config::file::init::Options {
+            includes: gix::config::file::includes::Options::follow_without_conditional(
+                home_dir.as_deref(),
+            ),
+            ..Default::default()
+        };
         let mut file = File::default();
         for (path, source) in paths {
             if !path.is_file() {
@@ -83,12 +93,6 @@ impl GitConfig {
                 source,
                 level: 0,
                 trust: gix::sec::Trust::Full,
-            };
-            let options = gix::config::file::init::Options {
-                includes: gix::config::file::includes::Options::follow_without_conditional(
-                    home_dir.as_deref(),
-                ),
-                ..Default::default()
             };
             let one = File::from_paths_metadata(Some(meta), options)
                 .map_err(|e| ConfigError::File {
