@@ -16,9 +16,7 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, server, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
-use crate::layout::mapping::{
-    normalize_dir, DefinitionState, Mapping, Overrides, DEFAULT_COLLECTION_DIR,
-};
+use crate::layout::mapping::{normalize_dir, DefinitionState, Mapping, Overrides};
 use crate::postman;
 use crate::postman::model::Api;
 use crate::remote::history;
@@ -158,24 +156,22 @@ struct Plan {
 
 impl Plan {
     fn make(ws: &Workspace, args: &ConnectArgs, api_id: &str) -> Result<Plan, Error> {
-        // A repository that Postman's integration wrote keeps the layout it recorded.
+        // A repository that Postman's integration wrote keeps the layout it recorded, read
+        // as the remote helper reads it (else Postman's defaults).
         let existing = dotfiles::read_entity(ws, api_id)?;
+        let recorded = Mapping::resolve(&Overrides::default(), existing.as_ref());
         let read = |path: &str| ws.read(path).map_err(|e| e.to_string());
 
         let managed = match (&args.schema_file, &existing) {
             (Some(file), _) => Some(managed::scan(&ws.repo_path(file)?, &read)?),
-            (None, Some(e)) => match e.root_files.first().or(e.definition_files.first()) {
-                Some(listed) => {
-                    let root = e.definition_repo_path(listed);
-                    let dir = match &e.definition_root {
-                        Some(d) => normalize_dir(d),
-                        None => managed::parent(&root).to_string(),
-                    };
-                    let mut set = managed::scan_in_dir(&root, &dir, &read)?;
+            (None, Some(e)) => match &recorded.root_file {
+                Some(root) => {
+                    let dir = &recorded.schema_dir;
+                    let mut set = managed::scan_in_dir(root, dir, &read)?;
                     // Files Postman listed stay managed even when nothing refers to them.
                     for listed in &e.definition_files {
                         let path = e.definition_repo_path(listed);
-                        if ws.read(&path)?.is_some() && managed::strip_dir(&path, &dir).is_some() {
+                        if ws.read(&path)?.is_some() && managed::strip_dir(&path, dir).is_some() {
                             set.files.insert(path);
                         }
                     }
@@ -186,14 +182,9 @@ impl Plan {
             (None, None) => return Err(Error::SchemaFileRequired(api_id.to_string())),
         };
 
-        let collection_dir = match (&args.collection_dir, &existing) {
-            (Some(dir), _) => ws.repo_path(dir)?,
-            (None, Some(e)) => normalize_dir(
-                e.collections_root
-                    .as_deref()
-                    .unwrap_or(DEFAULT_COLLECTION_DIR),
-            ),
-            (None, None) => DEFAULT_COLLECTION_DIR.to_string(),
+        let collection_dir = match &args.collection_dir {
+            Some(dir) => ws.repo_path(dir)?,
+            None => recorded.collection_dir,
         };
         check_collection_dir(&collection_dir, managed.as_ref())?;
 
