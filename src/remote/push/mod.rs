@@ -81,12 +81,8 @@ impl Session {
             }
         }
         let created = pending.map(|p| p.created).unwrap_or_default();
-        let plan = match plan::plan(&self.repo, new, &live.snapshot, &live.mapping, &created) {
-            Ok(plan) => plan,
-            Err(PlanError::Invalid(invalid)) => return Err(Refusal(invalid.to_string())),
-            Err(PlanError::Refs(refs)) => return Err(Refusal(refs.to_string())),
-            Err(PlanError::Other(e)) => return Err(e.into()),
-        };
+        let plan = plan::plan(&self.repo, new, &live.snapshot, &live.mapping, &created)
+            .map_err(|e| Refusal(e.to_string()))?;
         if self.options.dry_run {
             return Ok(());
         }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use gix::ObjectId;
 
 use crate::layout::collection;
-use crate::layout::dotpostman;
+use crate::layout::dotpostman::{self, ApiEntityData};
 use crate::layout::managed;
 use crate::layout::mapping::Mapping;
 use crate::layout::paths;
@@ -79,7 +79,8 @@ pub struct Plan {
 }
 
 /// Compares the managed files of `commit` with the live state and lists the writes that
-/// make Postman equal to the commit. Any invalid file is an error naming it.
+/// make Postman equal to the commit. Any invalid file is an error naming it. Files equal
+/// to what Postman has are neither read nor sent.
 /// `created`: collection files an interrupted push of this change already created in
 /// Postman, with their UIDs.
 pub fn plan(
@@ -89,187 +90,244 @@ pub fn plan(
     mapping: &Mapping,
     created: &BTreeMap<String, String>,
 ) -> Result<Plan, PlanError> {
-    let tree = history::tree_of(repo, commit)?;
-    let api_id = &live.api_id;
-    let entity = history::entity_data(repo, tree, api_id).map_err(|e| match e {
-        Error::DotPostman(e) => PlanError::Invalid(Invalid {
-            file: dotpostman::entity_path(api_id),
-            what: e.to_string(),
-        }),
-        other => PlanError::Other(other),
-    })?;
-    if let Some(e) = entity
-        .as_ref()
-        .filter(|e| !e.api_id.is_empty() && e.api_id != *api_id)
-    {
-        return Err(Invalid {
-            file: dotpostman::entity_path(api_id),
-            what: format!("`[config] id` is {}, not this API ({api_id})", e.api_id),
-        }
-        .into());
-    }
-    let read = |path: &str| history::read_file(repo, tree, path);
-    let mut writes = Vec::new();
+    let pushed = Pushed::read(repo, commit, &live.api_id)?;
+    let root = pushed.root(mapping);
+    let desired = pushed.schema_files(mapping, root.as_deref())?;
+    let mut writes = pushed.schema_writes(live, mapping, &desired, root.as_deref())?;
+    let (collection_writes, kept) = pushed.collection_writes(live, mapping, created)?;
+    writes.extend(collection_writes);
 
-    // Schema files: those `.postman/api_<id>` lists plus the root file's `$ref` closure.
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
-    let mut root = mapping.root_file.clone();
-    if let Some(e) = &entity {
-        root = e
-            .root_files
-            .first()
-            .map(|r| e.definition_repo_path(r))
-            .or(root);
-        for f in &e.definition_files {
-            let path = e.definition_repo_path(f);
-            if read(&path)?.is_some() {
-                wanted.insert(path);
-            }
+    // Deletions last: an interrupted push never loses what the commit still has.
+    for file in live.schema.iter().flat_map(|s| &s.files) {
+        if !desired.contains_key(&file.path) {
+            writes.push(Write::DeleteFile {
+                path: file.path.clone(),
+            });
         }
     }
-    // The `$ref` closure, for definitions made of JSON or YAML documents (OpenAPI,
-    // AsyncAPI); other types (GraphQL, protobuf...) are their listed files.
-    let follows_refs = entity
-        .as_ref()
-        .and_then(|e| e.definition_type.as_deref())
-        .is_none_or(|t| t.starts_with("openapi") || t.starts_with("asyncapi"));
-    if let Some(root) = root.as_deref().filter(|_| follows_refs) {
-        if read(root)?.is_some() {
-            let read_tree =
-                |path: &str| history::read_file(repo, tree, path).map_err(|e| e.to_string());
-            wanted.extend(managed::scan_in_dir(root, &mapping.schema_dir, &read_tree)?.files);
+    for c in &live.collections {
+        if !kept.contains(&c.uid) {
+            writes.push(Write::DeleteCollection { uid: c.uid.clone() });
         }
     }
-    let mut desired: BTreeMap<String, (String, ObjectId)> = BTreeMap::new();
-    for repo_path in &wanted {
-        let invalid = |what: String| Invalid {
-            file: repo_path.clone(),
-            what,
-        };
-        let postman_path = mapping.postman_path(repo_path).ok_or_else(|| {
-            invalid(format!(
-                "is outside the schema directory {:?}",
-                managed::display_dir(&mapping.schema_dir)
-            ))
+    Ok(Plan { writes })
+}
+
+/// The pushed commit: its files (one walk of its tree) and its `.postman/api_<id>`.
+struct Pushed<'r> {
+    repo: &'r gix::Repository,
+    tree: ObjectId,
+    blobs: BTreeMap<String, ObjectId>,
+    entity: Option<ApiEntityData>,
+}
+
+impl<'r> Pushed<'r> {
+    fn read(repo: &'r gix::Repository, commit: ObjectId, api_id: &str) -> Result<Self, PlanError> {
+        let tree = history::tree_of(repo, commit)?;
+        let entity = history::entity_data(repo, tree, api_id).map_err(|e| match e {
+            Error::DotPostman(e) => PlanError::DotPostman(e),
+            other => PlanError::Other(other),
         })?;
-        paths::check_relative(postman_path).map_err(|e| invalid(e.to_string()))?;
-        let bytes = read(repo_path)?.expect("present: checked above");
-        let text = validate::schema_file(repo_path, &bytes)?;
-        let blob = blob_id(repo, tree, repo_path)?;
-        desired.insert(postman_path.to_string(), (text.to_string(), blob));
-    }
-    let live_files: BTreeMap<&str, ObjectId> = live
-        .schema
-        .iter()
-        .flat_map(|s| s.files.iter().map(|f| (f.path.as_str(), f.blob)))
-        .collect();
-    if live.schema.is_none() && !desired.is_empty() {
-        let root_postman = root.as_deref().and_then(|r| mapping.postman_path(r));
-        let schema_type = entity
+        if let Some(e) = entity
             .as_ref()
-            .and_then(|e| e.definition_type.clone())
-            .or_else(|| {
-                let (path, (text, _)) =
-                    desired.iter().find(|(p, _)| Some(p.as_str()) == root_postman)?;
-                managed::schema_type(path, text.as_bytes())
-            })
-            .ok_or_else(|| Invalid {
+            .filter(|e| !e.api_id.is_empty() && e.api_id != api_id)
+        {
+            return Err(Invalid {
                 file: dotpostman::entity_path(api_id),
-                what: "cannot tell the schema type: set `type` under [config.relations.apiDefinition.metaData]".into(),
+                what: format!("`[config] id` is {}, not this API ({api_id})", e.api_id),
+            }
+            .into());
+        }
+        Ok(Pushed {
+            repo,
+            tree,
+            blobs: history::blobs_by_path(repo, tree)?,
+            entity,
+        })
+    }
+
+    fn bytes(&self, path: &str) -> Result<Vec<u8>, PlanError> {
+        Ok(self.repo.find_blob(self.blobs[path])?.take_data())
+    }
+
+    /// The root file (repository path): as `.postman/api_<id>` records it, else as the
+    /// mapping knows it.
+    fn root(&self, mapping: &Mapping) -> Option<String> {
+        self.entity
+            .as_ref()
+            .and_then(|e| e.root_files.first().map(|r| e.definition_repo_path(r)))
+            .or_else(|| mapping.root_file.clone())
+    }
+
+    /// The schema files, by Postman path, with their blobs: those `.postman/api_<id>`
+    /// lists and the commit has, plus the root's `$ref` closure for definitions made of
+    /// JSON or YAML documents (OpenAPI, AsyncAPI; GraphQL or protobuf are their listed
+    /// files).
+    fn schema_files(
+        &self,
+        mapping: &Mapping,
+        root: Option<&str>,
+    ) -> Result<BTreeMap<String, ObjectId>, PlanError> {
+        let mut wanted: BTreeSet<String> = BTreeSet::new();
+        if let Some(e) = &self.entity {
+            wanted.extend(
+                e.definition_files
+                    .iter()
+                    .map(|f| e.definition_repo_path(f))
+                    .filter(|p| self.blobs.contains_key(p)),
+            );
+        }
+        let follows_refs = self
+            .entity
+            .as_ref()
+            .and_then(|e| e.definition_type.as_deref())
+            .is_none_or(|t| t.starts_with("openapi") || t.starts_with("asyncapi"));
+        if let Some(root) = root.filter(|r| follows_refs && self.blobs.contains_key(*r)) {
+            let read = |path: &str| {
+                history::read_file(self.repo, self.tree, path).map_err(|e| e.to_string())
+            };
+            wanted.extend(managed::scan_in_dir(root, &mapping.schema_dir, &read)?.files);
+        }
+        let mut desired = BTreeMap::new();
+        for repo_path in wanted {
+            let invalid = |what: String| Invalid {
+                file: repo_path.clone(),
+                what,
+            };
+            let postman_path = mapping.postman_path(&repo_path).ok_or_else(|| {
+                invalid(format!(
+                    "is outside the schema directory {:?}",
+                    managed::display_dir(&mapping.schema_dir)
+                ))
             })?;
-        writes.push(Write::CreateSchema {
-            schema_type,
-            files: desired
-                .iter()
-                .map(|(p, (text, _))| (p.clone(), text.clone(), Some(p.as_str()) == root_postman))
-                .collect(),
-        });
-    } else {
-        for (path, (text, blob)) in &desired {
+            paths::check_relative(postman_path).map_err(|e| invalid(e.to_string()))?;
+            desired.insert(postman_path.to_string(), self.blobs[&repo_path]);
+        }
+        Ok(desired)
+    }
+
+    /// Creates the schema (Postman has none yet) or puts each file whose content differs;
+    /// only those files are read, and each must be text.
+    fn schema_writes(
+        &self,
+        live: &Snapshot,
+        mapping: &Mapping,
+        desired: &BTreeMap<String, ObjectId>,
+        root: Option<&str>,
+    ) -> Result<Vec<Write>, PlanError> {
+        let text = |postman_path: &str| -> Result<String, PlanError> {
+            let repo_path = mapping.schema_path(postman_path);
+            let bytes = self.bytes(&repo_path)?;
+            Ok(validate::schema_file(&repo_path, &bytes)?.to_string())
+        };
+        let Some(schema) = &live.schema else {
+            if desired.is_empty() {
+                return Ok(Vec::new());
+            }
+            let root = root.and_then(|r| mapping.postman_path(r));
+            let mut files = Vec::with_capacity(desired.len());
+            for path in desired.keys() {
+                files.push((path.clone(), text(path)?, Some(path.as_str()) == root));
+            }
+            let schema_type = self
+                .entity
+                .as_ref()
+                .and_then(|e| e.definition_type.clone())
+                .or_else(|| {
+                    let (path, content, _) = files.iter().find(|(_, _, is_root)| *is_root)?;
+                    managed::schema_type(path, content.as_bytes())
+                })
+                .ok_or_else(|| Invalid {
+                    file: dotpostman::entity_path(&live.api_id),
+                    what: "cannot tell the schema type: set `type` under [config.relations.apiDefinition.metaData]".into(),
+                })?;
+            return Ok(vec![Write::CreateSchema { schema_type, files }]);
+        };
+        let live_files: BTreeMap<&str, ObjectId> = schema
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.blob))
+            .collect();
+        let mut writes = Vec::new();
+        for (path, blob) in desired {
             if live_files.get(path.as_str()) != Some(blob) {
                 writes.push(Write::PutFile {
                     path: path.clone(),
-                    content: text.clone(),
+                    content: text(path)?,
                     blob: *blob,
                 });
             }
         }
+        Ok(writes)
     }
 
-    // Collections: every *.json under C.
-    let mut by_path: BTreeMap<String, String> = entity
-        .iter()
-        .flat_map(|e| {
-            e.collections
-                .iter()
-                .map(|c| (e.collection_repo_path(c), c.id.clone()))
-        })
-        .collect();
-    for (file, uid) in created {
-        by_path.entry(file.clone()).or_insert_with(|| uid.clone());
-    }
-    let live_collections: BTreeMap<&str, ObjectId> = live
-        .collections
-        .iter()
-        .map(|c| (c.uid.as_str(), c.blob))
-        .collect();
-    let mut seen_uids: BTreeMap<String, String> = BTreeMap::new();
-    let files = if mapping.collection_dir.is_empty() {
-        Vec::new()
-    } else {
-        history::json_files_under(repo, tree, &mapping.collection_dir)?
-    };
-    for file in &files {
-        // A file byte-identical to what Postman has is neither parsed nor sent: large
-        // collections cost nothing when they did not change.
-        let blob = blob_id(repo, tree, file)?;
-        let known = by_path
-            .get(file)
-            .filter(|uid| live_collections.get(uid.as_str()) == Some(&blob));
-        if let Some(uid) = known {
-            claim(&mut seen_uids, uid, file)?;
-            continue;
-        }
-        let bytes = read(file)?.unwrap_or_default();
-        let checked = validate::collection_file(file, &bytes)?;
-        let uid = by_path.get(file).cloned().or(checked.uid);
-        let upload = |new| {
-            collection::upload_json(checked.raw, new).map_err(|e| Invalid {
-                file: file.clone(),
-                what: e.to_string(),
+    /// Collections: every `*.json` under `C`. A file byte-identical to what Postman has
+    /// is neither parsed nor sent; the others are validated and put, or created. Returns
+    /// the writes and the UIDs the commit keeps.
+    fn collection_writes(
+        &self,
+        live: &Snapshot,
+        mapping: &Mapping,
+        created: &BTreeMap<String, String>,
+    ) -> Result<(Vec<Write>, BTreeSet<String>), PlanError> {
+        let mut by_path: BTreeMap<String, String> = self
+            .entity
+            .iter()
+            .flat_map(|e| {
+                e.collections
+                    .iter()
+                    .map(|c| (e.collection_repo_path(c), c.id.clone()))
             })
-        };
-        match uid.filter(|u| live_collections.contains_key(u.as_str())) {
-            Some(uid) => {
-                claim(&mut seen_uids, &uid, file)?;
-                writes.push(Write::PutCollection {
-                    uid,
-                    collection: upload(false)?,
-                });
+            .collect();
+        for (file, uid) in created {
+            by_path.entry(file.clone()).or_insert_with(|| uid.clone());
+        }
+        let live_collections: BTreeMap<&str, ObjectId> = live
+            .collections
+            .iter()
+            .map(|c| (c.uid.as_str(), c.blob))
+            .collect();
+        let prefix = format!("{}/", mapping.collection_dir);
+        let files = self.blobs.iter().filter(|(path, _)| {
+            !mapping.collection_dir.is_empty()
+                && path.starts_with(&prefix)
+                && path.ends_with(".json")
+        });
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut writes = Vec::new();
+        for (file, blob) in files {
+            let known = by_path
+                .get(file)
+                .filter(|uid| live_collections.get(uid.as_str()) == Some(blob));
+            if let Some(uid) = known {
+                claim(&mut seen, uid, file)?;
+                continue;
             }
-            None => writes.push(Write::CreateCollection {
-                file: file.clone(),
-                collection: upload(true)?,
-            }),
+            let bytes = self.bytes(file)?;
+            let checked = validate::collection_file(file, &bytes)?;
+            let uid = by_path.get(file).cloned().or(checked.uid);
+            let upload = |new| {
+                collection::upload_json(checked.raw, new).map_err(|e| Invalid {
+                    file: file.clone(),
+                    what: e.to_string(),
+                })
+            };
+            match uid.filter(|u| live_collections.contains_key(u.as_str())) {
+                Some(uid) => {
+                    claim(&mut seen, &uid, file)?;
+                    writes.push(Write::PutCollection {
+                        uid,
+                        collection: upload(false)?,
+                    });
+                }
+                None => writes.push(Write::CreateCollection {
+                    file: file.clone(),
+                    collection: upload(true)?,
+                }),
+            }
         }
+        Ok((writes, seen.into_keys().collect()))
     }
-
-    // Deletions last: an interrupted push never loses what the commit still has.
-    for path in live_files.keys() {
-        if !desired.contains_key(*path) {
-            writes.push(Write::DeleteFile {
-                path: path.to_string(),
-            });
-        }
-    }
-    for uid in live_collections.keys() {
-        if !seen_uids.contains_key(*uid) {
-            writes.push(Write::DeleteCollection {
-                uid: uid.to_string(),
-            });
-        }
-    }
-    Ok(Plan { writes })
 }
 
 /// Records that `file` is collection `uid`; two files for one collection is an error.
@@ -287,6 +345,9 @@ fn claim(seen: &mut BTreeMap<String, String>, uid: &str, file: &str) -> Result<(
 pub enum PlanError {
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// `.postman/api_<id>` does not parse (the message names file and line).
+    #[error(transparent)]
+    DotPostman(#[from] dotpostman::Error),
     /// The schema's `$ref`s: a missing file, a reference leaving the schema directory...
     #[error(transparent)]
     Refs(#[from] managed::Error),
@@ -363,14 +424,6 @@ pub fn between(
         .filter(|p| !p.starts_with(".postman/") && !created.contains_key(*p))
         .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
     Ok(mixed)
-}
-
-fn blob_id(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<ObjectId, Error> {
-    let tree = repo.find_tree(tree)?;
-    let entry = tree
-        .lookup_entry(path.split('/'))?
-        .ok_or_else(|| Error::Postman(format!("{path} vanished from the tree")))?;
-    Ok(entry.object_id())
 }
 
 /// Whether `commit` descends from (or is) `ancestor`.
