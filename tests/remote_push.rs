@@ -686,3 +686,23 @@ fn a_ref_to_a_missing_file_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_broken_postman_file_is_refused_by_file_and_line() {
+    let s = cloned();
+    let entity = s.repo.join(format!(".postman/api_{}", s.api));
+    let text =
+        std::fs::read_to_string(&entity)
+            .unwrap()
+            .replacen("[config]\n", "[config]\ngarbage\n", 1);
+    std::fs::write(&entity, text).unwrap();
+    commit_all(&s.sandbox, &s.repo, "broken .postman");
+    let stderr = push_refused(&s, &["push"]);
+    assert!(
+        stderr.contains(&format!(
+            "(.postman/api_{}:6: `garbage` is neither a section, a `key = value` line nor a comment)",
+            s.api
+        )),
+        "{stderr}"
+    );
+}
