@@ -1094,7 +1094,7 @@ fn collection_writes(h: &mut Harness, f: &Fixture) {
     h.call("put", t, format!("/collections/{uid}"))
         .raw_body(vec![b' '; 4096])
         .expect(413);
-    h.state(|s| s.set_max_body_bytes(100 * 1024 * 1024));
+    h.state(|s| s.set_max_body_bytes(fake_postman::MAX_COLLECTION_BYTES));
     // async: 202, then the update task
     let r = h
         .call("put", t, format!("/collections/{uid}"))

@@ -30,6 +30,7 @@ pub use routes::V10_ACCEPT;
 pub use seed::SAMPLE_API_ID;
 pub use state::{
     Api, Collection, GitInfo, Schema, SchemaFile, State, Task, TaskStatus, Version, DEFAULT_USER,
+    MAX_COLLECTION_BYTES,
 };
 
 /// The one valid API key.
