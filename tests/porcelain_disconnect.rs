@@ -88,7 +88,14 @@ fn disconnect_removes_everything_of_its_remote_and_nothing_else() {
     fake.clear_requests();
 
     let out = postman_ok(&sandbox, &repo, &["disconnect", "--remote", "sms", "--yes"]);
-    assert!(out.contains("Disconnected remote sms"), "{out}");
+    assert_eq!(
+        out,
+        format!(
+            "Disconnected remote sms (Postman API {sms}): removed its settings, 2 private refs and its cache.\n\
+             Changed .postman/api_{sms} and .postman/api (not committed): git add -A .postman && git commit -m \"Disconnect {sms}\"\n\
+             Nothing changed in Postman; your files, commits and tags stay.\n"
+        )
+    );
     assert!(fake.requests().is_empty(), "--yes asks Postman nothing");
 
     assert!(config(&sandbox, &repo, "remote.sms.url").is_none());

@@ -205,7 +205,17 @@ fn two_apis_by_directories_fetch_and_push_only_their_own_files() {
     assert_eq!(sandbox.rev(&repo, "sms/main"), sms_before);
     sandbox.git_ok(&repo, ["merge-base", "--is-ancestor", "sms/main", "HEAD"]);
 
+    fake.clear_requests();
     let table = postman_ok(&sandbox, &repo, &["status"]);
+    let requests = requests_made(&fake);
+    assert_eq!(
+        requests,
+        [
+            format!("GET /apis/{payments}?"),
+            format!("GET /apis/{sms}?")
+        ],
+        "status asks Postman once per API"
+    );
     for row in [
         format!("payments  {payments}  main"),
         format!("sms       {sms}  main"),

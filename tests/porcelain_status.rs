@@ -41,11 +41,15 @@ fn status_follows_a_connection_through_its_life() {
     assert_eq!(s["postman"]["state"], "not-fetched");
     assert!(fake.requests().is_empty());
     let table = postman_ok(&sandbox, &repo, &["status"]);
-    assert!(table.starts_with("REMOTE   API "), "{table}");
-    assert!(table.contains("never"), "{table}");
-    assert!(
-        table.contains("postman: nothing fetched yet: git fetch postman"),
-        "{table}"
+    let api_column = |cell: &str| format!("{cell:<width$}", width = api.len());
+    assert_eq!(
+        table,
+        format!(
+            "REMOTE   {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED  NOT PUSHED  NOT MERGED  POSTMAN\n\
+             postman  {api}  main    postman/schemas/index.yaml  postman/collections  never         -           -           not-fetched\n\
+             postman: nothing fetched yet: git fetch postman\n",
+            api_column("API")
+        )
     );
 
     // Fetched (in sync: R is our commit): nothing to push or merge, Postman unchanged,
@@ -54,11 +58,7 @@ fn status_follows_a_connection_through_its_life() {
     sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
     fake.clear_requests();
     let s = status_json(&sandbox, &repo);
-    let requests: Vec<String> = fake
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
-        .collect();
+    let requests = requests_made(&fake);
     assert_eq!(requests, [format!("GET /apis/{api}?")]);
     assert_eq!(s["lastFetched"]["commit"], sandbox.rev(&repo, "HEAD"));
     assert_eq!(s["notPushed"], 0);
@@ -79,9 +79,15 @@ fn status_follows_a_connection_through_its_life() {
     let s = status_json(&sandbox, &repo);
     assert_eq!(s["postman"]["state"], "changed");
     let table = postman_ok(&sandbox, &repo, &["status"]);
-    assert!(
-        table.contains("postman: Postman changed since the last fetch: git fetch postman"),
-        "{table}"
+    let time = s["lastFetched"]["time"].as_str().unwrap();
+    assert_eq!(
+        table,
+        format!(
+            "REMOTE   {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED          NOT PUSHED  NOT MERGED  POSTMAN\n\
+             postman  {api}  main    postman/schemas/index.yaml  postman/collections  {time}  1 commit    0 commits   changed\n\
+             postman: Postman changed since the last fetch: git fetch postman\n",
+            api_column("API")
+        )
     );
     // --offline asks nothing.
     fake.clear_requests();

@@ -293,3 +293,11 @@ pub fn config(sandbox: &Sandbox, repo: &Path, key: &str) -> Option<String> {
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// The requests the fake received since it was last cleared, as `METHOD /path?query`.
+pub fn requests_made(fake: &FakePostman) -> Vec<String> {
+    fake.requests()
+        .iter()
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+        .collect()
+}
