@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use gix::config::{file::Metadata, File, Source};
 
+use super::protocol::git_bool;
 use super::protocol::Credential;
 use super::store::{StoreError, StoreKind};
 
@@ -155,12 +156,14 @@ impl GitConfig {
                 settings.app = (!app.trim().is_empty()).then(|| app.trim().to_string());
             }
             if let Some(value) = section.value_implicit("interactive") {
+                // git's values: a boolean, or `never`/`auto`/`always`.
                 settings.interactive = Some(match value {
                     None => true,
-                    Some(v) => !matches!(
-                        v.to_string().trim().to_ascii_lowercase().as_str(),
-                        "never" | "false" | "no" | "off" | "0"
-                    ),
+                    Some(v) => {
+                        let v = v.to_string();
+                        !(v.trim().eq_ignore_ascii_case("never")
+                            || git_bool(v.as_bytes()) == Some(false))
+                    }
                 });
             }
             if let Some(value) = section.value_implicit("useHttpPath") {

@@ -83,7 +83,6 @@ impl std::fmt::Debug for Tokens {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DevicePrompt {
     pub verification_uri: String,
-    pub verification_uri_complete: Option<String>,
     pub user_code: String,
     pub expires_in: Duration,
 }
@@ -232,9 +231,6 @@ impl OAuth {
             .map_err(|e| self.error(&self.device_endpoint, e))?;
         show(&DevicePrompt {
             verification_uri: details.verification_uri().to_string(),
-            verification_uri_complete: details
-                .verification_uri_complete()
-                .map(|u| u.secret().to_string()),
             user_code: details.user_code().secret().to_string(),
             expires_in: details.expires_in(),
         });

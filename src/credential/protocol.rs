@@ -115,18 +115,24 @@ pub fn read_input(reader: &mut impl BufRead) -> Result<Vec<u8>, ProtocolError> {
     }
 }
 
-/// git's `git_config_bool` for the protocol's boolean attributes.
-fn parse_bool(key: &'static str, value: &[u8]) -> Result<bool, ProtocolError> {
-    let lower = value.to_ascii_lowercase();
+/// git's `git_config_bool`: `true`/`yes`/`on`, `false`/`no`/`off`/empty, or an integer
+/// (non-zero is true); `None` for anything else. git reads its boolean environment
+/// variables (`GIT_TERMINAL_PROMPT`) the same way.
+pub(crate) fn git_bool(value: &[u8]) -> Option<bool> {
+    let lower = value.trim_ascii().to_ascii_lowercase();
     match lower.as_slice() {
-        b"true" | b"yes" | b"on" => Ok(true),
-        b"false" | b"no" | b"off" | b"" => Ok(false),
+        b"true" | b"yes" | b"on" => Some(true),
+        b"false" | b"no" | b"off" | b"" => Some(false),
         digits => std::str::from_utf8(digits)
             .ok()
             .and_then(|s| s.parse::<i64>().ok())
-            .map(|n| n != 0)
-            .ok_or(ProtocolError::BadBool { key }),
+            .map(|n| n != 0),
     }
+}
+
+/// The protocol's boolean attributes.
+fn parse_bool(key: &'static str, value: &[u8]) -> Result<bool, ProtocolError> {
+    git_bool(value).ok_or(ProtocolError::BadBool { key })
 }
 
 /// git's `parse_timestamp` (strtoumax) followed by its "0 or overflow means never".
@@ -282,6 +288,26 @@ fn decode(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booleans_read_as_git_reads_them() {
+        for (value, expected) in [
+            (&b"true"[..], Some(true)),
+            (b"Yes", Some(true)),
+            (b"2", Some(true)),
+            (b"", Some(false)),
+            (b"off", Some(false)),
+            (b"0", Some(false)),
+            (b"never", None),
+        ] {
+            assert_eq!(
+                git_bool(value),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(value)
+            );
+        }
+    }
 
     fn parse(s: &str) -> Credential {
         Credential::parse(s.as_bytes()).expect("parses")

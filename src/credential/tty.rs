@@ -10,6 +10,7 @@
 use std::io::Write;
 
 use super::config::Settings;
+use super::protocol::git_bool;
 
 /// Errors while talking to the user.
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +29,8 @@ pub enum TtyError {
 /// Why interaction is off, if it is: `GIT_TERMINAL_PROMPT` (git's own switch, which git
 /// reads as a boolean) first, then `credential.interactive`.
 pub fn disabled_reason(settings: &Settings) -> Option<&'static str> {
-    let env_off = std::env::var("GIT_TERMINAL_PROMPT").is_ok_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "0" | "false" | "no" | "off"
-        )
-    });
+    let env_off = std::env::var_os("GIT_TERMINAL_PROMPT")
+        .is_some_and(|v| git_bool(v.as_encoded_bytes()) == Some(false));
     if env_off {
         Some("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")
     } else if settings.interactive == Some(false) {
