@@ -134,23 +134,22 @@ pub fn normalize_dir(dir: &str) -> String {
 /// and for a name another collection already has, the name with the UID's id appended,
 /// so the result does not depend on the order Postman lists them in.
 pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry> {
-    let mut by_path: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    // Per file path (case-insensitively: macOS and Windows), the smallest UID keeps it.
+    let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for (uid, name) in collections {
-        by_path
+        let slot = owner
             .entry(paths::collection_file(name).to_lowercase())
-            .or_default()
-            .push(uid);
+            .or_insert(uid);
+        *slot = (*slot).min(uid.as_str());
     }
-    let mut taken = BTreeSet::new();
     collections
         .iter()
         .map(|(uid, name)| {
             let plain = paths::collection_file(name);
-            let mut uids = by_path[&plain.to_lowercase()].clone();
-            uids.sort();
-            let path = if uids[0] == uid.as_str() && taken.insert(plain.to_lowercase()) {
+            let path = if owner[&plain.to_lowercase()] == uid.as_str() {
                 plain
             } else {
+                // The UID's last group: short, and stable whatever the listing order.
                 let short: String = uid
                     .rsplit('-')
                     .next()
