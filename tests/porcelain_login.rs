@@ -40,6 +40,16 @@ fn stored(file: &PathBuf) -> String {
     std::fs::read_to_string(file).unwrap_or_default()
 }
 
+/// The line `git credential-store` keeps for the key of the server at `base`
+/// (`http://127.0.0.1:<port>`).
+fn stored_line(base: &str) -> String {
+    let host = base.trim_start_matches("http://");
+    format!(
+        "http://postman-api-key:{API_KEY}@{}\n",
+        host.replace(':', "%3a")
+    )
+}
+
 #[test]
 fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
     let fake = FakePostman::start();
@@ -57,18 +67,13 @@ fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(!stdout.contains(API_KEY) && !stderr.contains(API_KEY));
-    assert!(
-        stdout.contains(&format!("Stored the Postman API key for {base}")),
-        "{stdout}"
-    );
-    let host = base.trim_start_matches("http://");
     assert_eq!(
-        stored(&file).trim(),
+        stdout,
         format!(
-            "http://postman-api-key:{API_KEY}@{}",
-            host.replace(':', "%3a")
+            "Stored the Postman API key for {base} (git credential, username postman-api-key).\n"
         )
     );
+    assert_eq!(stored(&file), stored_line(&base));
     // Postman was asked first, with the key in its header only.
     assert!(fake.requests().iter().any(|r| r.path == "/me"));
 
@@ -79,7 +84,10 @@ fn login_stores_the_key_where_fetch_finds_it_and_logout_removes_it() {
     );
 
     let out = postman_ok(&sandbox, sandbox.path(), &["logout", "--base-url", &base]);
-    assert!(out.contains("Removed the Postman API key"), "{out}");
+    assert_eq!(
+        out,
+        format!("Removed the Postman API key for {base} from git's credential helpers.\n")
+    );
     assert_eq!(stored(&file).trim(), "");
     let (_, stderr) = sandbox.git_fails(
         sandbox.path(),
@@ -101,7 +109,7 @@ fn login_takes_the_server_of_a_connected_remote() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stored(&file).contains(&format!("@127.0.0.1%3a{}", fake.port())));
+    assert_eq!(stored(&file), stored_line(&fake.base_url()));
     let stderr = postman_fails(&sandbox, &repo, &["logout", "--remote", "nope"]);
     assert!(stderr.contains("no remote \"nope\""), "{stderr}");
 }
@@ -129,12 +137,16 @@ fn a_key_postman_refuses_is_not_stored() {
             &["--base-url", &fake.base_url()],
             input,
         );
+        assert!(!out.status.success(), "{input:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
     }
+    assert_eq!(stored(&file), "");
     // An unreachable server: not stored unless asked to.
     let closed = "http://127.0.0.1:9";
     let out = login_with_stdin(&sandbox, sandbox.path(), &["--base-url", closed], API_KEY);
+    assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("use --no-verify"));
+    assert_eq!(stored(&file), "");
     let out = login_with_stdin(
         &sandbox,
         sandbox.path(),
@@ -146,7 +158,7 @@ fn a_key_postman_refuses_is_not_stored() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stored(&file).contains("@127.0.0.1%3a9"));
+    assert_eq!(stored(&file), stored_line(closed));
     // Plain http:// is for loopback addresses only.
     let stderr = postman_fails(
         &sandbox,
@@ -199,7 +211,7 @@ fn login_asks_on_the_terminal_without_echo() {
         "the key was echoed:\n{}",
         run.screen
     );
-    assert!(stored(&file).contains(API_KEY));
+    assert_eq!(stored(&file), stored_line(&base));
 
     // GIT_TERMINAL_PROMPT=0 (the sandbox's default) forbids asking.
     let mut quiet = sandbox;
