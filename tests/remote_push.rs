@@ -154,12 +154,32 @@ fn schema_id(s: &Setup) -> String {
 fn a_collection_edit_keeps_item_ids_and_round_trips() {
     let s = cloned();
     let file = collection_files(&s.repo)[0].clone();
+    let before: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let uid = before["info"]["_uid"].as_str().unwrap().to_string();
     rename_first_request(&file, "Renamed in git");
     commit_all(&s.sandbox, &s.repo, "rename a request");
     s.sandbox.git_ok(&s.repo, ["push"]);
-    let w = writes(&s.fake.requests());
-    assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("PUT /collections/"), "{w:?}");
+    assert_eq!(
+        writes(&s.fake.requests()),
+        [format!("PUT /collections/{uid}")]
+    );
+    let stored = s
+        .fake
+        .with_state(|st| st.collection(&uid).unwrap().body.clone());
+    let renamed = stored.to_string();
+    assert!(renamed.contains("\"Renamed in git\""), "{renamed}");
+    // Every item id the file carried is still there, in order.
+    fn ids(items: &Value, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.extend(item["id"].as_str().map(str::to_string));
+            ids(&item["item"], out);
+        }
+    }
+    let (mut stored_ids, mut file_ids) = (Vec::new(), Vec::new());
+    ids(&stored["item"], &mut stored_ids);
+    ids(&before["item"], &mut file_ids);
+    assert!(!file_ids.is_empty());
+    assert_eq!(stored_ids, file_ids);
     let pushed = s.sandbox.rev(&s.repo, "HEAD");
     s.sandbox.git_ok(&s.repo, ["fetch"]);
     assert_eq!(
