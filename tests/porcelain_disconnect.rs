@@ -40,20 +40,8 @@ fn connected() -> TwoApis {
         ],
     );
     for (remote, api) in [("payments", &payments), ("sms", &sms)] {
-        connect_ok(
-            &sandbox,
-            &fake,
-            &repo,
-            api,
-            &[
-                "--remote",
-                remote,
-                "--schema-file",
-                &format!("{remote}/openapi.yaml"),
-                "--collection-dir",
-                &format!("{remote}/collections"),
-            ],
-        );
+        let schema_file = format!("{remote}/openapi.yaml");
+        connect_in_dir(&sandbox, &fake, &repo, remote, api, &schema_file);
     }
     commit_all(&sandbox, &repo, "Connect both");
     for remote in ["payments", "sms"] {

@@ -62,30 +62,6 @@ fn copy_api_files(clone: &Path, repo: &Path, dir: &str) {
     );
 }
 
-fn connect_dir(
-    sandbox: &Sandbox,
-    fake: &FakePostman,
-    repo: &Path,
-    remote: &str,
-    api: &str,
-    root: &str,
-) -> String {
-    connect_ok(
-        sandbox,
-        fake,
-        repo,
-        api,
-        &[
-            "--remote",
-            remote,
-            "--schema-file",
-            &format!("{remote}/schemas/{root}"),
-            "--collection-dir",
-            &format!("{remote}/collections"),
-        ],
-    )
-}
-
 fn changed_paths(sandbox: &Sandbox, repo: &Path, a: &str, b: &str) -> Vec<String> {
     sandbox
         .git_ok(repo, ["diff", "--name-only", a, b])
@@ -110,7 +86,8 @@ fn by_directories() -> TwoApis {
         ("payments", &payments, "index.yaml"),
         ("sms", &sms, "openapi.yaml"),
     ] {
-        let out = connect_dir(&sandbox, &fake, &repo, remote, api, root);
+        let schema_file = format!("{remote}/schemas/{root}");
+        let out = connect_in_dir(&sandbox, &fake, &repo, remote, api, &schema_file);
         assert!(
             out.contains("Postman has exactly these files"),
             "{remote}: {out}"

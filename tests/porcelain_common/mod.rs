@@ -207,6 +207,32 @@ pub fn connect_ok(
     postman_ok(sandbox, repo, &args)
 }
 
+/// `git postman connect` of `api` as remote `remote`, its schema root `schema_file` and
+/// its collections in `<remote>/collections`: one of several APIs by directories.
+pub fn connect_in_dir(
+    sandbox: &Sandbox,
+    fake: &FakePostman,
+    repo: &Path,
+    remote: &str,
+    api: &str,
+    schema_file: &str,
+) -> String {
+    connect_ok(
+        sandbox,
+        fake,
+        repo,
+        api,
+        &[
+            "--remote",
+            remote,
+            "--schema-file",
+            schema_file,
+            "--collection-dir",
+            &format!("{remote}/collections"),
+        ],
+    )
+}
+
 /// A repository with the sample API's files in Postman's default layout, but no
 /// `.postman` files: what a team that copied them by hand has. Returns it and the clone
 /// it was copied from.
