@@ -17,8 +17,8 @@ use super::{dotfiles, server, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
 use crate::layout::mapping::{normalize_dir, DefinitionState, Mapping, Overrides};
-use crate::postman;
 use crate::postman::model::Api;
+use crate::postman::{self, apikey};
 use crate::remote::history;
 use crate::remote::snapshot::{Reader, Snapshot, Which};
 use crate::remote::url::RemoteUrl;
@@ -423,7 +423,7 @@ struct PostmanSide {
 
 impl PostmanSide {
     fn read(ws: &Workspace, url: &RemoteUrl) -> Result<PostmanSide, Error> {
-        let (client, api) = server::first_request(&url.base, |c| c.api(&url.api_id))?;
+        let (client, api) = apikey::first_request(&url.base, |c| c.api(&url.api_id))?;
         let api = match api {
             Err(postman::Error::Status {
                 status: 404,

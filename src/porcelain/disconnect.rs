@@ -11,6 +11,7 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, login, tty};
 use crate::postman::model::Api;
 use crate::postman::Client;
+use crate::remote::history;
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,11 +28,8 @@ pub enum Error {
     CannotAsk(#[from] tty::Error),
     #[error("{0:?} is not {1:?}: nothing was changed")]
     NotConfirmed(String, String),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Remote(#[from] crate::remote::Error),
     #[error(transparent)]
     Output(#[from] std::io::Error),
 }
@@ -50,15 +48,7 @@ pub fn run(args: &DisconnectArgs, out: &mut dyn Write) -> Result<(), Error> {
 
     ws.git(["remote", "remove", &remote.name])?;
     let refs = delete_private_refs(&ws, &remote.name)?;
-    let cache = ws.repo.common_dir().join("postman").join(&remote.name);
-    if cache.exists() {
-        std::fs::remove_dir_all(&cache).map_err(|source| Error::Io {
-            path: cache.display().to_string(),
-            source,
-        })?;
-    }
-    // The parent goes only when empty: other remotes keep their caches there.
-    let _ = std::fs::remove_dir(ws.repo.common_dir().join("postman"));
+    RemoteState::open(&ws.repo, Some(&remote.name)).forget_cache()?;
 
     // Another remote may name the same API (on another branch): its files stay.
     let shared = remotes
@@ -119,7 +109,7 @@ fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
 /// The API's name: from the last commit Postman's state made on this remote (its
 /// message is `Postman: <name>`), else from Postman when a key is at hand, else unknown.
 fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
-    let author = format!("--author=<api-{}@postman.invalid>", remote.url.api_id);
+    let author = format!("--author=<{}>", history::author_email(&remote.url.api_id));
     let state = RemoteState::open(&ws.repo, Some(&remote.name));
     if let Ok(Some(last)) = state.last_reported(&ws.repo) {
         let last = last.to_string();

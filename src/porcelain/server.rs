@@ -5,7 +5,7 @@ use url::Url;
 
 use super::cli::ServerArgs;
 use super::workspace;
-use crate::postman::{self, apikey, Client, DEFAULT_BASE_URL};
+use crate::postman::DEFAULT_BASE_URL;
 use crate::remote::url::{self as remote_url, RemoteUrl};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,21 +41,6 @@ pub fn parse_base(raw: &str) -> Result<Url, remote_url::Error> {
         why: "expected https://<server> (http:// only on a loopback address)".into(),
     })?;
     Ok(parsed.base)
-}
-
-/// A client for the server at `base` with the key the remote helper would use, and the
-/// answer to its first request: the key is looked up once, then approved in the
-/// credential store it came from, or rejected there when Postman answered 401.
-pub fn first_request<T>(
-    base: &Url,
-    request: impl FnOnce(&Client) -> postman::Result<T>,
-) -> postman::Result<(Client, postman::Result<T>)> {
-    let (key, source) = apikey::obtain(base)?;
-    let client = Client::new(base.clone(), key.clone())?;
-    let answer = request(&client);
-    let refused = matches!(answer, Err(postman::Error::Unauthorized { .. }));
-    apikey::report(&key, &source, !refused);
-    Ok((client, answer))
 }
 
 /// `https://api.getpostman.com` for messages: no trailing slash.

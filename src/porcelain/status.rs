@@ -14,14 +14,15 @@ use serde::Serialize;
 use url::Url;
 
 use super::cli::StatusArgs;
+use super::dotfiles;
 use super::target::remote_url_string;
 use super::workspace::{self, PostmanRemote, Workspace};
-use super::{dotfiles, server};
 use crate::layout::managed::display_dir;
 use crate::layout::mapping::Mapping;
 use crate::postman::model::Api;
 use crate::postman::time::{self, format_utc};
-use crate::postman::{self, Client};
+use crate::postman::{self, apikey, Client};
+use crate::remote::history;
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
@@ -236,7 +237,7 @@ impl Clients {
         }
         // First API on this server: the key is looked up, used and reported once; a key
         // Postman refused is not tried again.
-        let first = server::first_request(base, get).and_then(|(client, answer)| match answer {
+        let first = apikey::first_request(base, get).and_then(|(client, answer)| match answer {
             Err(e @ postman::Error::Unauthorized { .. }) => Err(e),
             answer => Ok((client, answer)),
         });
@@ -262,7 +263,7 @@ fn describe_commit(
     let seconds = commit.time()?.seconds;
     let by_fetch = commit
         .author()
-        .is_ok_and(|a| a.email == format!("api-{api_id}@postman.invalid").as_str());
+        .is_ok_and(|a| a.email == history::author_email(api_id).as_str());
     Ok(LastFetched {
         commit: id.to_string(),
         time: format_utc(seconds),

@@ -187,6 +187,12 @@ pub fn blobs_by_path(
         .collect())
 }
 
+/// The e-mail of the author and committer of every commit made from a Postman state:
+/// how `git log --author` and `git postman status` tell them from people's commits.
+pub fn author_email(api_id: &str) -> String {
+    format!("api-{api_id}@postman.invalid")
+}
+
 /// Writes the commit for a Postman state: author and committer
 /// `Postman <api-<apiId>@postman.invalid>` at the state's time, UTC.
 pub fn commit(
@@ -196,7 +202,7 @@ pub fn commit(
     parent: Option<ObjectId>,
     version: Option<(&str, &str)>,
 ) -> Result<ObjectId, Error> {
-    let email = format!("api-{}@postman.invalid", snapshot.api_id);
+    let email = author_email(&snapshot.api_id);
     let time = format!("{} +0000", snapshot.time);
     let signature = gix::actor::SignatureRef {
         name: "Postman".into(),

@@ -74,6 +74,21 @@ impl RemoteState {
         }
     }
 
+    /// Deletes the remote's cache directory (`git postman disconnect`); its refs are the
+    /// caller's to delete. The parent directory goes too when no other remote uses it.
+    pub fn forget_cache(&self) -> Result<(), Error> {
+        let Some(dir) = &self.cache_dir else {
+            return Ok(());
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        }
+        if let Some(parent) = dir.parent() {
+            let _ = std::fs::remove_dir(parent);
+        }
+        Ok(())
+    }
+
     fn ref_name(&self, what: &str) -> Option<String> {
         self.name
             .as_ref()
