@@ -6,7 +6,6 @@
 //! it goes to `git credential` on stdin. It is never in argv and never printed.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -14,7 +13,7 @@ use url::Url;
 
 use super::cli::{LoginArgs, LogoutArgs};
 use super::{server, tty};
-use crate::postman::apikey::{credential_description, USERNAME};
+use crate::postman::apikey::{self, credential_description, Prompt, USERNAME};
 use crate::postman::client::RetryPolicy;
 use crate::postman::{self, ApiKey, Client};
 
@@ -97,17 +96,9 @@ pub fn logout(args: &LogoutArgs, out: &mut dyn Write) -> Result<(), Error> {
 /// The key the remote helper would use, found without asking anyone: `POSTMAN_API_KEY`,
 /// else what a credential helper answers without prompting.
 pub fn key_without_prompting(base: &Url) -> Option<ApiKey> {
-    if let Ok(key) = std::env::var("POSTMAN_API_KEY") {
-        if !key.trim().is_empty() {
-            return Some(ApiKey::new(key.trim()));
-        }
-    }
-    let answer = credential("fill", &credential_description(base)).ok()?;
-    answer
-        .lines()
-        .find_map(|l| l.strip_prefix("password="))
-        .filter(|p| !p.is_empty())
-        .map(ApiKey::new)
+    apikey::obtain_with(base, Prompt::Never)
+        .ok()
+        .map(|(key, _)| key)
 }
 
 /// Asks the server something small with the key: only a 401 says the key is bad (the
@@ -131,30 +122,8 @@ fn verify(base: &Url, key: &ApiKey) -> Result<(), Error> {
     }
 }
 
-/// `git credential <action>` with `input` on stdin; never prompts (a `fill` that would
-/// prompt answers nothing instead). Returns stdout.
+/// `git credential <action>` without prompting: login and logout name the entry exactly.
 fn credential(action: &'static str, input: &str) -> Result<String, Error> {
-    let failed = |detail: String| Error::Credential { action, detail };
-    let mut child = Command::new("git")
-        .args(["-c", "credential.interactive=never", "credential", action])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| failed(e.to_string()))?;
-    let _ = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(format!("{input}\n").as_bytes());
-    let output = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string()))?;
-    if !output.status.success() {
-        return Err(failed(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    apikey::git_credential(action, input, Prompt::Never)
+        .map_err(|detail| Error::Credential { action, detail })
 }

@@ -42,16 +42,31 @@ pub enum Source {
     Credential(String),
 }
 
-/// The key for the server at `base`.
+/// Whether `git credential` may ask the user (on the terminal, or a GUI's askpass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// As any git command: git's own prompts go to the user.
+    Allowed,
+    /// Only what a credential helper answers by itself (`credential.interactive=never`,
+    /// `GIT_TERMINAL_PROMPT=0`); git's messages come back in the error.
+    Never,
+}
+
+/// The key for the server at `base`, as the remote helper uses it.
 pub fn obtain(base: &Url) -> Result<(ApiKey, Source)> {
+    obtain_with(base, Prompt::Allowed)
+}
+
+/// The key for the server at `base`: `POSTMAN_API_KEY`, else `git credential fill`.
+pub fn obtain_with(base: &Url, prompt: Prompt) -> Result<(ApiKey, Source)> {
     if let Ok(key) = std::env::var("POSTMAN_API_KEY") {
         if !key.trim().is_empty() {
             return Ok((ApiKey::new(key.trim()), Source::Environment));
         }
     }
     let description = credential_description(base);
-    let answer =
-        git_credential("fill", &description).map_err(|detail| Error::NoApiKey { detail })?;
+    let answer = git_credential("fill", &description, prompt)
+        .map_err(|detail| Error::NoApiKey { detail })?;
     let password = answer
         .lines()
         .find_map(|l| l.strip_prefix("password="))
@@ -83,7 +98,7 @@ pub fn report(key: &ApiKey, source: &Source, worked: bool) {
         let action = if worked { "approve" } else { "reject" };
         let input = format!("{description}password={}\n", key.expose());
         // A store that cannot save is not a reason to fail the fetch that just worked.
-        let _ = git_credential(action, &input);
+        let _ = git_credential(action, &input, Prompt::Allowed);
     }
 }
 
@@ -101,13 +116,25 @@ pub fn credential_description(base: &Url) -> String {
 }
 
 /// Runs `git credential <action>` with `input` on stdin (never in argv) and returns its
-/// stdout. git's own prompts go to the terminal, as for any git command.
-fn git_credential(action: &str, input: &str) -> std::result::Result<String, String> {
-    let mut child = Command::new("git")
+/// stdout.
+pub fn git_credential(
+    action: &str,
+    input: &str,
+    prompt: Prompt,
+) -> std::result::Result<String, String> {
+    let mut command = Command::new("git");
+    if prompt == Prompt::Never {
+        command
+            .args(["-c", "credential.interactive=never"])
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stderr(Stdio::piped());
+    } else {
+        command.stderr(Stdio::inherit());
+    }
+    let mut child = command
         .args(["credential", action])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| format!("cannot run `git credential {action}`: {e}"))?;
     child
@@ -120,10 +147,12 @@ fn git_credential(action: &str, input: &str) -> std::result::Result<String, Stri
         .wait_with_output()
         .map_err(|e| format!("`git credential {action}` failed: {e}"))?;
     if !output.status.success() {
-        return Err(format!(
-            "`git credential {action}` failed ({})",
-            output.status
-        ));
+        let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        return Err(if said.is_empty() {
+            format!("`git credential {action}` failed ({})", output.status)
+        } else {
+            said
+        });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
