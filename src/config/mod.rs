@@ -9,18 +9,25 @@
 
 use crate::layout::mapping::Overrides;
 
+/// `remote.<remote>.<key>`, when set to something other than blanks.
+pub fn remote_value(repo: &gix::Repository, remote: &str, key: &str) -> Option<String> {
+    repo.config_snapshot()
+        .string(format!("remote.{remote}.{key}").as_str())
+        .map(|v| v.to_string())
+        .filter(|v| !v.trim().is_empty())
+}
+
 /// The mapping settings of remote `remote` in the repository's git config.
 pub fn mapping_overrides(repo: &gix::Repository, remote: &str) -> Overrides {
-    let config = repo.config_snapshot();
-    let get = |key: &str| {
-        config
-            .string(format!("remote.{remote}.{key}").as_str())
-            .map(|v| v.to_string())
-            .filter(|v| !v.trim().is_empty())
-    };
+    let get = |key| remote_value(repo, remote, key);
     Overrides {
         schema_dir: get("postmanSchemaDirectory"),
         collection_dir: get("postmanCollectionDirectory"),
         root_file: get("postmanRootFile"),
     }
+}
+
+/// `remote.<remote>.postmanBranch`: the branch the API lives on.
+pub fn postman_branch(repo: &gix::Repository, remote: &str) -> Option<String> {
+    remote_value(repo, remote, "postmanBranch")
 }

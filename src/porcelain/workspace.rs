@@ -180,16 +180,12 @@ impl Workspace {
 
 /// Every remote of `repo` with a `postman::` URL (read from its config).
 pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
-    let config = repo.config_snapshot();
     let mut out = Vec::new();
     for name in repo.remote_names() {
         let name = name.to_string();
-        let get = |key: &str| {
-            config
-                .string(format!("remote.{name}.{key}").as_str())
-                .map(|v| v.to_string())
+        let Some(raw) = crate::config::remote_value(repo, &name, "url") else {
+            continue;
         };
-        let Some(raw) = get("url") else { continue };
         if !is_postman_url(&raw) {
             continue;
         }
@@ -197,7 +193,7 @@ pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
             continue;
         };
         out.push(PostmanRemote {
-            branch: get("postmanBranch").filter(|b| !b.is_empty()),
+            branch: crate::config::postman_branch(repo, &name),
             overrides: crate::config::mapping_overrides(repo, &name),
             name,
             url,
