@@ -291,10 +291,34 @@ fn a_bad_api_key_fails_with_a_clear_message() {
     assert!(!sandbox.join("clone").exists());
 }
 
+/// A fake with the sample API, and a clone of it in `clone` with the schema directory
+/// `schema_dir` (Postman's default when `None`).
+fn cloned_with_schema_dir(schema_dir: Option<&str>) -> (FakePostman, String, Sandbox) {
+    let Some(dir) = schema_dir else {
+        return cloned();
+    };
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let setting = format!("remote.origin.postmanSchemaDirectory={dir}");
+    sandbox.git_ok(
+        sandbox.path(),
+        ["clone", "-c", &setting, &postman_url(&fake, &api), "clone"],
+    );
+    (fake, api, sandbox)
+}
+
 #[test]
 fn unsafe_server_paths_are_refused_and_nothing_is_written() {
-    for bad in ["../x.yaml", ".git/hooks/post-checkout"] {
-        let (fake, api, sandbox) = cloned();
+    // `.postman/api_<other>` with the schema at the repository root would be another
+    // API's index: a fetch of one API never changes another API's files.
+    for (bad, schema_dir) in [
+        ("../x.yaml", None),
+        (".git/hooks/post-checkout", None),
+        (".postman/api_other", Some(".")),
+        (".postman/api", None),
+    ] {
+        let (fake, api, sandbox) = cloned_with_schema_dir(schema_dir);
         let repo = sandbox.join("clone");
         let before = sandbox.rev(&repo, "origin/main");
         fake.with_state(|s| s.put_schema_file(&api, bad, "boom"));

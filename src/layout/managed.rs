@@ -173,17 +173,7 @@ fn check_postman_path(file: &str, schema_dir: &str) -> Result<(), Error> {
     paths::check_relative(postman_path).map_err(|source| Error::Unsafe {
         file: file.to_string(),
         source,
-    })?;
-    if postman_path.split('/').next() == Some(".postman") {
-        return Err(Error::Unsafe {
-            file: file.to_string(),
-            source: paths::Error::Unsafe {
-                path: postman_path.to_string(),
-                why: "it is inside .postman, which Postman's integration owns",
-            },
-        });
-    }
-    Ok(())
+    })
 }
 
 /// `path` relative to `dir`, if it is inside it (`dir` empty: the repository root).

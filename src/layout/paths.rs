@@ -1,5 +1,6 @@
-//! Paths that come from Postman are untrusted input: a schema file path like `../x` or
-//! `.git/hooks/x` must never reach the tree. Collection names become file paths here too.
+//! Paths that come from Postman are untrusted input: a schema file path like `../x`,
+//! `.git/hooks/x` or `.postman/api_<other>` must never reach the tree. Collection names
+//! become file paths here too.
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Error {
@@ -8,7 +9,10 @@ pub enum Error {
 }
 
 /// Checks a relative path that came from Postman (a schema file path) before it names a
-/// file in the repository.
+/// file in the repository. The same rule holds for fetch and push, so that nothing is
+/// fetched that could not be pushed back. A leading `.postman` is refused because, with
+/// the schema directory at the repository root, it would overwrite the index of another
+/// API connected to the same repository.
 pub fn check_relative(path: &str) -> Result<(), Error> {
     let bad = |why| {
         Err(Error::Unsafe {
@@ -39,7 +43,17 @@ pub fn check_relative(path: &str) -> Result<(), Error> {
             _ => {}
         }
     }
+    if path.split('/').next().is_some_and(is_postman_dir_name) {
+        return bad("it is inside .postman, which Postman's integration owns");
+    }
     Ok(())
+}
+
+/// `.postman`, also as a case-insensitive file system or Windows would name it.
+fn is_postman_dir_name(component: &str) -> bool {
+    component
+        .trim_end_matches(['.', ' '])
+        .eq_ignore_ascii_case(".postman")
 }
 
 /// `.git`, also in the spellings that name it on case-insensitive or Windows file systems.
@@ -73,7 +87,7 @@ fn sanitize_component(component: &str) -> String {
     if out.is_empty() {
         out.push('_');
     }
-    if is_git_dir_name(&out) {
+    if is_git_dir_name(&out) || is_postman_dir_name(&out) {
         out.insert(0, '_');
     }
     out
@@ -98,6 +112,9 @@ mod tests {
             "./x",
             "a\0b",
             ".git./x",
+            ".postman/api_other",
+            ".Postman/api",
+            ".postman./x",
         ] {
             assert!(check_relative(p).is_err(), "{p:?} accepted");
         }
@@ -107,6 +124,8 @@ mod tests {
             "a b/c.d.json",
             ".gitignore",
             "x/.github/y",
+            "x/.postman/y",
+            ".postmanrc",
         ] {
             assert_eq!(check_relative(p), Ok(()), "{p:?} refused");
         }
@@ -122,6 +141,7 @@ mod tests {
         assert_eq!(collection_file("a:b*c?"), "a_b_c_.json");
         assert_eq!(collection_file("../up"), "__/up.json");
         assert_eq!(collection_file(".git/x"), "_.git/x.json");
+        assert_eq!(collection_file(".postman/api_x"), "_.postman/api_x.json");
         assert_eq!(collection_file("end."), "end_.json");
         assert_eq!(collection_file(""), "_.json");
     }
