@@ -448,6 +448,102 @@ fn the_api_key_comes_from_git_credentials_and_a_rejected_one_is_erased() {
     );
 }
 
+/// The attack: a repository whose `.gitmodules` names a stranger's `postman::` URL, cloned
+/// recursively with `protocol.postman.allow=always` (as the README suggests for
+/// submodules) by someone whose `POSTMAN_API_KEY` is set.
+#[test]
+fn the_environment_key_goes_only_to_postman_this_machine_and_trusted_hosts() {
+    let key = support::fake_postman::API_KEY;
+    let stranger = FakePostman::start_at(std::net::Ipv4Addr::new(127, 0, 0, 2), 0);
+    let api = stranger.with_state(|s| s.seed_sample());
+    let host = stranger
+        .base_url()
+        .trim_start_matches("http://")
+        .to_string();
+    let url = postman_url(&stranger, &api);
+    let keys_seen = || -> Vec<Option<String>> {
+        let keys = stranger.requests().into_iter().map(|r| r.api_key).collect();
+        stranger.clear_requests();
+        keys
+    };
+
+    let (sandbox, creds) = credential_store_sandbox(None);
+    let mut sandbox = sandbox;
+    sandbox.set_env("POSTMAN_API_KEY", Some(key));
+    let superproject = sandbox.join("super");
+    sandbox.git_ok(sandbox.path(), ["init", "-q", "super"]);
+    sandbox.git_ok(
+        &superproject,
+        ["config", "-f", ".gitmodules", "submodule.api.path", "api"],
+    );
+    sandbox.git_ok(
+        &superproject,
+        ["config", "-f", ".gitmodules", "submodule.api.url", &url],
+    );
+    let gitlink = format!("160000,{},api", "1".repeat(40));
+    sandbox.git_ok(
+        &superproject,
+        ["update-index", "--add", "--cacheinfo", &gitlink],
+    );
+    sandbox.git_ok(&superproject, ["add", ".gitmodules"]);
+    sandbox.git_ok(&superproject, ["commit", "-qm", "a submodule"]);
+    let out = sandbox.git(
+        sandbox.path(),
+        [
+            "-c",
+            "protocol.postman.allow=always",
+            "clone",
+            "--recurse-submodules",
+            "super",
+            "copy",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "POSTMAN_API_KEY is sent only to Postman's API hosts and this machine, not to {host}"
+        )) && stderr.contains(&format!(
+            "git config --global --add postman.trustedApiHost {host}"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(key), "the key leaked: {stderr}");
+    assert_eq!(
+        keys_seen(),
+        Vec::<Option<String>>::new(),
+        "nothing reached the stranger"
+    );
+
+    // A key git's credential system keeps for that server is the one it gets.
+    std::fs::write(
+        &creds,
+        format!("http://postman-api-key:PMAK-its-own@{host}\n"),
+    )
+    .unwrap();
+    sandbox.git_fails(sandbox.path(), ["clone", &url, "own-key"]);
+    let seen = keys_seen();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|k| k.as_deref() == Some("PMAK-its-own")),
+        "{seen:?}"
+    );
+
+    // A host the user trusts gets the environment key.
+    sandbox.git_ok(
+        sandbox.path(),
+        [
+            "config",
+            "--global",
+            "--add",
+            "postman.trustedApiHost",
+            &host,
+        ],
+    );
+    sandbox.git_ok(sandbox.path(), ["clone", "-q", &url, "trusted"]);
+    let seen = keys_seen();
+    assert!(seen.iter().all(|k| k.as_deref() == Some(key)), "{seen:?}");
+}
+
 #[test]
 fn progress_is_reported_in_gits_words() {
     let fake = FakePostman::start();

@@ -9,6 +9,7 @@
 //! | `remote.<name>.postmanCollectionDirectory` | `C`: where collection files live |
 //! | `remote.<name>.postmanRootFile` | the schema root file (repository path) |
 //! | `remote.<name>.postmanBranch` | the branch the API lives on (written by `git postman connect`, read by `status`) |
+//! | `postman.trustedApiHost` | (multi-valued) a server besides Postman's own that may receive `POSTMAN_API_KEY` |
 
 use crate::layout::mapping::Overrides;
 
@@ -33,4 +34,23 @@ pub fn mapping_overrides(repo: &gix::Repository, remote: &str) -> Overrides {
 /// `remote.<remote>.postmanBranch`: the branch the API lives on.
 pub fn postman_branch(repo: &gix::Repository, remote: &str) -> Option<String> {
     remote_value(repo, remote, "postmanBranch")
+}
+
+/// Every `postman.trustedApiHost` in git's config (all levels), as `host` or `host:port`.
+/// Read through `git config` because the remote helper may run outside a repository
+/// (`ls-remote`) and the porcelain anywhere; it is asked only for a server that is not
+/// Postman's, so the common path spawns nothing.
+pub fn trusted_api_hosts() -> Vec<String> {
+    let output = std::process::Command::new("git")
+        .args(["config", "--get-all", "postman.trustedApiHost"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match output {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
 }

@@ -2,6 +2,12 @@
 //! for the API host with the username `postman-api-key` (git stores nothing without a
 //! username). After a good answer the key is approved, after a 401 rejected, so it lives
 //! in whatever credential store the user runs. The key never reaches argv or output.
+//!
+//! `POSTMAN_API_KEY` goes only to Postman's own API hosts, to this machine (the fake
+//! server and the demo), and to hosts the user names in `postman.trustedApiHost`. A
+//! `postman::` URL can come from someone else (a submodule in `.gitmodules`), and the
+//! environment key must not follow it: any other server gets the key git's credential
+//! system keeps for that server, as git does for its own URLs.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -57,16 +63,30 @@ pub fn obtain(base: &Url) -> Result<(ApiKey, Source)> {
     obtain_with(base, Prompt::Allowed)
 }
 
-/// The key for the server at `base`: `POSTMAN_API_KEY`, else `git credential fill`.
+/// The key for the server at `base`: `POSTMAN_API_KEY` (for a trusted server), else
+/// `git credential fill`.
 pub fn obtain_with(base: &Url, prompt: Prompt) -> Result<(ApiKey, Source)> {
-    if let Ok(key) = std::env::var("POSTMAN_API_KEY") {
-        if !key.trim().is_empty() {
-            return Ok((ApiKey::new(key.trim()), Source::Environment));
+    let environment_key = std::env::var("POSTMAN_API_KEY")
+        .ok()
+        .filter(|key| !key.trim().is_empty());
+    let withheld = match environment_key {
+        Some(key) if environment_key_allowed(base) => {
+            return Ok((ApiKey::new(key.trim()), Source::Environment))
         }
-    }
+        Some(_) => true,
+        None => false,
+    };
     let description = credential_description(base);
-    let answer = git_credential("fill", &description, prompt)
-        .map_err(|detail| Error::NoApiKey { detail })?;
+    let answer = git_credential("fill", &description, prompt).map_err(|detail| {
+        if withheld {
+            Error::KeyWithheld {
+                host: host_and_port(base),
+                detail,
+            }
+        } else {
+            Error::NoApiKey { detail }
+        }
+    })?;
     let password = answer
         .lines()
         .find_map(|l| l.strip_prefix("password="))
@@ -105,14 +125,52 @@ pub fn report(key: &ApiKey, source: &Source, worked: bool) {
 /// `protocol=…`, `host=…`, `username=…` lines for the API server: what `git credential`
 /// is asked for (also by `git postman login`/`logout`, which must name the same entry).
 pub fn credential_description(base: &Url) -> String {
-    let host = match base.port() {
+    format!(
+        "protocol={}\nhost={}\nusername={USERNAME}\n",
+        base.scheme(),
+        host_and_port(base)
+    )
+}
+
+/// `host` or `host:port`, as git's credential protocol and `postman.trustedApiHost` name a
+/// server.
+fn host_and_port(base: &Url) -> String {
+    match base.port() {
         Some(port) => format!("{}:{port}", base.host_str().unwrap_or_default()),
         None => base.host_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// Postman's API hosts (`api.getpostman.com`, `api.postman.com`, `api.eu.postman.com`)
+/// are subdomains of these, and only Postman can serve them over https.
+const POSTMAN_DOMAINS: [&str; 2] = ["postman.com", "getpostman.com"];
+
+/// Whether `POSTMAN_API_KEY` may be sent to `base`: a Postman host over https, this
+/// machine under its usual names (127.0.0.1, [::1], localhost), or a host the user trusts
+/// in `postman.trustedApiHost` (as `host` or `host:port`). Other loopback addresses are
+/// not trusted blindly: a URL someone else wrote has no reason to use them.
+pub fn environment_key_allowed(base: &Url) -> bool {
+    let Some(host) = base.host_str() else {
+        return false;
     };
-    format!(
-        "protocol={}\nhost={host}\nusername={USERNAME}\n",
-        base.scheme()
-    )
+    let postman = base.scheme() == "https"
+        && POSTMAN_DOMAINS.iter().any(|domain| {
+            host.eq_ignore_ascii_case(domain)
+                || host.to_ascii_lowercase().ends_with(&format!(".{domain}"))
+        });
+    let this_machine = match base.host() {
+        Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if postman || this_machine {
+        return true;
+    }
+    let named = host_and_port(base);
+    crate::config::trusted_api_hosts()
+        .iter()
+        .any(|trusted| trusted.eq_ignore_ascii_case(host) || trusted.eq_ignore_ascii_case(&named))
 }
 
 /// Runs `git credential <action>` with `input` on stdin (never in argv) and returns its
@@ -165,6 +223,36 @@ mod tests {
     fn debug_never_shows_the_key() {
         let key = ApiKey::new("PMAK-secret");
         assert!(!format!("{key:?}").contains("secret"));
+    }
+
+    #[test]
+    fn the_environment_key_goes_to_postman_and_this_machine_only() {
+        for trusted in [
+            "https://api.getpostman.com",
+            "https://api.postman.com",
+            "https://api.eu.postman.com",
+            "https://API.Postman.com",
+            "http://127.0.0.1:8111",
+            "http://[::1]:8111",
+            "http://localhost:8111",
+        ] {
+            assert!(
+                environment_key_allowed(&Url::parse(trusted).unwrap()),
+                "{trusted}"
+            );
+        }
+        // Hosts that no one lists in `postman.trustedApiHost`.
+        for untrusted in [
+            "http://api.postman.com",
+            "https://api.postman.com.attacker.invalid",
+            "https://postman-com.invalid",
+            "https://attackerpostman.com",
+        ] {
+            assert!(
+                !environment_key_allowed(&Url::parse(untrusted).unwrap()),
+                "{untrusted}"
+            );
+        }
     }
 
     #[test]

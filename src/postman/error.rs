@@ -38,6 +38,8 @@ pub enum Error {
     },
     #[error("no Postman API key: set POSTMAN_API_KEY or run `git postman login` ({detail})")]
     NoApiKey { detail: String },
+    #[error("POSTMAN_API_KEY is sent only to Postman's API hosts and this machine, not to {host}, and git's credential system has no key for it ({detail}); to send POSTMAN_API_KEY there: git config --global --add postman.trustedApiHost {host}")]
+    KeyWithheld { host: String, detail: String },
     #[error("invalid Postman URL {url:?}: {why}")]
     Url { url: String, why: String },
     #[error("API {api_id} is linked to a git repository in Postman; its schema and collections live there, not in Postman's cloud")]

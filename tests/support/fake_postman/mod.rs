@@ -48,6 +48,8 @@ pub struct RecordedRequest {
     /// The raw query string (without `?`).
     pub query: String,
     pub status: u16,
+    /// The `X-API-Key` it carried: tests check which key reached which server.
+    pub api_key: Option<String>,
 }
 
 /// Faults injected on demand; each is consumed by the next `times` matching requests.
@@ -184,6 +186,7 @@ impl Shared {
             path: req.path.clone(),
             query: req.raw_query.clone(),
             status: reply.status,
+            api_key: req.header("X-API-Key").map(str::to_string),
         });
         let _ = rq.respond(to_tiny(&reply));
     }
@@ -213,8 +216,11 @@ pub struct FakePostman {
     server: Arc<tiny_http::Server>,
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    ip: std::net::Ipv4Addr,
     port: u16,
 }
+
+const LOCALHOST: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
 
 impl FakePostman {
     /// On a free port, with empty state.
@@ -224,8 +230,14 @@ impl FakePostman {
 
     /// On the given port (0: any free one).
     pub fn start_on(port: u16) -> FakePostman {
-        let server = tiny_http::Server::http(("127.0.0.1", port))
-            .unwrap_or_else(|e| panic!("fake Postman: cannot listen on 127.0.0.1:{port}: {e}"));
+        FakePostman::start_at(LOCALHOST, port)
+    }
+
+    /// On another loopback address (`127.0.0.2`: a server that is not this machine's
+    /// usual name, as a stranger's URL would be) and port.
+    pub fn start_at(ip: std::net::Ipv4Addr, port: u16) -> FakePostman {
+        let server = tiny_http::Server::http((ip, port))
+            .unwrap_or_else(|e| panic!("fake Postman: cannot listen on {ip}:{port}: {e}"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
         let server = Arc::new(server);
         let shared = Arc::new(Shared::default());
@@ -242,12 +254,13 @@ impl FakePostman {
             server,
             shared,
             workers,
+            ip,
             port,
         }
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.ip, self.port)
     }
 
     pub fn port(&self) -> u16 {
