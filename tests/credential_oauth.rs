@@ -136,6 +136,10 @@ impl World {
                 args.extend(["--client-id", "cli-public"]);
                 ""
             }
+            Client::CallbackOnly => {
+                args.extend(["--client-id", "cli-callback"]);
+                ""
+            }
             Client::Secret(secret) => {
                 args.extend(["--client-id", "cli-secret", "--client-secret-stdin"]);
                 secret
@@ -250,7 +254,59 @@ impl World {
 #[derive(Clone, Copy)]
 enum Client {
     Public,
+    /// A public client the forge knows with the redirect URI http://127.0.0.1/callback only:
+    /// it refuses every login the helper starts, with an error page and no redirect.
+    CallbackOnly,
     Secret(&'static str),
+}
+
+/// The helper's own lines on git's stderr.
+fn helper_lines(run: &Run) -> Vec<&str> {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("git-credential-postman:"))
+        .collect()
+}
+
+/// Checks, word for word, the line the helper prints when it opens the browser: it waits
+/// `timeout` s for the browser to come back to `listen` (`http://127.0.0.1`) on the port
+/// it listens on, names the redirect URI the app must allow (`register`) and Ctrl-C, and
+/// ends with the login page at the forge's `authorize` path, which sends that redirect.
+#[track_caller]
+fn assert_browser_line(
+    line: &str,
+    w: &World,
+    timeout: u64,
+    listen: &str,
+    register: &str,
+    authorize: &str,
+) {
+    let port = line
+        .split_once(&format!("come back to {listen}:"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(port, _)| port)
+        .unwrap_or_else(|| panic!("{line}"));
+    let page = line
+        .rsplit_once(" visit ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .1;
+    assert_eq!(
+        line,
+        format!(
+            "git-credential-postman: waiting up to {timeout} s for your browser to log in to \
+             Test Forge ({}) and come back to {listen}:{port}/; the app must allow the redirect \
+             URI {register}. Ctrl-C cancels. If no browser opens, visit {page}",
+            w.forge.url
+        )
+    );
+    assert!(
+        page.starts_with(&format!("{}{authorize}?", w.forge.url)),
+        "{page}"
+    );
+    let sent = format!("{listen}:{port}/")
+        .replace(':', "%3A")
+        .replace('/', "%2F");
+    assert!(page.contains(&format!("redirect_uri={sent}")), "{page}");
 }
 
 fn field<'a>(answer: &'a str, key: &str) -> Option<&'a str> {
@@ -293,7 +349,14 @@ fn browser_login_for_ghes_then_clone_and_push_silently() {
     let clone = w.clone(Some("consent"));
     clone.assert_ok();
     assert_eq!(w.browser_starts(), 1);
-    clone.assert_stderr_has("opening your browser to log in to Test Forge");
+    assert_browser_line(
+        helper_lines(&clone)[0],
+        &w,
+        120,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        "/login/oauth/authorize",
+    );
     // GHES: the username is the user's login (the forge insists on it).
     let stored = w.stored();
     assert_eq!(field(&stored, "username"), Some("alice"), "{stored}");
@@ -383,7 +446,14 @@ fn legacy_localhost_redirect_for_ghes() {
     );
     let clone = w.clone(Some("consent"));
     clone.assert_ok();
-    clone.assert_stderr_has("redirect_uri=http%3A%2F%2Flocalhost%3A");
+    assert_browser_line(
+        helper_lines(&clone)[0],
+        &w,
+        120,
+        "http://localhost",
+        "http://localhost/ (any port)",
+        "/login/oauth/authorize",
+    );
     assert_eq!(w.browser_starts(), 1);
 }
 
@@ -517,11 +587,34 @@ fn user_aborting_is_one_clear_error() {
     let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
-    // In the browser.
+    // In the browser: the forge redirects back with error=access_denied, and the helper
+    // ends at once, not after the 120 s a login may take.
     w.add_app("gitlab", Client::Public, "browser");
     let clone = w.clone(Some("abort"));
     assert!(!clone.status.success());
-    clone.assert_stderr_has("the login was cancelled (access_denied");
+    let ours = helper_lines(&clone);
+    assert_eq!(ours.len(), 2, "{}", clone.stderr);
+    assert_browser_line(
+        ours[0],
+        &w,
+        120,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        "/oauth/authorize",
+    );
+    assert_eq!(
+        ours[1],
+        format!(
+            "git-credential-postman: Test Forge ({}): the login was cancelled (access_denied: \
+             End-User aborted interaction)",
+            w.forge.url
+        )
+    );
+    assert!(
+        clone.elapsed < Duration::from_secs(20),
+        "{:?}",
+        clone.elapsed
+    );
     assert_eq!(w.stored(), "");
 
     // On the device.
@@ -531,6 +624,52 @@ fn user_aborting_is_one_clear_error() {
     let clone = w.clone_with(None, device_user("", "alice", "abort", &mut page));
     assert!(!clone.status.success());
     clone.assert_stderr_has("the login was cancelled (access_denied");
+}
+
+#[test]
+fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
+        return;
+    };
+    // The app on the forge allows http://127.0.0.1/callback only: the forge shows the
+    // browser an error page and never redirects back.
+    w.add_app("github-enterprise", Client::CallbackOnly, "browser");
+    let timeout = ["-c", "credential.postmanBrowserTimeout=3"];
+    let cmd = w.clone_command(&timeout, &w.clone_url(), &w.work(), Some("consent"));
+    let clone = run(cmd, |_| {});
+    assert!(!clone.status.success());
+    let ours = helper_lines(&clone);
+    assert_eq!(ours.len(), 2, "{}", clone.stderr);
+    assert_browser_line(
+        ours[0],
+        &w,
+        3,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        "/login/oauth/authorize",
+    );
+    assert_eq!(
+        ours[1],
+        format!(
+            "git-credential-postman: Test Forge ({}): the browser did not come back within 3 s; \
+             if the forge showed an error page, make sure the app allows the redirect URI \
+             http://127.0.0.1/ (any port), then run git again",
+            w.forge.url
+        )
+    );
+    assert_eq!(
+        w.forge.count("authorization-error invalid_redirect_uri"),
+        1,
+        "{:?}",
+        w.forge.events()
+    );
+    assert_eq!(w.browser_starts(), 1);
+    assert!(
+        clone.elapsed >= Duration::from_secs(3) && clone.elapsed < Duration::from_secs(15),
+        "{:?}",
+        clone.elapsed
+    );
+    assert_eq!(w.stored(), "");
 }
 
 #[test]

@@ -259,7 +259,7 @@ fn chosen_flow(app: &App) -> Flow {
 fn open_browser(app: &App, url: &str, redirect: &url::Url, timeout: Duration) {
     tty::say(&format!(
         "git-credential-postman: waiting up to {} s for your browser to log in to {} ({}) \
-         and come back to {redirect} (the app must allow the redirect URI {}); Ctrl-C \
+         and come back to {redirect}; the app must allow the redirect URI {}. Ctrl-C \
          cancels. If no browser opens, visit {url}",
         timeout.as_secs(),
         app.name,
