@@ -615,6 +615,10 @@ fn user_aborting_is_one_clear_error() {
         "{:?}",
         clone.elapsed
     );
+    eprintln!(
+        "browser came back with access_denied: git ended after {:?}",
+        clone.elapsed
+    );
     assert_eq!(w.stored(), "");
 
     // On the device.
@@ -667,6 +671,10 @@ fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
     assert!(
         clone.elapsed >= Duration::from_secs(3) && clone.elapsed < Duration::from_secs(15),
         "{:?}",
+        clone.elapsed
+    );
+    eprintln!(
+        "refused login, 3 s timeout: git ended after {:?}",
         clone.elapsed
     );
     assert_eq!(w.stored(), "");
