@@ -14,6 +14,8 @@ mod support;
 mod oauth;
 
 use std::io::Cursor;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -266,6 +268,24 @@ fn helper_lines(run: &Run) -> Vec<&str> {
         .lines()
         .filter(|l| l.starts_with("git-credential-postman:"))
         .collect()
+}
+
+/// A browser login (with the default redirect URI) that failed: git failed and the helper
+/// said two lines, the browser line ([`assert_browser_line`]) and the error, returned.
+#[track_caller]
+fn failed_browser_login<'a>(clone: &'a Run, w: &World, timeout: u64, authorize: &str) -> &'a str {
+    assert!(!clone.status.success());
+    let ours = helper_lines(clone);
+    assert_eq!(ours.len(), 2, "{}", clone.stderr);
+    assert_browser_line(
+        ours[0],
+        w,
+        timeout,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        authorize,
+    );
+    ours[1]
 }
 
 /// Checks, word for word, the line the helper prints when it opens the browser: it waits
@@ -591,19 +611,8 @@ fn user_aborting_is_one_clear_error() {
     // ends at once, not after the 120 s a login may take.
     w.add_app("gitlab", Client::Public, "browser");
     let clone = w.clone(Some("abort"));
-    assert!(!clone.status.success());
-    let ours = helper_lines(&clone);
-    assert_eq!(ours.len(), 2, "{}", clone.stderr);
-    assert_browser_line(
-        ours[0],
-        &w,
-        120,
-        "http://127.0.0.1",
-        "http://127.0.0.1/ (any port)",
-        "/oauth/authorize",
-    );
     assert_eq!(
-        ours[1],
+        failed_browser_login(&clone, &w, 120, "/oauth/authorize"),
         format!(
             "git-credential-postman: Test Forge ({}): the login was cancelled (access_denied: \
              End-User aborted interaction)",
@@ -641,19 +650,8 @@ fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
     let timeout = ["-c", "credential.postmanBrowserTimeout=3"];
     let cmd = w.clone_command(&timeout, &w.clone_url(), &w.work(), Some("consent"));
     let clone = run(cmd, |_| {});
-    assert!(!clone.status.success());
-    let ours = helper_lines(&clone);
-    assert_eq!(ours.len(), 2, "{}", clone.stderr);
-    assert_browser_line(
-        ours[0],
-        &w,
-        3,
-        "http://127.0.0.1",
-        "http://127.0.0.1/ (any port)",
-        "/login/oauth/authorize",
-    );
     assert_eq!(
-        ours[1],
+        failed_browser_login(&clone, &w, 3, "/login/oauth/authorize"),
         format!(
             "git-credential-postman: Test Forge ({}): the browser did not come back within 3 s; \
              if the forge showed an error page, make sure the app allows the redirect URI \
@@ -678,6 +676,103 @@ fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
         clone.elapsed
     );
     assert_eq!(w.stored(), "");
+}
+
+#[test]
+fn system_apps_file_is_readable_by_every_user_client_secret_included() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
+        return;
+    };
+    let system = w.locations().system.unwrap();
+    let add = || {
+        let add = [
+            "add",
+            "--name",
+            "Test Forge",
+            "--provider",
+            "github-enterprise",
+            "--url",
+            &w.forge.url,
+            "--client-id",
+            "cli-secret",
+            "--client-secret-stdin",
+            "--secret-in-file",
+            "--flow",
+            "browser",
+            "--system",
+            "--force",
+        ];
+        let out = w.app(&add, "cli-secret-value\n").unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "Added app 'Test Forge' (github-enterprise, {}) to {} (readable by every user); \
+                 client secret in the file.\n\
+                 Register the redirect URI http://127.0.0.1/ (any port) as the app's Authorization \
+                 callback URL and allow the scopes \"repo workflow\".\n\
+                 Every user of this machine can read this client secret: a native app's secret is \
+                 not confidential (RFC 8252 §8.5). To keep one private, leave it out of the system \
+                 file and let each user add the app without --system: a user's app replaces the \
+                 system app of the same name and keeps its secret in the user's keyring.\n",
+                w.forge.url,
+                system.display()
+            )
+        );
+    };
+    let mode = || std::fs::metadata(&system).unwrap().permissions().mode() & 0o777;
+    add();
+    assert_eq!(mode(), 0o644);
+    let text = std::fs::read_to_string(&system).unwrap();
+    assert!(text.contains("client_secret: cli-secret-value"), "{text}");
+
+    let Some(other) = OtherUser::new() else {
+        return;
+    };
+    // The system file's directory, as /etc is.
+    std::fs::set_permissions(w.k.home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let clone_as_other = || {
+        let target = other.home.path().join("work");
+        let cmd = w.clone_command(&[], &w.clone_url(), &target, Some("consent"));
+        let mut cmd = other.command(&cmd);
+        cmd.env("FAKE_USER", "dave")
+            .env("FAKE_BROWSER_LOG", other.home.path().join("browser.log"));
+        run(cmd, |_| {})
+    };
+
+    // As `app add --system` used to write it when it held a secret: the other user's
+    // helper cannot read it, and says what to do.
+    std::fs::set_permissions(&system, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let refused = clone_as_other();
+    assert!(!refused.status.success());
+    assert_eq!(
+        helper_lines(&refused),
+        [format!(
+            "git-credential-postman: cannot read {}: Permission denied (os error 13) (an apps \
+             file must be readable by whoever runs git: a system-wide one by every user, \
+             `chmod 644`; `git postman app add --system` writes it so)",
+            system.display()
+        )],
+        "{}",
+        refused.stderr
+    );
+
+    // Written again by `app add --system`: every user reads it and logs in with its secret.
+    add();
+    assert_eq!(mode(), 0o644);
+    let clone = clone_as_other();
+    clone.assert_ok();
+    assert!(
+        w.forge.count("grant authorization_code 200") == 1 && w.forge.count("git dave 200") >= 1,
+        "{:?}",
+        w.forge.events()
+    );
+    let mut erase = w.k.command(support::HELPER);
+    erase.arg("erase");
+    let erased = support::run_with_input(
+        other.command(&erase),
+        format!("protocol=http\nhost={}\n", w.forge.host()).as_bytes(),
+    );
+    support::assert_quiet_success(&erased);
 }
 
 #[test]
@@ -832,15 +927,8 @@ fn personal_access_token_typed_once_on_the_terminal() {
         support::HELPER,
         w.work().display()
     );
-    let like_git = w.git(&[], None);
-    let mut script = Command::new("script");
+    let mut script = with_env_of(&w.git(&[], None), "script");
     script.args(["-qec", &git_line, "/dev/null"]);
-    for (key, value) in like_git.get_envs() {
-        match value {
-            Some(v) => script.env(key, v),
-            None => script.env_remove(key),
-        };
-    }
     script
         .current_dir(w.k.home.path())
         .stdin(std::process::Stdio::piped())
@@ -860,6 +948,67 @@ fn personal_access_token_typed_once_on_the_terminal() {
     // Kept: the next clone needs no terminal at all.
     w.clone_repo(&repo, &w.k.home.path().join("again"), None)
         .assert_ok();
+}
+
+/// A command running `program` in the environment `like` has.
+fn with_env_of(like: &Command, program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    for (key, value) in like.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    cmd
+}
+
+/// Another user of this machine: `nobody`, with a HOME of its own (its keyutils keyring,
+/// as the tests' own HOMEs say). `None` unless the tests run as root with `setpriv`.
+struct OtherUser {
+    home: tempfile::TempDir,
+}
+
+impl OtherUser {
+    const UID: u32 = 65534;
+
+    fn new() -> Option<OtherUser> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 || support::which("setpriv").is_none() {
+            eprintln!("skipping the other-user part: needs root and setpriv");
+            return None;
+        }
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join(".gitconfig"),
+            "[credential]\n\tpostmanStore = keyutils\n",
+        )
+        .unwrap();
+        std::os::unix::fs::chown(home.path(), Some(Self::UID), Some(Self::UID)).unwrap();
+        Some(OtherUser { home })
+    }
+
+    /// `cmd` run as this user, in its HOME, without a controlling terminal.
+    fn command(&self, cmd: &Command) -> Command {
+        let mut c = with_env_of(cmd, "setpriv");
+        let id = Self::UID.to_string();
+        c.args(["--reuid", &id, "--regid", &id, "--clear-groups", "--"])
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .current_dir(self.home.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        // SAFETY: setsid is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        c
+    }
 }
 
 /// Runs `cmd` (a `script` session), types `answer` once `prompt` is on the terminal, and

@@ -100,7 +100,7 @@ pub struct AppAdd {
     /// The redirect URI registered with the app, when not http://127.0.0.1/ (e.g.
     /// http://localhost/ for a GitHub Enterprise Server app registered that way). Without a
     /// port, each login listens on a free one (forges accept any port for a loopback
-    /// redirect). `app add` and `app show` print the exact URI to register.
+    /// redirect). app add and app show print the exact URI to register.
     #[arg(long)]
     pub redirect_uri: Option<String>,
     /// Write to the system-wide file, for every user of this machine: it is written
