@@ -385,6 +385,17 @@ impl App {
         Ok(())
     }
 
+    /// The redirect URI to register; see [`Redirect`].
+    pub fn redirect(&self) -> Redirect {
+        let given = self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI);
+        // Checked when the app was read or added; the text as given if not.
+        let uri = check_redirect_uri(given).map_or_else(|_| given.to_string(), String::from);
+        Redirect {
+            any_port: url::Url::parse(&uri).is_ok_and(|u| u.port().is_none()),
+            uri,
+        }
+    }
+
     /// The scopes to ask for: the app's, else the provider's defaults.
     pub fn scopes(&self) -> Vec<String> {
         if self.scopes.is_empty() {
@@ -418,19 +429,6 @@ impl fmt::Display for Redirect {
             f.write_str(" (any port)")?;
         }
         Ok(())
-    }
-}
-
-impl App {
-    /// The redirect URI to register; see [`Redirect`].
-    pub fn redirect(&self) -> Redirect {
-        let given = self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI);
-        // Checked when the app was read or added; the text as given if not.
-        let uri = check_redirect_uri(given).map_or_else(|_| given.to_string(), String::from);
-        Redirect {
-            any_port: url::Url::parse(&uri).is_ok_and(|u| u.port().is_none()),
-            uri,
-        }
     }
 }
 
