@@ -14,6 +14,8 @@ mod support;
 mod oauth;
 
 use std::io::Cursor;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -136,6 +138,10 @@ impl World {
                 args.extend(["--client-id", "cli-public"]);
                 ""
             }
+            Client::CallbackOnly => {
+                args.extend(["--client-id", "cli-callback"]);
+                ""
+            }
             Client::Secret(secret) => {
                 args.extend(["--client-id", "cli-secret", "--client-secret-stdin"]);
                 secret
@@ -250,7 +256,77 @@ impl World {
 #[derive(Clone, Copy)]
 enum Client {
     Public,
+    /// A public client the forge knows with the redirect URI http://127.0.0.1/callback only:
+    /// it refuses every login the helper starts, with an error page and no redirect.
+    CallbackOnly,
     Secret(&'static str),
+}
+
+/// The helper's own lines on git's stderr.
+fn helper_lines(run: &Run) -> Vec<&str> {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("git-credential-postman:"))
+        .collect()
+}
+
+/// A browser login (with the default redirect URI) that failed: git failed and the helper
+/// said two lines, the browser line ([`assert_browser_line`]) and the error, returned.
+#[track_caller]
+fn failed_browser_login<'a>(clone: &'a Run, w: &World, timeout: u64, authorize: &str) -> &'a str {
+    assert!(!clone.status.success());
+    let ours = helper_lines(clone);
+    assert_eq!(ours.len(), 2, "{}", clone.stderr);
+    assert_browser_line(
+        ours[0],
+        w,
+        timeout,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        authorize,
+    );
+    ours[1]
+}
+
+/// Checks, word for word, the line the helper prints when it opens the browser: it waits
+/// `timeout` s for the browser to come back to `listen` (`http://127.0.0.1`) on the port
+/// it listens on, names the redirect URI the app must allow (`register`) and Ctrl-C, and
+/// ends with the login page at the forge's `authorize` path, which sends that redirect.
+#[track_caller]
+fn assert_browser_line(
+    line: &str,
+    w: &World,
+    timeout: u64,
+    listen: &str,
+    register: &str,
+    authorize: &str,
+) {
+    let port = line
+        .split_once(&format!("come back to {listen}:"))
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(port, _)| port)
+        .unwrap_or_else(|| panic!("{line}"));
+    let page = line
+        .rsplit_once(" visit ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .1;
+    assert_eq!(
+        line,
+        format!(
+            "git-credential-postman: waiting up to {timeout} s for your browser to log in to \
+             Test Forge ({}) and come back to {listen}:{port}/; the app must allow the redirect \
+             URI {register}. Ctrl-C cancels. If no browser opens, visit {page}",
+            w.forge.url
+        )
+    );
+    assert!(
+        page.starts_with(&format!("{}{authorize}?", w.forge.url)),
+        "{page}"
+    );
+    let sent = format!("{listen}:{port}/")
+        .replace(':', "%3A")
+        .replace('/', "%2F");
+    assert!(page.contains(&format!("redirect_uri={sent}")), "{page}");
 }
 
 fn field<'a>(answer: &'a str, key: &str) -> Option<&'a str> {
@@ -293,7 +369,14 @@ fn browser_login_for_ghes_then_clone_and_push_silently() {
     let clone = w.clone(Some("consent"));
     clone.assert_ok();
     assert_eq!(w.browser_starts(), 1);
-    clone.assert_stderr_has("opening your browser to log in to Test Forge");
+    assert_browser_line(
+        helper_lines(&clone)[0],
+        &w,
+        120,
+        "http://127.0.0.1",
+        "http://127.0.0.1/ (any port)",
+        "/login/oauth/authorize",
+    );
     // GHES: the username is the user's login (the forge insists on it).
     let stored = w.stored();
     assert_eq!(field(&stored, "username"), Some("alice"), "{stored}");
@@ -383,7 +466,14 @@ fn legacy_localhost_redirect_for_ghes() {
     );
     let clone = w.clone(Some("consent"));
     clone.assert_ok();
-    clone.assert_stderr_has("redirect_uri=http%3A%2F%2Flocalhost%3A");
+    assert_browser_line(
+        helper_lines(&clone)[0],
+        &w,
+        120,
+        "http://localhost",
+        "http://localhost/ (any port)",
+        "/login/oauth/authorize",
+    );
     assert_eq!(w.browser_starts(), 1);
 }
 
@@ -517,11 +607,27 @@ fn user_aborting_is_one_clear_error() {
     let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
         return;
     };
-    // In the browser.
+    // In the browser: the forge redirects back with error=access_denied, and the helper
+    // ends at once, not after the 120 s a login may take.
     w.add_app("gitlab", Client::Public, "browser");
     let clone = w.clone(Some("abort"));
-    assert!(!clone.status.success());
-    clone.assert_stderr_has("the login was cancelled (access_denied");
+    assert_eq!(
+        failed_browser_login(&clone, &w, 120, "/oauth/authorize"),
+        format!(
+            "git-credential-postman: Test Forge ({}): the login was cancelled (access_denied: \
+             End-User aborted interaction)",
+            w.forge.url
+        )
+    );
+    assert!(
+        clone.elapsed < Duration::from_secs(20),
+        "{:?}",
+        clone.elapsed
+    );
+    eprintln!(
+        "browser came back with access_denied: git ended after {:?}",
+        clone.elapsed
+    );
     assert_eq!(w.stored(), "");
 
     // On the device.
@@ -531,6 +637,142 @@ fn user_aborting_is_one_clear_error() {
     let clone = w.clone_with(None, device_user("", "alice", "abort", &mut page));
     assert!(!clone.status.success());
     clone.assert_stderr_has("the login was cancelled (access_denied");
+}
+
+#[test]
+fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
+        return;
+    };
+    // The app on the forge allows http://127.0.0.1/callback only: the forge shows the
+    // browser an error page and never redirects back.
+    w.add_app("github-enterprise", Client::CallbackOnly, "browser");
+    let timeout = ["-c", "credential.postmanBrowserTimeout=3"];
+    let cmd = w.clone_command(&timeout, &w.clone_url(), &w.work(), Some("consent"));
+    let clone = run(cmd, |_| {});
+    assert_eq!(
+        failed_browser_login(&clone, &w, 3, "/login/oauth/authorize"),
+        format!(
+            "git-credential-postman: Test Forge ({}): the browser did not come back within 3 s; \
+             if the forge showed an error page, make sure the app allows the redirect URI \
+             http://127.0.0.1/ (any port), then run git again",
+            w.forge.url
+        )
+    );
+    assert_eq!(
+        w.forge.count("authorization-error invalid_redirect_uri"),
+        1,
+        "{:?}",
+        w.forge.events()
+    );
+    assert_eq!(w.browser_starts(), 1);
+    assert!(
+        clone.elapsed >= Duration::from_secs(3) && clone.elapsed < Duration::from_secs(15),
+        "{:?}",
+        clone.elapsed
+    );
+    eprintln!(
+        "refused login, 3 s timeout: git ended after {:?}",
+        clone.elapsed
+    );
+    assert_eq!(w.stored(), "");
+}
+
+#[test]
+fn system_apps_file_is_readable_by_every_user_client_secret_included() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
+        return;
+    };
+    let system = w.locations().system.unwrap();
+    let add = || {
+        let add = [
+            "add",
+            "--name",
+            "Test Forge",
+            "--provider",
+            "github-enterprise",
+            "--url",
+            &w.forge.url,
+            "--client-id",
+            "cli-secret",
+            "--client-secret-stdin",
+            "--secret-in-file",
+            "--flow",
+            "browser",
+            "--system",
+            "--force",
+        ];
+        let out = w.app(&add, "cli-secret-value\n").unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "Added app 'Test Forge' (github-enterprise, {}) to {} (readable by every user); \
+                 client secret in the file.\n\
+                 Register the redirect URI http://127.0.0.1/ (any port) as the app's Authorization \
+                 callback URL and allow the scopes \"repo workflow\".\n\
+                 Every user of this machine can read this client secret: a native app's secret is \
+                 not confidential (RFC 8252 §8.5). To keep one private, leave it out of the system \
+                 file and let each user add the app without --system: a user's app replaces the \
+                 system app of the same name and keeps its secret in the user's keyring.\n",
+                w.forge.url,
+                system.display()
+            )
+        );
+    };
+    let mode = || std::fs::metadata(&system).unwrap().permissions().mode() & 0o777;
+    add();
+    assert_eq!(mode(), 0o644);
+    let text = std::fs::read_to_string(&system).unwrap();
+    assert!(text.contains("client_secret: cli-secret-value"), "{text}");
+
+    let Some(other) = OtherUser::new() else {
+        return;
+    };
+    // The system file's directory, as /etc is.
+    std::fs::set_permissions(w.k.home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let clone_as_other = || {
+        let target = other.home.path().join("work");
+        let cmd = w.clone_command(&[], &w.clone_url(), &target, Some("consent"));
+        let mut cmd = other.command(&cmd);
+        cmd.env("FAKE_USER", "dave")
+            .env("FAKE_BROWSER_LOG", other.home.path().join("browser.log"));
+        run(cmd, |_| {})
+    };
+
+    // As `app add --system` used to write it when it held a secret: the other user's
+    // helper cannot read it, and says what to do.
+    std::fs::set_permissions(&system, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let refused = clone_as_other();
+    assert!(!refused.status.success());
+    assert_eq!(
+        helper_lines(&refused),
+        [format!(
+            "git-credential-postman: cannot read {}: Permission denied (os error 13) (an apps \
+             file must be readable by whoever runs git: a system-wide one by every user, \
+             `chmod 644`; `git postman app add --system` writes it so)",
+            system.display()
+        )],
+        "{}",
+        refused.stderr
+    );
+
+    // Written again by `app add --system`: every user reads it and logs in with its secret.
+    add();
+    assert_eq!(mode(), 0o644);
+    let clone = clone_as_other();
+    clone.assert_ok();
+    assert!(
+        w.forge.count("grant authorization_code 200") == 1 && w.forge.count("git dave 200") >= 1,
+        "{:?}",
+        w.forge.events()
+    );
+    let mut erase = w.k.command(support::HELPER);
+    erase.arg("erase");
+    let erased = support::run_with_input(
+        other.command(&erase),
+        format!("protocol=http\nhost={}\n", w.forge.host()).as_bytes(),
+    );
+    support::assert_quiet_success(&erased);
 }
 
 #[test]
@@ -685,15 +927,8 @@ fn personal_access_token_typed_once_on_the_terminal() {
         support::HELPER,
         w.work().display()
     );
-    let like_git = w.git(&[], None);
-    let mut script = Command::new("script");
+    let mut script = with_env_of(&w.git(&[], None), "script");
     script.args(["-qec", &git_line, "/dev/null"]);
-    for (key, value) in like_git.get_envs() {
-        match value {
-            Some(v) => script.env(key, v),
-            None => script.env_remove(key),
-        };
-    }
     script
         .current_dir(w.k.home.path())
         .stdin(std::process::Stdio::piped())
@@ -713,6 +948,67 @@ fn personal_access_token_typed_once_on_the_terminal() {
     // Kept: the next clone needs no terminal at all.
     w.clone_repo(&repo, &w.k.home.path().join("again"), None)
         .assert_ok();
+}
+
+/// A command running `program` in the environment `like` has.
+fn with_env_of(like: &Command, program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    for (key, value) in like.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    cmd
+}
+
+/// Another user of this machine: `nobody`, with a HOME of its own (its keyutils keyring,
+/// as the tests' own HOMEs say). `None` unless the tests run as root with `setpriv`.
+struct OtherUser {
+    home: tempfile::TempDir,
+}
+
+impl OtherUser {
+    const UID: u32 = 65534;
+
+    fn new() -> Option<OtherUser> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 || support::which("setpriv").is_none() {
+            eprintln!("skipping the other-user part: needs root and setpriv");
+            return None;
+        }
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join(".gitconfig"),
+            "[credential]\n\tpostmanStore = keyutils\n",
+        )
+        .unwrap();
+        std::os::unix::fs::chown(home.path(), Some(Self::UID), Some(Self::UID)).unwrap();
+        Some(OtherUser { home })
+    }
+
+    /// `cmd` run as this user, in its HOME, without a controlling terminal.
+    fn command(&self, cmd: &Command) -> Command {
+        let mut c = with_env_of(cmd, "setpriv");
+        let id = Self::UID.to_string();
+        c.args(["--reuid", &id, "--regid", &id, "--clear-groups", "--"])
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .current_dir(self.home.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        // SAFETY: setsid is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        c
+    }
 }
 
 /// Runs `cmd` (a `script` session), types `answer` once `prompt` is on the terminal, and

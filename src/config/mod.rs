@@ -1,7 +1,7 @@
 //! Configuration: the git config keys the remote helper and the porcelain read, in one
 //! place. The credential helper's keys (`credential.postmanStore`, `postmanApp`,
-//! `interactive`, `useHttpPath`) are read by `credential::config`, which loads git's
-//! config files once on git's hot path.
+//! `interactive`, `useHttpPath`, `postmanBrowserTimeout`) are read by `credential::config`,
+//! which loads git's config files once on git's hot path.
 //!
 //! | key | meaning |
 //! |---|---|

@@ -23,6 +23,9 @@
 //!
 //! `client_secret` may be in the file (GitHub requires one even for native apps, and then it
 //! is not really secret) or in the keyring ([`super::secrets`]), never on a command line.
+//! The system file is always readable by every user (0644): every user's helper reads it,
+//! and a native app's client secret is not confidential anyway (RFC 8252 §8.5). A user file
+//! holding a secret is readable by its owner only (0600).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -48,7 +51,7 @@ pub enum AppsError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {source}{}", read_hint(source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -62,6 +65,16 @@ pub enum AppsError {
     Serialize(String),
     #[error("no config directory for this user (is HOME set?)")]
     NoConfigDir,
+}
+
+/// What to do about a file this user may not read: an apps file is meant to be readable.
+fn read_hint(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        " (an apps file must be readable by whoever runs git: a system-wide one by every \
+         user, `chmod 644`; `git postman app add --system` writes it so)"
+    } else {
+        ""
+    }
 }
 
 /// Which kind of forge an app is for.
@@ -86,6 +99,14 @@ impl Provider {
     /// Whether apps of this provider log in with OAuth (else: personal access tokens).
     pub fn is_oauth(self) -> bool {
         !matches!(self, Provider::AzureDevopsServer)
+    }
+
+    /// What the forge's app settings call the redirect URI.
+    pub fn redirect_field(self) -> &'static str {
+        match self {
+            Provider::GithubEnterprise => "Authorization callback URL",
+            Provider::Gitlab | Provider::AzureDevopsServer => "Redirect URI",
+        }
     }
 
     /// The scopes git needs, when an app names none.
@@ -364,6 +385,17 @@ impl App {
         Ok(())
     }
 
+    /// The redirect URI to register; see [`Redirect`].
+    pub fn redirect(&self) -> Redirect {
+        let given = self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI);
+        // Checked when the app was read or added; the text as given if not.
+        let uri = check_redirect_uri(given).map_or_else(|_| given.to_string(), String::from);
+        Redirect {
+            any_port: url::Url::parse(&uri).is_ok_and(|u| u.port().is_none()),
+            uri,
+        }
+    }
+
     /// The scopes to ask for: the app's, else the provider's defaults.
     pub fn scopes(&self) -> Vec<String> {
         if self.scopes.is_empty() {
@@ -375,6 +407,28 @@ impl App {
         } else {
             self.scopes.0.clone()
         }
+    }
+}
+
+/// The redirect URI an app sends when it names none: any free port on 127.0.0.1.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/";
+
+/// The redirect URI to register with the forge for an app, exactly as the helper sends it
+/// but for the port: without a port in it, the login listens on a free port each time,
+/// which forges accept for a loopback redirect (RFC 8252 §7.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirect {
+    pub uri: String,
+    pub any_port: bool,
+}
+
+impl fmt::Display for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.uri)?;
+        if self.any_port {
+            f.write_str(" (any port)")?;
+        }
+        Ok(())
     }
 }
 
@@ -493,25 +547,32 @@ impl AppsFile {
         ))
     }
 
-    /// Writes the file atomically (a temporary file renamed over it), readable by its owner
-    /// only when it holds a client secret.
-    pub fn write(&self, path: &Path) -> Result<(), AppsError> {
+    /// Writes the file atomically (a temporary file renamed over it). A system file is
+    /// readable by every user, whatever it holds (each user's helper reads it); a user file
+    /// holding a client secret is readable by its owner only.
+    pub fn write(&self, path: &Path, scope: Scope) -> Result<(), AppsError> {
         let text = self.to_text()?;
         let fail = |source| AppsError::Write {
             path: path.to_path_buf(),
             source,
         };
         let dir = path.parent().unwrap_or(Path::new("."));
+        let new_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(fail)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
+            let set = |p: &Path, mode| {
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).map_err(fail)
+            };
             let secret = self.apps.iter().any(|a| a.client_secret.is_some());
-            let mode = if secret { 0o600 } else { 0o644 };
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode))
-                .map_err(fail)?;
+            let private = secret && scope == Scope::User;
+            set(tmp.path(), if private { 0o600 } else { 0o644 })?;
+            // A directory made under root's umask 077 would hide the file from other users.
+            if new_dir && scope == Scope::System {
+                set(dir, 0o755)?;
+            }
         }
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
         tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -758,17 +819,35 @@ apps:
     }
 
     #[test]
-    fn written_file_reads_back_and_is_private_with_a_secret() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join(FILE_NAME);
+    fn written_file_reads_back_private_with_a_secret_unless_system_wide() {
         let file = parse(GOOD).unwrap();
-        file.write(&path).unwrap();
-        assert_eq!(AppsFile::read(&path).unwrap(), file);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
+        for (scope, file_mode) in [(Scope::User, 0o600), (Scope::System, 0o644)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("sub").join(FILE_NAME);
+            file.write(&path, scope).unwrap();
+            assert_eq!(AppsFile::read(&path).unwrap(), file);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode(&path), file_mode, "{scope:?}");
+                if scope == Scope::System {
+                    assert_eq!(mode(path.parent().unwrap()), 0o755);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_redirect_to_register_is_what_the_helper_sends_but_the_port() {
+        let mut app = parse(GOOD).unwrap().apps.remove(0);
+        for (given, shown) in [
+            (None, "http://127.0.0.1/ (any port)"),
+            (Some("http://localhost"), "http://localhost/ (any port)"),
+            (Some("http://127.0.0.1:8765/cb"), "http://127.0.0.1:8765/cb"),
+        ] {
+            app.redirect_uri = given.map(String::from);
+            assert_eq!(app.redirect().to_string(), shown);
         }
     }
 }

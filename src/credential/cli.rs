@@ -84,7 +84,9 @@ pub struct AppAdd {
     #[arg(long)]
     pub client_secret_prompt: bool,
     /// Keep the client secret in the apps file (to share the file with a team) instead of
-    /// the keyring.
+    /// the keyring. A user file holding a secret is readable by you only; the system-wide
+    /// file is readable by every user, secret included (RFC 8252 §8.5: a native app's client
+    /// secret is not confidential).
     #[arg(long)]
     pub secret_in_file: bool,
     /// The scopes to ask for, space separated (default: "repo workflow" for GitHub
@@ -96,10 +98,14 @@ pub struct AppAdd {
     #[arg(long, value_enum, default_value_t = Flow::Auto)]
     pub flow: Flow,
     /// The redirect URI registered with the app, when not http://127.0.0.1/ (e.g.
-    /// http://localhost/ for a GitHub Enterprise Server app registered that way).
+    /// http://localhost/ for a GitHub Enterprise Server app registered that way). Without a
+    /// port, each login listens on a free one (forges accept any port for a loopback
+    /// redirect). app add and app show print the exact URI to register.
     #[arg(long)]
     pub redirect_uri: Option<String>,
-    /// Write to the system-wide file (for every user of this machine).
+    /// Write to the system-wide file, for every user of this machine: it is written
+    /// readable by all (0644). A secret that must stay private belongs in each user's own
+    /// app (added without --system, which replaces the system app of the same name).
     #[arg(long)]
     pub system: bool,
     /// Replace an app of the same name.
@@ -228,8 +234,8 @@ fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
     }
     if wants_secret && add.system && !add.secret_in_file {
         return Err(CliError::Invalid(
-            "a system-wide app's client secret must be in the file (--secret-in-file): \
-             other users cannot read your keyring"
+            "a system-wide app's client secret must be in the file (--secret-in-file), which \
+             every user can read: other users cannot read your keyring"
                 .into(),
         ));
     }
@@ -277,7 +283,10 @@ fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
     let secret_note = match secret {
         Some(secret) if add.secret_in_file => {
             app.client_secret = Some(ClientSecret(secret));
-            format!("client secret in {} (readable by you only)", path.display())
+            match scope {
+                Scope::User => "client secret in the file (readable by you only)".to_string(),
+                Scope::System => "client secret in the file".to_string(),
+            }
         }
         Some(secret) => {
             let store = ctx.store(&app.url)?;
@@ -295,25 +304,39 @@ fn app_add(add: AppAdd, ctx: &mut Context) -> Result<(), CliError> {
 
     file.apps.retain(|a| a.name != app.name);
     file.apps.push(app.clone());
-    file.write(&path)?;
+    file.write(&path, scope)?;
+    let readers = match scope {
+        Scope::User => "",
+        Scope::System => " (readable by every user)",
+    };
     writeln!(
         ctx.out,
-        "Added app '{}' ({}, {}) to {}; {secret_note}.",
+        "Added app '{}' ({}, {}) to {}{readers}; {secret_note}.",
         app.name,
         app.provider,
         app.url,
         path.display()
     )?;
     if app.provider.is_oauth() {
-        let redirect = app.redirect_uri.as_deref().unwrap_or("http://127.0.0.1/");
         writeln!(
             ctx.out,
-            "The app must allow the redirect URI {redirect} (any port) and the scopes \"{}\".",
+            "Register the redirect URI {} as the app's {} and allow the scopes \"{}\".",
+            app.redirect(),
+            app.provider.redirect_field(),
             app.scopes().join(" ")
         )?;
     }
+    if scope == Scope::System && app.client_secret.is_some() {
+        writeln!(ctx.out, "{SYSTEM_SECRET_NOTE}")?;
+    }
     Ok(())
 }
+
+/// What `app add --system` says about a client secret in the system file.
+const SYSTEM_SECRET_NOTE: &str = "Every user of this machine can read this client secret: \
+    a native app's secret is not confidential (RFC 8252 §8.5). To keep one private, leave it \
+    out of the system file and let each user add the app without --system: a user's app \
+    replaces the system app of the same name and keeps its secret in the user's keyring.";
 
 fn app_list(ctx: &mut Context) -> Result<(), CliError> {
     let apps = Apps::load(&ctx.locations)?;
@@ -385,10 +408,9 @@ fn app_show(name: &str, ctx: &mut Context) -> Result<(), CliError> {
     writeln!(out, "flow:         {}", app.flow.name())?;
     writeln!(
         out,
-        "redirect_uri: {}",
-        app.redirect_uri
-            .as_deref()
-            .unwrap_or("http://127.0.0.1/ (any port)")
+        "redirect_uri: {}, to register as the app's {}",
+        app.redirect(),
+        app.provider.redirect_field()
     )?;
     let e = Endpoints::for_app(app.provider, &app.url);
     writeln!(out, "authorize:    {}", e.authorize)?;
@@ -413,7 +435,7 @@ fn app_remove(name: &str, system: bool, ctx: &mut Context) -> Result<(), CliErro
         )));
     };
     file.apps.retain(|a| a.name != name);
-    file.write(&path)?;
+    file.write(&path, scope)?;
     let store = ctx.store(&app.url)?;
     let had_secret = secrets::delete(&store, secrets::Kind::ClientSecret, &app.url)?;
     let note = if had_secret {
@@ -493,7 +515,7 @@ fn pat_add(
             flow: Flow::Auto,
             redirect_uri: None,
         });
-        file.write(&path)?;
+        file.write(&path, Scope::User)?;
         added = format!(" and added it to {}", path.display());
     }
     writeln!(
@@ -551,7 +573,7 @@ fn pat_remove(url: &str, ctx: &mut Context) -> Result<(), CliError> {
     file.apps.retain(|a| a.provider.is_oauth() || a.url != url);
     let removed_entry = file.apps.len() != before;
     if removed_entry {
-        file.write(&path)?;
+        file.write(&path, Scope::User)?;
     }
     match (had, removed_entry) {
         (false, false) => Err(CliError::Invalid(format!(
@@ -719,7 +741,7 @@ mod tests {
             out,
             format!(
                 "Added app 'GL' (gitlab, https://gitlab.example.com) to {}; no client secret (a public client).\n\
-                 The app must allow the redirect URI http://127.0.0.1/ (any port) and the scopes \"read_repository write_repository\".\n",
+                 Register the redirect URI http://127.0.0.1/ (any port) as the app's Redirect URI and allow the scopes \"read_repository write_repository\".\n",
                 user_file.display()
             )
         );
@@ -752,34 +774,76 @@ mod tests {
     }
 
     #[test]
-    fn secrets_in_the_file_stay_out_of_the_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = ctx_run(
-            dir.path(),
-            app_add(
+    fn secrets_in_the_file_stay_out_of_the_output_and_system_files_say_who_reads_them() {
+        let system_note = format!("{SYSTEM_SECRET_NOTE}\n");
+        for (scope, file, readers, secret_note, note) in [
+            (
+                "user",
+                "user.yaml",
+                "",
+                "client secret in the file (readable by you only)",
+                "",
+            ),
+            (
+                "system",
+                "system.yaml",
+                " (readable by every user)",
+                "client secret in the file",
+                system_note.as_str(),
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut extra = vec![
+                "--client-id",
+                "Iv1",
+                "--client-secret-stdin",
+                "--secret-in-file",
+                "--redirect-uri",
+                "http://localhost:8765/cb",
+            ];
+            if scope == "system" {
+                extra.push("--system");
+            }
+            let add = app_add(
                 "GH",
                 "github-enterprise",
                 "https://ghes.example.com",
-                &[
-                    "--client-id",
-                    "Iv1",
-                    "--client-secret-stdin",
-                    "--secret-in-file",
-                ],
-            ),
-            "s3cret-value\n",
-        )
-        .unwrap();
-        assert!(!out.contains("s3cret-value"), "{out}");
-        let text = std::fs::read_to_string(dir.path().join("user.yaml")).unwrap();
-        assert!(text.contains("client_secret: s3cret-value"), "{text}");
-        let out = ctx_run(dir.path(), parse(&["app", "show", "GH"]), "").unwrap();
-        assert!(out.contains("client_secret: in the file"), "{out}");
-        assert!(
-            out.contains("token:        https://ghes.example.com/login/oauth/access_token"),
-            "{out}"
-        );
-        assert!(!out.contains("s3cret-value"), "{out}");
+                &extra,
+            );
+            let out = ctx_run(dir.path(), add, "s3cret-value\n").unwrap();
+            let path = dir.path().join(file);
+            assert_eq!(
+                out,
+                format!(
+                    "Added app 'GH' (github-enterprise, https://ghes.example.com) to {}{readers}; {secret_note}.\n\
+                     Register the redirect URI http://localhost:8765/cb as the app's Authorization callback URL \
+                     and allow the scopes \"repo workflow\".\n{note}",
+                    path.display()
+                )
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains("client_secret: s3cret-value"), "{text}");
+            let out = ctx_run(dir.path(), parse(&["app", "show", "GH"]), "").unwrap();
+            assert_eq!(
+                out,
+                format!(
+                    "name:         GH\n\
+                     provider:     github-enterprise\n\
+                     url:          https://ghes.example.com\n\
+                     file:         {} ({scope})\n\
+                     client_id:    Iv1\n\
+                     client_secret: in the file\n\
+                     scopes:       repo workflow\n\
+                     flow:         auto\n\
+                     redirect_uri: http://localhost:8765/cb, to register as the app's Authorization callback URL\n\
+                     authorize:    https://ghes.example.com/login/oauth/authorize\n\
+                     token:        https://ghes.example.com/login/oauth/access_token\n\
+                     device:       https://ghes.example.com/login/device/code\n",
+                    path.display()
+                )
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
         let err = ctx_run(
             dir.path(),
             app_add(

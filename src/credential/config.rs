@@ -1,6 +1,7 @@
 //! The git config this helper reads: `credential.postmanStore`, `credential.useHttpPath`,
-//! `credential.postmanApp` (the app, by name, for a URL) and `credential.interactive`,
-//! plain or URL-scoped (`credential.<url>.*`), matched against the request the way git's
+//! `credential.postmanApp` (the app, by name, for a URL), `credential.interactive` and
+//! `credential.postmanBrowserTimeout` (seconds a browser login may take), plain or
+//! URL-scoped (`credential.<url>.*`), matched against the request the way git's
 //! `credential_apply_config` does.
 //!
 //! Read once per run with gix's config parser, never by running `git config` (the helper
@@ -12,6 +13,7 @@
 //! Not read: the config of git's installation prefix (finding it means running git).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use gix::config::{file::Metadata, File, Source};
 
@@ -28,6 +30,8 @@ pub enum ConfigError {
     Environment(String),
     #[error("bad value for credential.postmanStore: {0}")]
     Store(#[from] StoreError),
+    #[error("bad value for credential.postmanBrowserTimeout: '{0}' (a whole number of seconds, at least 1)")]
+    BrowserTimeout(String),
 }
 
 /// The settings that apply to one request.
@@ -39,6 +43,8 @@ pub struct Settings {
     pub app: Option<String>,
     /// `credential.interactive`: `Some(false)` for `false`/`never` (no prompts, no browser).
     pub interactive: Option<bool>,
+    /// `credential.postmanBrowserTimeout`: how long a browser login may take.
+    pub browser_timeout: Option<Duration>,
 }
 
 /// git config, loaded once.
@@ -165,6 +171,12 @@ impl GitConfig {
                             || git_bool(v.as_bytes()) == Some(false))
                     }
                 });
+            }
+            if let Some(value) = section.value("postmanBrowserTimeout") {
+                let text = value.to_string();
+                let seconds = text.trim().parse::<u64>().ok().filter(|s| *s > 0);
+                let seconds = seconds.ok_or(ConfigError::BrowserTimeout(text))?;
+                settings.browser_timeout = Some(Duration::from_secs(seconds));
             }
             if let Some(value) = section.value_implicit("useHttpPath") {
                 settings.use_http_path = match value {
@@ -446,6 +458,25 @@ mod tests {
             .settings_for(&req("protocol=https\nhost=h\n"))
             .unwrap();
         assert_eq!(s.interactive, Some(true));
+    }
+
+    #[test]
+    fn browser_timeout_is_whole_seconds() {
+        let timeout = |value: &str| {
+            GitConfig::from_text(&format!(
+                "[credential]\n\tpostmanBrowserTimeout = {value}\n"
+            ))
+            .settings_for(&req("protocol=https\nhost=h\n"))
+            .map(|s| s.browser_timeout)
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(timeout("45"), Ok(Some(Duration::from_secs(45))));
+        for bad in ["0", "2m", "-1"] {
+            assert_eq!(
+                timeout(bad),
+                Err(format!("bad value for credential.postmanBrowserTimeout: '{bad}' (a whole number of seconds, at least 1)"))
+            );
+        }
     }
 
     #[test]

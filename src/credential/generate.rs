@@ -20,9 +20,10 @@
 
 use std::time::Duration;
 
-use super::apps::{App, Flow, Provider};
+use super::apps::{App, Flow, Provider, Redirect};
 use super::browser;
 use super::config::Settings;
+use super::loopback::LoopbackError;
 use super::oauth::{DevicePrompt, Endpoints, OAuth, OAuthError, Tokens};
 use super::protocol::Credential;
 use super::record::{self, now_utc, Record};
@@ -30,8 +31,10 @@ use super::secrets::{self, Pat};
 use super::store::{Store, StoreError};
 use super::tty::{self, TtyError};
 
-/// How long the browser login may take.
-pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How long the browser login may take unless `credential.postmanBrowserTimeout` says:
+/// long enough to log in and consent, short enough that a login the forge refused (an error
+/// page that never redirects back) ends before a GUI gives up on git.
+pub const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long the device login may take (at most the code's own lifetime).
 pub const DEVICE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// GitLab's access tokens live two hours; some versions do not say so.
@@ -47,6 +50,17 @@ pub enum GenerateError {
         app: String,
         url: String,
         source: OAuthError,
+    },
+    #[error(
+        "{app} ({url}): the browser did not come back within {} s; if the forge showed an \
+         error page, make sure the app allows the redirect URI {redirect}, then run git again",
+        waited.as_secs()
+    )]
+    BrowserTimeout {
+        app: String,
+        url: String,
+        waited: Duration,
+        redirect: Redirect,
     },
     #[error(transparent)]
     Tty(#[from] TtyError),
@@ -103,15 +117,27 @@ fn oauth(app: &App, ctx: &Context) -> Result<Credential, GenerateError> {
 
     // 2. Log in: from here on the user is needed.
     tty::ensure_interactive(ctx.settings, &app.url.to_string())?;
+    let timeout = ctx.settings.browser_timeout.unwrap_or(BROWSER_TIMEOUT);
     let tokens = match chosen_flow(app) {
-        Flow::Browser => client.browser_login(|url| open_browser(app, url), BROWSER_TIMEOUT),
+        Flow::Browser => client.browser_login(
+            |url, redirect| open_browser(app, url, redirect, timeout),
+            timeout,
+        ),
         Flow::Device | Flow::Auto => client.device_login(
             |p| show_device_code(app, p),
             std::thread::sleep,
             DEVICE_TIMEOUT,
         ),
     }
-    .map_err(fail)?;
+    .map_err(|e| match e {
+        OAuthError::Loopback(LoopbackError::Timeout(waited)) => GenerateError::BrowserTimeout {
+            app: app.name.clone(),
+            url: app.url.to_string(),
+            waited,
+            redirect: app.redirect(),
+        },
+        e => fail(e),
+    })?;
     finish(app, &client, ctx, tokens, None, None)
 }
 
@@ -227,11 +253,18 @@ fn chosen_flow(app: &App) -> Flow {
     }
 }
 
-fn open_browser(app: &App, url: &str) {
+/// Opens the browser and says, in one line, what git now waits for, how to stop it, and
+/// the redirect URI the app must allow (a forge that refuses it shows an error page in the
+/// browser and never comes back: this line is all the terminal or GUI log shows).
+fn open_browser(app: &App, url: &str, redirect: &url::Url, timeout: Duration) {
     tty::say(&format!(
-        "git-credential-postman: opening your browser to log in to {} ({}).\n\
-         If it does not open, visit:\n  {url}",
-        app.name, app.url
+        "git-credential-postman: waiting up to {} s for your browser to log in to {} ({}) \
+         and come back to {redirect}; the app must allow the redirect URI {}. Ctrl-C \
+         cancels. If no browser opens, visit {url}",
+        timeout.as_secs(),
+        app.name,
+        app.url,
+        app.redirect()
     ));
     if let Err(e) = browser::open(url) {
         tty::say(&format!(

@@ -12,6 +12,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use super::apps::DEFAULT_REDIRECT_URI;
+
 /// Errors of the listener.
 #[derive(Debug, thiserror::Error)]
 pub enum LoopbackError {
@@ -50,7 +52,7 @@ impl Listener {
     /// Binds for `redirect` (`http://127.0.0.1/` when `None`): its port, or a free one,
     /// which then goes into the redirect URI.
     pub fn bind(redirect: Option<&str>) -> Result<Listener, LoopbackError> {
-        let mut url = url::Url::parse(redirect.unwrap_or("http://127.0.0.1/"))
+        let mut url = url::Url::parse(redirect.unwrap_or(DEFAULT_REDIRECT_URI))
             .map_err(|_| LoopbackError::BadRedirect(redirect.unwrap_or_default().into()))?;
         let port = url.port().unwrap_or(0);
         let bind = |addr: SocketAddr| {

@@ -181,10 +181,11 @@ impl OAuth {
     }
 
     /// The browser login: authorization code + PKCE with a loopback redirect.
-    /// `show` gets the authorization URL to open (and to print, in case no browser opens).
+    /// `show` gets the authorization URL to open (and to print, in case no browser opens)
+    /// and the redirect URI the browser is to come back to.
     pub fn browser_login(
         &self,
-        show: impl FnOnce(&str),
+        show: impl FnOnce(&str, &url::Url),
         timeout: Duration,
     ) -> Result<Tokens, OAuthError> {
         let listener = Listener::bind(self.redirect.as_deref())?;
@@ -197,7 +198,7 @@ impl OAuth {
             .set_pkce_challenge(challenge)
             .set_redirect_uri(Cow::Borrowed(&redirect))
             .url();
-        show(url.as_str());
+        show(url.as_str(), redirect.url());
         let code = match listener.wait(state.secret(), &self.app_name, timeout)? {
             Outcome::Code(code) => code,
             Outcome::Error { error, description } => {

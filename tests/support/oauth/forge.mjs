@@ -21,7 +21,8 @@
 // FORGE_FLAVOR, FORGE_TOKEN_TTL (access token lifetime, seconds, default 3600),
 // FORGE_DEVICE_INTERVAL (seconds, default 1).
 // Usage: node forge.mjs [port]  -> prints "READY http://127.0.0.1:PORT", then one line per
-// event the tests look at ("EVENT grant <grant_type> <status>", "EVENT git <user> <status>").
+// event the tests look at ("EVENT grant <grant_type> <status>", "EVENT git <user> <status>",
+// "EVENT authorization-error <error>").
 // POST /admin/revoke-all revokes every access token issued so far (a test's "the admin
 // revoked your token").
 import Provider from 'oidc-provider';
@@ -60,6 +61,10 @@ const provider = new Provider(issuer, {
     { client_id: 'cli-public', token_endpoint_auth_method: 'none', ...common },
     { client_id: 'cli-secret', client_secret: 'cli-secret-value',
       token_endpoint_auth_method: 'client_secret_post', ...common },
+    // Registered with a callback path the helper does not send: every authorization
+    // request is refused with an error page and no redirect (invalid_redirect_uri).
+    { client_id: 'cli-callback', token_endpoint_auth_method: 'none', ...common,
+      redirect_uris: ['http://127.0.0.1/callback'] },
   ],
   scopes: ['openid', 'offline_access', 'repo', 'workflow', 'read_repository', 'write_repository'],
   ttl: { AccessToken: Number(process.env.FORGE_TOKEN_TTL ?? 3600) },
@@ -72,6 +77,7 @@ const provider = new Provider(issuer, {
   async findAccount(ctx, id) { return { accountId: id, async claims() { return { sub: id }; } }; },
 });
 provider.on('server_error', (ctx, err) => process.stderr.write(`forge: ${err.stack}\n`));
+provider.on('authorization.error', (ctx, err) => event('authorization-error', err.error));
 
 const issued = new Set();
 provider.on('access_token.saved', (token) => issued.add(token.jti));
