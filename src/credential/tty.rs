@@ -10,6 +10,7 @@
 use std::io::Write;
 
 use super::config::Settings;
+use super::noecho::{self, NoEchoError};
 use super::protocol::git_bool;
 
 /// Errors while talking to the user.
@@ -17,8 +18,10 @@ use super::protocol::git_bool;
 pub enum TtyError {
     #[error("{what} needs you to log in, but {why}")]
     Disabled { what: String, why: &'static str },
-    #[error("cannot ask for {what}: no terminal ({source})")]
-    NoTerminal {
+    #[error("cannot ask for {what}: {source}")]
+    Terminal { what: String, source: NoEchoError },
+    #[error("cannot read {what}: {source}")]
+    Read {
         what: String,
         source: std::io::Error,
     },
@@ -62,13 +65,12 @@ pub fn say(message: &str) {
 /// errors ("personal access token for https://..."). Leading and trailing white space is
 /// dropped (a pasted token often carries a newline).
 pub fn prompt_secret(what: &str) -> Result<String, TtyError> {
-    let answer =
-        rpassword::prompt_password(format!("{}: ", capitalized(what))).map_err(|source| {
-            TtyError::NoTerminal {
-                what: what.to_string(),
-                source,
-            }
-        })?;
+    let answer = noecho::read_secret(&format!("{}: ", capitalized(what))).map_err(|source| {
+        TtyError::Terminal {
+            what: what.to_string(),
+            source,
+        }
+    })?;
     non_empty(&answer, what)
 }
 
@@ -78,7 +80,7 @@ pub fn read_secret_line(input: &mut dyn std::io::BufRead, what: &str) -> Result<
     let mut line = String::new();
     input
         .read_line(&mut line)
-        .map_err(|source| TtyError::NoTerminal {
+        .map_err(|source| TtyError::Read {
             what: what.to_string(),
             source,
         })?;

@@ -4,6 +4,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 
+use crate::credential::noecho::{self, NoEchoError};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")]
@@ -12,6 +14,8 @@ pub enum Error {
     NoTerminal(std::io::Error),
     #[error("reading the terminal: {0}")]
     Io(std::io::Error),
+    #[error(transparent)]
+    Secret(#[from] NoEchoError),
 }
 
 #[cfg(unix)]
@@ -47,10 +51,9 @@ pub fn ask(prompt: &str) -> Result<String, Error> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Asks `prompt` and reads one line without echo (a secret).
+/// Asks `prompt` and reads one line without echo (a secret), echo off before the prompt
+/// shows.
 pub fn ask_secret(prompt: &str) -> Result<String, Error> {
     allowed()?;
-    // Opening the terminal first tells "no terminal" apart from a failed read.
-    std::fs::File::open(TTY_IN).map_err(Error::NoTerminal)?;
-    rpassword::prompt_password(prompt).map_err(Error::Io)
+    Ok(noecho::read_secret(prompt)?)
 }
