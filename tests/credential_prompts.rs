@@ -106,6 +106,7 @@ fn echo_comes_back_after_ctrl_d_and_ctrl_c() {
 
     // Ctrl-D on an empty line: the end of input, an error, echo back on.
     let eof = pty::answer_prompt(add(), &prompt, b"\x04");
+    assert!(eof.answered, "{}", eof.shown);
     assert_eq!(eof.status.code(), Some(128), "{}", eof.shown);
     let said = format!("fatal: no personal access token for {url} entered");
     assert!(eof.shown.contains(&said), "{}", eof.shown);
@@ -114,6 +115,7 @@ fn echo_comes_back_after_ctrl_d_and_ctrl_c() {
     // Ctrl-C: SIGINT ends the process as it would without us, echo back on.
     let half = "half-typed-token";
     let interrupted = pty::answer_prompt(add(), &prompt, format!("{half}\x03").as_bytes());
+    assert!(interrupted.answered, "{}", interrupted.shown);
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(
         interrupted.status.signal(),

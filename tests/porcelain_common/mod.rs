@@ -123,6 +123,7 @@ pub fn git_on_terminal(
 ) -> TerminalRun {
     let cmd = git_in_sandbox(sandbox, cwd, args, &["GIT_TERMINAL_PROMPT"]);
     let session = crate::support::pty::answer_prompt(cmd, prompt, format!("{answer}\r").as_bytes());
+    assert!(session.answered, "no prompt {prompt:?}: {}", session.shown);
     TerminalRun {
         screen: session.shown,
         success: session.status.success(),

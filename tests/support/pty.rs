@@ -31,6 +31,8 @@ pub struct Session {
     pub shown: String,
     /// Whether the terminal echoes again after the command ended.
     pub echo_after: bool,
+    /// Whether the prompt showed (and so the answer was typed).
+    pub answered: bool,
 }
 
 /// A new pty: (master, slave).
@@ -73,7 +75,10 @@ pub fn answer_prompt(mut cmd: Command, prompt: &str, answer: &[u8]) -> Session {
     // SAFETY: setsid and ioctl are async-signal-safe; nothing else runs before exec.
     unsafe {
         cmd.pre_exec(|| {
-            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+            // A session of its own (it may have one already: a command made to run
+            // without a terminal), with the pty as its terminal.
+            libc::setsid();
+            if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -105,7 +110,7 @@ pub fn answer_prompt(mut cmd: Command, prompt: &str, answer: &[u8]) -> Session {
                 answered = true;
             }
         }
-        let _ = tx.send(shown);
+        let _ = tx.send((shown, answered));
     });
 
     let deadline = Instant::now() + TIMEOUT;
@@ -120,13 +125,14 @@ pub fn answer_prompt(mut cmd: Command, prompt: &str, answer: &[u8]) -> Session {
         }
         std::thread::sleep(Duration::from_millis(2));
     };
-    let shown = rx
+    let (shown, answered) = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("the terminal stayed open after the command ended");
     Session {
         status,
         shown: String::from_utf8_lossy(&shown).into_owned(),
         echo_after: echoes(&master),
+        answered,
     }
 }
 
@@ -157,6 +163,11 @@ pub fn never_echoed(
     for i in 0..ROUNDS {
         let (command, secret) = round(i);
         let session = answer_prompt(command, prompt, format!("{secret}\r").as_bytes());
+        assert!(
+            session.answered,
+            "round {i}: no prompt: {:?}",
+            session.shown
+        );
         assert!(
             session.status.success(),
             "round {i}: {:?}: {}",
