@@ -588,7 +588,14 @@ fn without_terminal_prompts_only_the_browser_logs_in() {
     );
     let interactive_never = ["-c", "credential.interactive=never"];
     // (app flow, browser, git options, terminal prompts, the helper's line if refused)
-    let cases: [(&str, Option<&str>, &[&str], bool, Option<&str>); 6] = [
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        &'a [&'a str],
+        bool,
+        Option<&'a str>,
+    );
+    let cases: [Case; 6] = [
         ("auto", Some("consent"), &[], false, None),
         ("browser", Some("consent"), &[], false, None),
         ("auto", None, &[], false, Some(&no_browser)),
