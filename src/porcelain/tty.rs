@@ -4,7 +4,10 @@
 
 use std::io::{BufRead, BufReader, Write};
 
-use crate::credential::noecho::{self, NoEchoError};
+use crate::credential::{
+    self,
+    noecho::{self, NoEchoError},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -27,11 +30,12 @@ const TTY_IN: &str = "CONIN$";
 #[cfg(windows)]
 const TTY_OUT: &str = "CONOUT$";
 
+/// `GIT_TERMINAL_PROMPT`, read as git and the credential helper read it (a boolean).
 fn allowed() -> Result<(), Error> {
-    match std::env::var("GIT_TERMINAL_PROMPT") {
-        Ok(v) if v == "0" || v.eq_ignore_ascii_case("false") => Err(Error::Disabled),
-        _ => Ok(()),
+    if credential::tty::terminal_prompts_off() {
+        return Err(Error::Disabled);
     }
+    Ok(())
 }
 
 /// Asks `prompt` and reads one line with echo (a confirmation). No trailing newline.
