@@ -29,6 +29,12 @@ pub enum NoEchoError {
 /// Writes `prompt` on the terminal with echo already off and reads one line. The answer
 /// comes without its line end; an end of input (Ctrl-D) gives what was typed so far.
 pub fn read_secret(prompt: &str) -> Result<String, NoEchoError> {
+    // One prompt at a time: the terminal's saved settings are process-wide (the signal
+    // handlers read them).
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let terminal = platform::Terminal::open().map_err(NoEchoError::NoTerminal)?;
     let _echo_off = terminal.echo_off().map_err(NoEchoError::EchoOff)?;
     terminal.write(prompt).map_err(NoEchoError::Io)?;
@@ -62,7 +68,8 @@ mod platform {
     /// The terminal's settings before echo went off, for the signal handler: written
     /// before [`SAVED_FD`] is set, read only while it is.
     struct Saved(UnsafeCell<MaybeUninit<libc::termios>>);
-    // SAFETY: one prompt at a time; the handler only reads after SAVED_FD is published.
+    // SAFETY: one prompt at a time (read_secret's lock); the handler only reads after
+    // SAVED_FD is published.
     unsafe impl Sync for Saved {}
     static SAVED: Saved = Saved(UnsafeCell::new(MaybeUninit::uninit()));
     /// The terminal's descriptor while echo is off, else -1.
