@@ -13,6 +13,9 @@ mod support;
 #[path = "support/oauth/mod.rs"]
 mod oauth;
 
+#[path = "support/pty.rs"]
+mod pty;
+
 use std::io::Cursor;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -639,6 +642,141 @@ fn user_aborting_is_one_clear_error() {
     clone.assert_stderr_has("the login was cancelled (access_denied");
 }
 
+/// A git command run by a GUI or an IDE: `GIT_TERMINAL_PROMPT=0` (unless `terminal` says
+/// otherwise), the test browser configured if `browser_action` is some, `-c options`.
+fn gui_clone(w: &World, options: &[&str], browser_action: Option<&str>, terminal: bool) -> Run {
+    let target = tempfile::tempdir_in(w.k.home.path()).unwrap().keep();
+    let mut cmd = w.clone_command(options, &w.clone_url(), &target, browser_action);
+    if !terminal {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    run(cmd, |_| {})
+}
+
+/// Asserts a failure at once, with `line` the helper's only line.
+#[track_caller]
+fn assert_refused(clone: &Run, line: &str) {
+    assert!(!clone.status.success(), "{}", clone.stderr);
+    let ours: Vec<&str> = clone
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("git-credential-postman:"))
+        .collect();
+    assert_eq!(ours, [line], "{}", clone.stderr);
+    assert!(
+        clone.elapsed < Duration::from_secs(10),
+        "{:?}",
+        clone.elapsed
+    );
+}
+
+/// `GIT_TERMINAL_PROMPT=0` means no *terminal* prompts, as Git Credential Manager reads
+/// it: the browser login runs when a browser can be shown; a login that needs the
+/// terminal (the device code, no browser here) fails at once naming what to run in a
+/// terminal. `credential.interactive=never` stops everything, browser included.
+#[test]
+fn without_terminal_prompts_only_the_browser_logs_in() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
+        return;
+    };
+    let url = &w.forge.url;
+    let no_terminal = |need: &str| {
+        format!(
+            "git-credential-postman: {url} needs you to log in, but terminal prompts are disabled \
+             (GIT_TERMINAL_PROMPT=0) and {need}: run `git postman app login {url}` in a terminal"
+        )
+    };
+    let no_browser = no_terminal("no browser can be opened here");
+    let device = no_terminal("the device login shows its code on the terminal");
+    let never = format!(
+        "git-credential-postman: {url} needs you to log in, but interaction is disabled \
+         (credential.interactive=never)"
+    );
+    let interactive_never = ["-c", "credential.interactive=never"];
+    // (app flow, browser, git options, terminal prompts, the helper's line if refused)
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        &'a [&'a str],
+        bool,
+        Option<&'a str>,
+    );
+    let cases: [Case; 6] = [
+        ("auto", Some("consent"), &[], false, None),
+        ("browser", Some("consent"), &[], false, None),
+        ("auto", None, &[], false, Some(&no_browser)),
+        ("browser", None, &[], false, Some(&no_browser)),
+        ("device", Some("consent"), &[], false, Some(&device)),
+        (
+            "auto",
+            Some("consent"),
+            &interactive_never,
+            true,
+            Some(&never),
+        ),
+    ];
+    for (flow, browser, options, terminal, refused) in cases {
+        let case = format!("flow {flow}, browser {browser:?}, {options:?}");
+        w.add_app_with("gitlab", Client::Public, flow, &["--force"]);
+        let starts = w.browser_starts();
+        let clone = gui_clone(&w, options, browser, terminal);
+        match refused {
+            None => {
+                clone.assert_ok();
+                clone.assert_stderr_has("opening your browser to log in to Test Forge");
+                assert_eq!(w.browser_starts(), starts + 1, "{case}");
+                let stored = w.stored();
+                assert!(field(&stored, "password").is_some(), "{case}: {stored}");
+                w.k.erase_host(&w.forge.host());
+            }
+            Some(line) => {
+                assert_refused(&clone, line);
+                assert_eq!(w.browser_starts(), starts, "{case}");
+                assert_eq!(w.stored(), "", "{case}");
+            }
+        }
+    }
+}
+
+/// What the refusal says to run works: `git postman app login` in a terminal (here the
+/// device flow, no browser), after which the GUI's git needs nobody.
+#[test]
+fn app_login_in_a_terminal_then_the_gui_needs_nobody() {
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
+        return;
+    };
+    w.add_app("gitlab", Client::Public, "auto");
+    let url = w.forge.url.clone();
+    assert!(!gui_clone(&w, &[], None, false).status.success());
+
+    let mut login = w.k.command(env!("CARGO_BIN_EXE_git-postman"));
+    login
+        .args(["app", "login", &url])
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .env(
+            "GIT_POSTMAN_SYSTEM_APPS",
+            w.k.home.path().join("system-apps.yaml"),
+        )
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut approved = String::new();
+    let out = run(
+        login,
+        device_user("/oauth/device", "bob", "approve", &mut approved),
+    );
+    out.assert_ok();
+    assert!(approved.contains("Sign-in Success"), "{approved}");
+    assert_eq!(
+        out.stdout,
+        format!("Logged in to Test Forge ({url}) as oauth2; git will use the kept token.\n")
+    );
+
+    let clone = gui_clone(&w, &[], None, false);
+    clone.assert_ok();
+    assert!(clone.stderr.is_empty(), "{}", clone.stderr);
+}
+
 #[test]
 fn refused_browser_login_says_what_it_waits_for_and_ends_after_the_timeout() {
     let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
@@ -776,57 +914,6 @@ fn system_apps_file_is_readable_by_every_user_client_secret_included() {
 }
 
 #[test]
-fn no_prompts_allowed_fails_fast_with_one_line() {
-    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
-        return;
-    };
-    w.add_app("gitlab", Client::Public, "browser");
-    for (env, config, why) in [
-        (
-            Some(("GIT_TERMINAL_PROMPT", "0")),
-            None,
-            "terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)",
-        ),
-        (
-            None,
-            Some("credential.interactive=never"),
-            "interaction is disabled (credential.interactive=never)",
-        ),
-    ] {
-        let options = match config {
-            Some(c) => vec!["-c", c],
-            None => vec![],
-        };
-        let mut cmd = w.clone_command(&options, &w.clone_url(), &w.work(), Some("consent"));
-        if let Some((k, v)) = env {
-            cmd.env(k, v);
-        }
-        let clone = run(cmd, |_| {});
-        assert!(!clone.status.success());
-        let ours: Vec<&str> = clone
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("git-credential-postman:"))
-            .collect();
-        assert_eq!(
-            ours,
-            [format!(
-                "git-credential-postman: {} needs you to log in, but {why}",
-                w.forge.url
-            )],
-            "{}",
-            clone.stderr
-        );
-        assert_eq!(w.browser_starts(), 0);
-        assert!(
-            clone.elapsed < Duration::from_secs(10),
-            "{:?}",
-            clone.elapsed
-        );
-    }
-}
-
-#[test]
 fn personal_access_token_for_an_azure_devops_server_collection() {
     let Some(w) = World::start(ForgeOptions {
         pats: &["ado-pat-1"],
@@ -898,20 +985,36 @@ fn personal_access_token_for_an_azure_devops_server_collection() {
         w.pat(&["list"], "").unwrap(),
         "No Azure DevOps Server URLs. Add one with `git postman pat add <url>`.\n"
     );
+
+    // No token kept (neither the PAT nor what git stored after using it) and no terminal
+    // prompts (a GUI): one line saying what to run.
+    w.k.erase_host(&w.forge.host());
+    write_user_apps(
+        &w.k,
+        &format!(
+            "apps:\n  - name: TFS\n    provider: azure-devops-server\n    url: {collection}\n"
+        ),
+    );
+    let mut gui = w.clone_command(&[], &repo, &w.k.home.path().join("gui"), None);
+    gui.env("GIT_TERMINAL_PROMPT", "0");
+    assert_refused(
+        &run(gui, |_| {}),
+        &format!(
+            "git-credential-postman: {collection} needs you to log in, but terminal prompts are \
+             disabled (GIT_TERMINAL_PROMPT=0) and the personal access token is asked for on the \
+             terminal: run `git postman pat add {collection}` in a terminal"
+        ),
+    );
 }
 
 #[test]
-fn personal_access_token_typed_once_on_the_terminal() {
+fn personal_access_token_typed_on_the_terminal_is_never_echoed() {
     let Some(w) = World::start(ForgeOptions {
         pats: &["ado-pat-2"],
         ..ForgeOptions::new(Flavor::Github)
     }) else {
         return;
     };
-    if support::which("script").is_none() {
-        support::skip_or_fail("the terminal test needs `script` (util-linux)");
-        return;
-    }
     let collection = format!("{}/tfs/DefaultCollection", w.forge.url);
     write_user_apps(
         &w.k,
@@ -920,36 +1023,33 @@ fn personal_access_token_typed_once_on_the_terminal() {
         ),
     );
     let repo = format!("{collection}/Proj/_git/repo");
-    // `script` gives git a terminal: what it shows is on script's stdout, what we write to
-    // script's stdin is what the user types.
-    let git_line = format!(
-        "git -c credential.helper= -c credential.helper={} clone -q {repo} {}",
-        support::HELPER,
-        w.work().display()
+    let app_url = AppUrl::parse(&collection).unwrap();
+    let store = Store::open(StoreKind::Keyutils).unwrap();
+    // git clone on a terminal asks through the helper: the token typed the instant the
+    // prompt shows, many times (the kept token forgotten after each round).
+    pty::never_echoed(
+        &format!("Personal access token for {collection} (TFS): "),
+        |i| {
+            let target = w.k.home.path().join(format!("clone-{i}"));
+            let cmd = w.clone_command(&[], &repo, &target, None);
+            (cmd, "ado-pat-2".to_string())
+        },
+        |i, token| {
+            let pat = secrets::get_pat(&store, &app_url).unwrap();
+            assert_eq!(pat.map(|p| p.token).as_deref(), Some(token), "round {i}");
+            if i == 0 {
+                // Kept: the next clone needs no terminal at all.
+                let again = w.k.home.path().join("again");
+                w.clone_repo(&repo, &again, None).assert_ok();
+            }
+            // Forgotten, with what git stored after using it: the next round asks again.
+            w.k.erase_host(&w.forge.host());
+            secrets::delete(&store, secrets::Kind::Pat, &app_url).unwrap();
+        },
     );
-    let mut script = with_env_of(&w.git(&[], None), "script");
-    script.args(["-qec", &git_line, "/dev/null"]);
-    script
-        .current_dir(w.k.home.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let (shown, status) = terminal_session(script, "Personal access token for", b"ado-pat-2\n");
-    assert!(status.success(), "{shown}");
-    assert!(
-        shown.contains(&format!("Personal access token for {collection} (TFS):")),
-        "{shown}"
-    );
-    assert!(
-        !shown.contains("ado-pat-2"),
-        "the token was echoed: {shown}"
-    );
-
-    // Kept: the next clone needs no terminal at all.
-    w.clone_repo(&repo, &w.k.home.path().join("again"), None)
-        .assert_ok();
 }
 
+/// Writes the user's apps file (`~/.config/git-postman/apps.yaml`) in `k`'s HOME.
 /// A command running `program` in the environment `like` has.
 fn with_env_of(like: &Command, program: &str) -> Command {
     let mut cmd = Command::new(program);
@@ -1011,57 +1111,6 @@ impl OtherUser {
     }
 }
 
-/// Runs `cmd` (a `script` session), types `answer` once `prompt` is on the terminal, and
-/// returns what the terminal showed and the exit status; bounded in time.
-fn terminal_session(
-    mut cmd: Command,
-    prompt: &str,
-    answer: &[u8],
-) -> (String, std::process::ExitStatus) {
-    use std::io::{Read, Write};
-    let mut child = cmd.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let mut shown = Vec::new();
-    let mut answered = false;
-    let status = loop {
-        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(20)) {
-            shown.extend(chunk);
-        }
-        if !answered && String::from_utf8_lossy(&shown).contains(prompt) {
-            stdin.write_all(answer).unwrap();
-            stdin.flush().unwrap();
-            answered = true;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!(
-                "terminal session timed out; it showed: {}",
-                String::from_utf8_lossy(&shown)
-            );
-        }
-    };
-    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(200)) {
-        shown.extend(chunk);
-    }
-    drop(stdin);
-    (String::from_utf8_lossy(&shown).into_owned(), status)
-}
-
-/// Writes the user's apps file (`~/.config/git-postman/apps.yaml`) in `k`'s HOME.
 fn write_user_apps(k: &Keyring, text: &str) {
     let dir = k.home.path().join(".config/git-postman");
     std::fs::create_dir_all(&dir).unwrap();

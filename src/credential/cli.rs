@@ -14,9 +14,10 @@ use super::apps::{
     App, AppUrl, Apps, AppsError, AppsFile, ClientSecret, Flow, Locations, Provider, Scope, Scopes,
 };
 use super::config::{ConfigError, GitConfig};
-use super::generate::PAT_USERNAME;
+use super::generate::{self, GenerateError, PAT_USERNAME};
 use super::oauth::Endpoints;
 use super::protocol::Credential;
+use super::record;
 use super::secrets::{self, Pat};
 use super::store::{Store, StoreError, StoreKind};
 use super::tty::{self, TtyError};
@@ -32,6 +33,8 @@ pub enum CliError {
     Tty(#[from] TtyError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
     #[error("{0}")]
     Invalid(String),
     #[error("cannot write the output: {0}")]
@@ -51,6 +54,13 @@ pub enum AppCommand {
     Show {
         /// The app's name.
         name: String,
+    },
+    /// Log in to an app now, as git-credential-postman would at the next git command
+    /// (refresh, else the browser or a device code), and keep the tokens for git. For
+    /// when git runs where nobody can answer (a GUI or an IDE, `GIT_TERMINAL_PROMPT=0`).
+    Login {
+        /// The app's name or URL.
+        app: String,
     },
     /// Remove an app, and its client secret from the keyring.
     Remove {
@@ -200,6 +210,7 @@ pub fn run_app_with(command: &AppCommand, ctx: &mut Context) -> Result<(), CliEr
         AppCommand::Add(add) => app_add(add, ctx),
         AppCommand::List => app_list(ctx),
         AppCommand::Show { name } => app_show(&name, ctx),
+        AppCommand::Login { app } => app_login(&app, ctx),
         AppCommand::Remove { name, system } => app_remove(&name, system, ctx),
     }
 }
@@ -416,6 +427,49 @@ fn app_show(name: &str, ctx: &mut Context) -> Result<(), CliError> {
     writeln!(out, "authorize:    {}", e.authorize)?;
     writeln!(out, "token:        {}", e.token)?;
     writeln!(out, "device:       {}", e.device)?;
+    Ok(())
+}
+
+fn app_login(name_or_url: &str, ctx: &mut Context) -> Result<(), CliError> {
+    let apps = Apps::load(&ctx.locations)?;
+    let by_url = AppUrl::parse(name_or_url).ok();
+    let loaded = apps
+        .by_name(name_or_url)
+        .or_else(|| {
+            apps.apps
+                .iter()
+                .find(|l| Some(&l.app.url) == by_url.as_ref())
+        })
+        .ok_or_else(|| {
+            CliError::Invalid(format!(
+                "no app named '{name_or_url}' or with that URL (see `git postman app list`)"
+            ))
+        })?;
+    let app = &loaded.app;
+    // The request git sends for the app's URL: no path unless credential.useHttpPath.
+    let mut request = Credential::parse(format!("url={}\n", app.url).as_bytes())
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let settings = GitConfig::load()?.settings_for(&request)?;
+    if !settings.use_http_path {
+        request.path = None;
+    }
+    let store = ctx.store(&app.url)?;
+    let stored = record::load(&store, &record::service_of(&request))?;
+    let answer = generate::generate(
+        app,
+        &generate::Context {
+            request: &request,
+            settings: &settings,
+            store: &store,
+            stored: &stored,
+        },
+    )?;
+    let username = String::from_utf8_lossy(answer.username.as_deref().unwrap_or_default());
+    writeln!(
+        ctx.out,
+        "Logged in to {} ({}) as {username}; git will use the kept token.",
+        app.name, app.url
+    )?;
     Ok(())
 }
 

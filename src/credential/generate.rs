@@ -6,7 +6,9 @@
 //!    it) or one we kept; a refused refresh token is forgotten (they are single-use, and
 //!    another git process may have just used it: then its fresh token is taken instead);
 //! 2. else log the user in: the browser (authorization code + PKCE, loopback redirect) or,
-//!    without a display or when the app says so, the device flow;
+//!    without a display or when the app says so, the device flow; with
+//!    `GIT_TERMINAL_PROMPT=0` only the browser, and only when one can be shown (see
+//!    [`super::tty`]);
 //! 3. store the tokens in the keyring at once ("eagerly"): git calls `store` only after a
 //!    request succeeds, and calls neither `store` nor `erase` on a 403;
 //! 4. answer git: username (`oauth2` for GitLab, the login for GHES), the access token,
@@ -116,9 +118,22 @@ fn oauth(app: &App, ctx: &Context) -> Result<Credential, GenerateError> {
     }
 
     // 2. Log in: from here on the user is needed.
-    tty::ensure_interactive(ctx.settings, &app.url.to_string())?;
+    let what = app.url.to_string();
+    tty::ensure_interactive(ctx.settings, &what)?;
+    let flow = chosen_flow(app);
+    // Without terminal prompts only the browser can still reach the user.
+    let need = if flow == Flow::Browser && browser::available() {
+        None
+    } else if flow == Flow::Browser || app.flow == Flow::Auto {
+        Some("no browser can be opened here")
+    } else {
+        Some("the device login shows its code on the terminal")
+    };
+    if let Some(need) = need {
+        tty::ensure_terminal(&what, need, format!("git postman app login {what}"))?;
+    }
     let timeout = ctx.settings.browser_timeout.unwrap_or(BROWSER_TIMEOUT);
-    let tokens = match chosen_flow(app) {
+    let tokens = match flow {
         Flow::Browser => client.browser_login(
             |url, redirect| open_browser(app, url, redirect, timeout),
             timeout,
@@ -293,7 +308,13 @@ fn personal_access_token(app: &App, ctx: &Context) -> Result<Credential, Generat
     let pat = match secrets::get_pat(ctx.store, &app.url)? {
         Some(pat) => pat,
         None => {
-            tty::ensure_interactive(ctx.settings, &app.url.to_string())?;
+            let what = app.url.to_string();
+            tty::ensure_interactive(ctx.settings, &what)?;
+            tty::ensure_terminal(
+                &what,
+                "the personal access token is asked for on the terminal",
+                format!("git postman pat add {what}"),
+            )?;
             let token = tty::prompt_secret(&format!(
                 "personal access token for {} ({})",
                 app.url, app.name

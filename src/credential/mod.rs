@@ -11,7 +11,8 @@
 //!   Self-Managed, Azure DevOps Server) and [`provider`]: which app covers a URL;
 //! - [`generate`]: a credential for an app's URL when none is stored: [`oauth`] (refresh,
 //!   browser login over [`loopback`] and [`browser`], device login) or a personal access
-//!   token; [`secrets`] keeps PATs and client secrets; [`tty`] talks to the user;
+//!   token; [`secrets`] keeps PATs and client secrets; [`tty`] talks to the user
+//!   ([`noecho`]: secrets typed on the terminal, echo off before the prompt);
 //! - [`cli`]: `git postman app ...` and `git postman pat ...`.
 //!
 //! The binary `src/bin/git-credential-postman.rs` only parses arguments and calls
@@ -24,6 +25,7 @@ pub mod config;
 pub mod generate;
 pub mod helper;
 pub mod loopback;
+pub mod noecho;
 pub mod oauth;
 pub mod protocol;
 pub mod provider;

@@ -2,23 +2,45 @@
 //! prompts on the terminal.
 //!
 //! stdin and stdout belong to git's credential protocol, so a prompt reads the controlling
-//! terminal (`/dev/tty`; the console on Windows) and messages go to stderr, which git
-//! passes through to the user. With `GIT_TERMINAL_PROMPT=0` or `credential.interactive =
-//! never` nothing interactive happens (no prompt, no browser, no device code): the helper
-//! fails at once with one line saying why, as git itself does.
+//! terminal (`/dev/tty`; the console on Windows; echo off before the prompt shows, see
+//! [`super::noecho`]) and messages go to stderr, which git passes through to the user.
+//!
+//! Two switches, read as Git Credential Manager reads them (GUIs and IDEs run git with
+//! `GIT_TERMINAL_PROMPT=0` so that nothing waits on a terminal nobody sees, and still
+//! expect a browser login to work):
+//! - `credential.interactive = never`: nothing interactive at all (no prompt, no browser,
+//!   no device code);
+//! - `GIT_TERMINAL_PROMPT=0`: no *terminal* prompts. The browser login still runs when a
+//!   browser can be shown ([`super::browser::available`]); a login that needs the terminal
+//!   (a personal access token typed in, the device flow's code, no browser here) is not
+//!   attempted.
+//!
+//! Either way the helper fails at once with one line saying why and, for
+//! `GIT_TERMINAL_PROMPT=0`, what to run in a terminal instead.
 
 use std::io::Write;
 
 use super::config::Settings;
+use super::noecho::{self, NoEchoError};
 use super::protocol::git_bool;
 
 /// Errors while talking to the user.
 #[derive(Debug, thiserror::Error)]
 pub enum TtyError {
-    #[error("{what} needs you to log in, but {why}")]
-    Disabled { what: String, why: &'static str },
-    #[error("cannot ask for {what}: no terminal ({source})")]
-    NoTerminal {
+    #[error(
+        "{what} needs you to log in, but interaction is disabled (credential.interactive=never)"
+    )]
+    Disabled { what: String },
+    #[error("{what} needs you to log in, but terminal prompts are disabled (GIT_TERMINAL_PROMPT=0) and {need}: run `{run}` in a terminal")]
+    TerminalOff {
+        what: String,
+        need: &'static str,
+        run: String,
+    },
+    #[error("cannot ask for {what}: {source}")]
+    Terminal { what: String, source: NoEchoError },
+    #[error("cannot read {what}: {source}")]
+    Read {
         what: String,
         source: std::io::Error,
     },
@@ -26,29 +48,35 @@ pub enum TtyError {
     Empty(String),
 }
 
-/// Why interaction is off, if it is: `GIT_TERMINAL_PROMPT` (git's own switch, which git
-/// reads as a boolean) first, then `credential.interactive`.
-pub fn disabled_reason(settings: &Settings) -> Option<&'static str> {
-    let env_off = std::env::var_os("GIT_TERMINAL_PROMPT")
-        .is_some_and(|v| git_bool(v.as_encoded_bytes()) == Some(false));
-    if env_off {
-        Some("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")
-    } else if settings.interactive == Some(false) {
-        Some("interaction is disabled (credential.interactive=never)")
-    } else {
-        None
+/// Fails with one clear line when the user may not be asked anything
+/// (`credential.interactive = never`).
+pub fn ensure_interactive(settings: &Settings, what: &str) -> Result<(), TtyError> {
+    if settings.interactive == Some(false) {
+        return Err(TtyError::Disabled {
+            what: what.to_string(),
+        });
     }
+    Ok(())
 }
 
-/// Fails with one clear line when the user may not be asked anything.
-pub fn ensure_interactive(settings: &Settings, what: &str) -> Result<(), TtyError> {
-    match disabled_reason(settings) {
-        Some(why) => Err(TtyError::Disabled {
+/// Whether terminal prompts are off: `GIT_TERMINAL_PROMPT`, read as git reads it (a
+/// boolean).
+pub fn terminal_prompts_off() -> bool {
+    std::env::var_os("GIT_TERMINAL_PROMPT")
+        .is_some_and(|v| git_bool(v.as_encoded_bytes()) == Some(false))
+}
+
+/// Fails with one clear line when this login needs the terminal and terminal prompts are
+/// off: `need` says why it needs the terminal, `run` is the command that logs in from one.
+pub fn ensure_terminal(what: &str, need: &'static str, run: String) -> Result<(), TtyError> {
+    if terminal_prompts_off() {
+        return Err(TtyError::TerminalOff {
             what: what.to_string(),
-            why,
-        }),
-        None => Ok(()),
+            need,
+            run,
+        });
     }
+    Ok(())
 }
 
 /// A message for the user, on stderr. Never pass a secret.
@@ -62,13 +90,12 @@ pub fn say(message: &str) {
 /// errors ("personal access token for https://..."). Leading and trailing white space is
 /// dropped (a pasted token often carries a newline).
 pub fn prompt_secret(what: &str) -> Result<String, TtyError> {
-    let answer =
-        rpassword::prompt_password(format!("{}: ", capitalized(what))).map_err(|source| {
-            TtyError::NoTerminal {
-                what: what.to_string(),
-                source,
-            }
-        })?;
+    let answer = noecho::read_secret(&format!("{}: ", capitalized(what))).map_err(|source| {
+        TtyError::Terminal {
+            what: what.to_string(),
+            source,
+        }
+    })?;
     non_empty(&answer, what)
 }
 
@@ -78,7 +105,7 @@ pub fn read_secret_line(input: &mut dyn std::io::BufRead, what: &str) -> Result<
     let mut line = String::new();
     input
         .read_line(&mut line)
-        .map_err(|source| TtyError::NoTerminal {
+        .map_err(|source| TtyError::Read {
             what: what.to_string(),
             source,
         })?;
@@ -108,11 +135,6 @@ mod tests {
 
     #[test]
     fn interactive_never_is_one_clear_line() {
-        // GIT_TERMINAL_PROMPT is the environment's; only check the config switch when
-        // the environment allows prompts.
-        if std::env::var("GIT_TERMINAL_PROMPT").is_ok() {
-            return;
-        }
         let settings = Settings {
             interactive: Some(false),
             ..Settings::default()

@@ -4,6 +4,11 @@
 
 use std::io::{BufRead, BufReader, Write};
 
+use crate::credential::{
+    self,
+    noecho::{self, NoEchoError},
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("terminal prompts are disabled (GIT_TERMINAL_PROMPT=0)")]
@@ -12,6 +17,8 @@ pub enum Error {
     NoTerminal(std::io::Error),
     #[error("reading the terminal: {0}")]
     Io(std::io::Error),
+    #[error(transparent)]
+    Secret(#[from] NoEchoError),
 }
 
 #[cfg(unix)]
@@ -23,11 +30,12 @@ const TTY_IN: &str = "CONIN$";
 #[cfg(windows)]
 const TTY_OUT: &str = "CONOUT$";
 
+/// `GIT_TERMINAL_PROMPT`, read as git and the credential helper read it (a boolean).
 fn allowed() -> Result<(), Error> {
-    match std::env::var("GIT_TERMINAL_PROMPT") {
-        Ok(v) if v == "0" || v.eq_ignore_ascii_case("false") => Err(Error::Disabled),
-        _ => Ok(()),
+    if credential::tty::terminal_prompts_off() {
+        return Err(Error::Disabled);
     }
+    Ok(())
 }
 
 /// Asks `prompt` and reads one line with echo (a confirmation). No trailing newline.
@@ -47,10 +55,9 @@ pub fn ask(prompt: &str) -> Result<String, Error> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Asks `prompt` and reads one line without echo (a secret).
+/// Asks `prompt` and reads one line without echo (a secret), echo off before the prompt
+/// shows.
 pub fn ask_secret(prompt: &str) -> Result<String, Error> {
     allowed()?;
-    // Opening the terminal first tells "no terminal" apart from a failed read.
-    std::fs::File::open(TTY_IN).map_err(Error::NoTerminal)?;
-    rpassword::prompt_password(prompt).map_err(Error::Io)
+    Ok(noecho::read_secret(prompt)?)
 }

@@ -1,12 +1,10 @@
 //! What the `tests/porcelain_*.rs` share: repositories to connect, `git postman` runs
-//! (with stdin, or on a pseudo-terminal through `script`), and the fake's content.
+//! (with stdin, or on a pseudo-terminal), and the fake's content.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use crate::support::fake_postman::FakePostman;
 use crate::support::git::{postman_url, Sandbox};
@@ -77,9 +75,13 @@ pub fn postman_fails(sandbox: &Sandbox, repo: &Path, args: &[&str]) -> String {
 
 /// `git <args>` in `cwd` with `input` on stdin.
 pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Output {
-    let mut cmd = Command::new("git");
-    cmd.args(args);
-    let mut child = spawn_in_sandbox(cmd, sandbox, cwd, &[]);
+    let mut cmd = git_in_sandbox(sandbox, cwd, args, &[]);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
@@ -89,25 +91,17 @@ pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str)
     child.wait_with_output().unwrap()
 }
 
-/// Starts `cmd` in `cwd` with the sandbox's environment only (less the variables in
-/// `without`), its stdin, stdout and stderr piped.
-fn spawn_in_sandbox(
-    mut cmd: Command,
-    sandbox: &Sandbox,
-    cwd: &Path,
-    without: &[&str],
-) -> std::process::Child {
-    cmd.current_dir(cwd).env_clear();
+/// `git <args>` in `cwd` with the sandbox's environment only (less the variables in
+/// `without`).
+pub fn git_in_sandbox(sandbox: &Sandbox, cwd: &Path, args: &[&str], without: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args).current_dir(cwd).env_clear();
     for (k, v) in &sandbox.env {
         if !without.contains(&k.as_str()) {
             cmd.env(k, v);
         }
     }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    cmd
 }
 
 /// What a run on a terminal showed (everything written to the terminal, echo included)
@@ -117,70 +111,23 @@ pub struct TerminalRun {
     pub success: bool,
 }
 
-/// Runs `git <args>` on a pseudo-terminal (util-linux `script`), types `answer` and
-/// Enter once `prompt` is on the screen, and waits for the end. Terminal prompts are
-/// allowed for this run. `None` when `script` is missing.
+/// Runs `git <args>` on a pseudo-terminal, types `answer` and Enter the instant `prompt`
+/// is on the screen, and waits for the end. Terminal prompts are allowed for this run.
+#[cfg(target_os = "linux")]
 pub fn git_on_terminal(
     sandbox: &Sandbox,
     cwd: &Path,
     args: &[&str],
     prompt: &str,
     answer: &str,
-) -> Option<TerminalRun> {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: util-linux `script` is missing");
-        return None;
+) -> TerminalRun {
+    let cmd = git_in_sandbox(sandbox, cwd, args, &["GIT_TERMINAL_PROMPT"]);
+    let session = crate::support::pty::answer_prompt(cmd, prompt, format!("{answer}\r").as_bytes());
+    assert!(session.answered, "no prompt {prompt:?}: {}", session.shown);
+    TerminalRun {
+        screen: session.shown,
+        success: session.status.success(),
     }
-    for a in args {
-        assert!(
-            a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c)),
-            "{a:?} would need shell quoting"
-        );
-    }
-    let command = format!("git {}", args.join(" "));
-    let mut cmd = Command::new("script");
-    cmd.args(["-qefc", &command, "/dev/null"]);
-    let mut child = spawn_in_sandbox(cmd, sandbox, cwd, &["GIT_TERMINAL_PROMPT"]);
-    let screen = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = {
-        let screen = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        })
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let shown = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
-        if shown.contains(prompt) {
-            break;
-        }
-        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            panic!("no prompt {prompt:?} on the terminal; it showed:\n{shown}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The prompt is written before echo is switched off: give the program a moment.
-    std::thread::sleep(Duration::from_millis(500));
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    let status = child.wait().unwrap();
-    drop(stdin);
-    reader.join().unwrap();
-    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
-    Some(TerminalRun {
-        screen,
-        success: status.success(),
-    })
 }
 
 /// A clone of `api` in the sandbox at `name` (the files Postman has, as fetch writes

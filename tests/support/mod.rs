@@ -5,4 +5,6 @@
 pub mod fake_postman;
 pub mod git;
 pub mod node;
+#[cfg(target_os = "linux")]
+pub mod pty;
 pub mod shared;
