@@ -723,7 +723,16 @@ fn without_terminal_prompts_only_the_browser_logs_in() {
         match refused {
             None => {
                 clone.assert_ok();
-                clone.assert_stderr_has("opening your browser to log in to Test Forge");
+                let ours = helper_lines(&clone);
+                assert_eq!(ours.len(), 1, "{case}: {}", clone.stderr);
+                assert_browser_line(
+                    ours[0],
+                    &w,
+                    120,
+                    "http://127.0.0.1",
+                    "http://127.0.0.1/ (any port)",
+                    "/oauth/authorize",
+                );
                 assert_eq!(w.browser_starts(), starts + 1, "{case}");
                 let stored = w.stored();
                 assert!(field(&stored, "password").is_some(), "{case}: {stored}");
