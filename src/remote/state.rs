@@ -2,6 +2,12 @@
 //!
 //! - `refs/postman/<remote>/heads/main`: R, the commit this remote last reported. A ref,
 //!   so `git gc` keeps it and everything it needs.
+//! - `refs/postman/<remote>/view`: after a push, R's *Postman view*: a commit whose
+//!   parent is R and whose tree is what a fetch writes for the state the push left in
+//!   Postman (`.postman/api_<id>` as Postman lists the files, collections as Postman
+//!   stores them). A pushed commit's own `.postman` is stale by design (nobody edits it),
+//!   so rule 1 compares Postman with this tree instead. A ref too, for `git gc`; it is
+//!   ignored once R moves on.
 //! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (schema file blobs
 //!   by `updatedAt`, version commits by version id). Losing it costs downloads, never
 //!   correctness: everything in it is checked against the object database before use.
@@ -123,6 +129,50 @@ impl RemoteState {
         Ok(())
     }
 
+    /// The tree of R's Postman view (see the module docs), if the last push recorded one
+    /// for `last`.
+    pub fn postman_view(
+        &self,
+        repo: &gix::Repository,
+        last: ObjectId,
+    ) -> Result<Option<ObjectId>, Error> {
+        let Some(view) = self.read_ref(repo, "view")? else {
+            return Ok(None);
+        };
+        let view = repo.find_commit(view)?;
+        if view.parent_ids().next().map(|p| p.detach()) != Some(last) {
+            return Ok(None);
+        }
+        Ok(Some(view.tree_id()?.detach()))
+    }
+
+    /// Records `tree` as the Postman view of `last` (a commit on it, under a ref).
+    fn set_postman_view(
+        &self,
+        repo: &gix::Repository,
+        last: ObjectId,
+        tree: ObjectId,
+    ) -> Result<(), Error> {
+        let Some(name) = self.ref_name("view") else {
+            return Ok(());
+        };
+        // Fixed identity and time: the commit only carries the tree and names R.
+        let signature = gix::actor::SignatureRef {
+            name: "Postman".into(),
+            email: "view@postman.invalid".into(),
+            time: "0 +0000",
+        };
+        let message = format!("Postman view of {last}\n");
+        let commit = repo.new_commit_as(signature, signature, message, tree, Some(last))?;
+        repo.reference(
+            name.as_str(),
+            commit.id,
+            PreviousValue::Any,
+            "postman: push",
+        )?;
+        Ok(())
+    }
+
     pub fn file_cache(&self) -> FileCache {
         self.cache
             .files
@@ -148,12 +198,13 @@ impl RemoteState {
             .collect();
     }
 
-    /// After a successful push: the pushed commit is R, and the files written are
-    /// cached with their new `updatedAt`.
+    /// After a successful push: the pushed commit is R, `view` its Postman view, and the
+    /// files written are cached with their new `updatedAt`.
     pub fn record_push(
         &mut self,
         repo: &gix::Repository,
         commit: ObjectId,
+        view: ObjectId,
         written: &[(String, Option<String>, ObjectId)],
     ) -> Result<(), Error> {
         for (path, updated, blob) in written {
@@ -171,6 +222,7 @@ impl RemoteState {
         self.cache.api_updated_at = None;
         self.cache.pending = None;
         self.set_last_reported(repo, commit)?;
+        self.set_postman_view(repo, commit, view)?;
         self.save()
     }
 

@@ -78,19 +78,20 @@ pub struct Plan {
     pub writes: Vec<Write>,
 }
 
-/// Compares the managed files of `commit` with the live state and lists the writes that
-/// make Postman equal to the commit. Any invalid file is an error naming it. Files equal
-/// to what Postman has are neither read nor sent.
+/// Compares the managed files of `tree` (the pushed commit's, as Postman sees it:
+/// [`crate::remote::view::Trees::as_postman_sees`]) with the live state and lists the
+/// writes that make Postman equal to it. Any invalid file is an error naming it. Files
+/// equal to what Postman has are neither read nor sent.
 /// `created`: collection files an interrupted push of this change already created in
 /// Postman, with their UIDs.
 pub fn plan(
     repo: &gix::Repository,
-    commit: ObjectId,
+    tree: ObjectId,
     live: &Snapshot,
     mapping: &Mapping,
     created: &BTreeMap<String, String>,
 ) -> Result<Plan, PlanError> {
-    let pushed = Pushed::read(repo, commit, &live.api_id)?;
+    let pushed = Pushed::read(repo, tree, &live.api_id)?;
     let root = pushed.root(mapping);
     let desired = pushed.schema_files(mapping, root.as_deref())?;
     let mut writes = pushed.schema_writes(live, mapping, &desired, root.as_deref())?;
@@ -113,7 +114,7 @@ pub fn plan(
     Ok(Plan { writes })
 }
 
-/// The pushed commit: its files (one walk of its tree) and its `.postman/api_<id>`.
+/// The pushed tree: its files (one walk) and its `.postman/api_<id>`.
 struct Pushed<'r> {
     repo: &'r gix::Repository,
     tree: ObjectId,
@@ -122,8 +123,7 @@ struct Pushed<'r> {
 }
 
 impl<'r> Pushed<'r> {
-    fn read(repo: &'r gix::Repository, commit: ObjectId, api_id: &str) -> Result<Self, PlanError> {
-        let tree = history::tree_of(repo, commit)?;
+    fn read(repo: &'r gix::Repository, tree: ObjectId, api_id: &str) -> Result<Self, PlanError> {
         let entity = history::entity_data(repo, tree, api_id).map_err(|e| match e {
             Error::DotPostman(e) => PlanError::DotPostman(e),
             other => PlanError::Other(other),
@@ -361,7 +361,16 @@ impl From<gix::Error> for PlanError {
     }
 }
 
-/// Applies the writes in order. Returns the new `updatedAt` of each file written.
+/// What Postman answered to the writes of a push.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Each schema file written, with its new `updatedAt` and blob.
+    pub files: Vec<(String, Option<String>, ObjectId)>,
+    /// Each collection file created, with the collection's UID.
+    pub created: BTreeMap<String, String>,
+}
+
+/// Applies the writes in order.
 /// `on_created` hears of each collection created (file, UID) as soon as it exists.
 pub fn apply(
     client: &Client,
@@ -369,8 +378,8 @@ pub fn apply(
     schema_id: Option<&str>,
     plan: &Plan,
     on_created: &mut dyn FnMut(&str, &str) -> Result<(), Error>,
-) -> Result<Vec<(String, Option<String>, ObjectId)>, Error> {
-    let mut written = Vec::new();
+) -> Result<Applied, Error> {
+    let mut applied = Applied::default();
     let mut schema_id = schema_id.map(str::to_string);
     let need_schema = || Error::Postman("the API has no schema to write files into".into());
     for write in &plan.writes {
@@ -385,7 +394,7 @@ pub fn apply(
             } => {
                 let sid = schema_id.as_deref().ok_or_else(need_schema)?;
                 let updated = client.put_schema_file(api_id, sid, path, content)?;
-                written.push((path.clone(), updated, *blob));
+                applied.files.push((path.clone(), updated, *blob));
             }
             Write::DeleteFile { path } => {
                 let sid = schema_id.as_deref().ok_or_else(need_schema)?;
@@ -395,15 +404,16 @@ pub fn apply(
             Write::CreateCollection { file, collection } => {
                 let uid = client.create_api_collection(api_id, collection)?;
                 on_created(file, &uid)?;
+                applied.created.insert(file.clone(), uid);
             }
             Write::DeleteCollection { uid } => client.delete_collection(uid)?,
         }
     }
-    Ok(written)
+    Ok(applied)
 }
 
-/// Whether every file of `live` is as in `base` or as in `target`: what Postman holds
-/// after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
+/// Whether every file of `live` is as in `base` or as in `target` (trees as Postman sees
+/// them): what Postman holds after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
 /// and the collections that push created (Postman adds ids to them) are not compared.
 pub fn between(
     repo: &gix::Repository,
