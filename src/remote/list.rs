@@ -6,7 +6,6 @@ use gix::ObjectId;
 use super::session::{Live, Session};
 use super::snapshot::{Reader, Snapshot, Which};
 use super::state::RemoteState;
-use super::view::Trees;
 use super::{history, Error, BRANCH};
 use crate::layout::mapping::Mapping;
 use crate::postman;
@@ -33,7 +32,7 @@ impl Session {
                 repo,
                 &live.snapshot,
                 &live.mapping,
-                live.last.zip(live.trees),
+                live.last.zip(live.trees.as_ref().map(|t| t.view)),
                 live.head,
                 base,
             )?,
@@ -125,19 +124,18 @@ impl Session {
     }
 }
 
-/// The commit to report for the branch (DESIGN, rules 1-3): R if Postman still has the
-/// state R stands for (R's Postman view), else a local commit that has it, else one new
-/// commit on R (or on the base `connect` recorded, or none), made from R's Postman view,
-/// so its `.postman` files are exactly Postman's.
+/// The commit to report for the branch (DESIGN, rules 1-3); `last_view`: R and the tree
+/// of its Postman view. R if Postman still has the state R stands for, else a local
+/// commit that has it, else one new commit on R (or on the base `connect` recorded, or
+/// none), made from R's Postman view, so its `.postman` files are exactly Postman's.
 pub(super) fn report_main(
     repo: &gix::Repository,
     snapshot: &Snapshot,
     mapping: &Mapping,
-    last: Option<(ObjectId, Trees)>,
+    last_view: Option<(ObjectId, ObjectId)>,
     head: Option<ObjectId>,
     base: Option<ObjectId>,
 ) -> Result<ObjectId, Error> {
-    let last_view = last.map(|(commit, trees)| (commit, trees.view));
     let head = match head {
         Some(h) => Some((h, history::tree_of(repo, h)?)),
         None => None,
@@ -147,7 +145,7 @@ pub(super) fn report_main(
             return Ok(candidate);
         }
     }
-    let parent = last.map(|(commit, _)| commit).or(base);
+    let parent = last_view.map(|(commit, _)| commit).or(base);
     let parent_tree = match (last_view, base) {
         (Some((_, view)), _) => view,
         (None, Some(b)) => history::tree_of(repo, b)?,

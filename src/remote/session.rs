@@ -8,7 +8,7 @@ use gix::ObjectId;
 use super::snapshot::{Reader, Snapshot, Which};
 use super::state::{PendingPush, RemoteState};
 use super::url::RemoteUrl;
-use super::view::Trees;
+use super::view::{Trees, Viewed};
 use super::{history, push, Error};
 use crate::layout::mapping::{Mapping, Overrides};
 use crate::postman::model::Api;
@@ -59,17 +59,21 @@ impl Live {
         repo: &gix::Repository,
         pending: &PendingPush,
     ) -> Result<bool, Error> {
-        let Some(trees) = self.trees.filter(|_| self.last == Some(pending.base)) else {
+        let Some(trees) = self
+            .trees
+            .as_ref()
+            .filter(|_| self.last == Some(pending.base))
+        else {
             return Ok(false);
         };
         let live = history::apply(repo, trees.view, &self.snapshot, &self.mapping)?;
         let target = trees.as_postman_sees(repo, history::tree_of(repo, pending.target)?)?;
-        push::between(repo, trees.view, live, target, &pending.created)
+        push::between(repo, trees.view, live, target.tree, &pending.created)
     }
 
     /// Rule 1: Postman still has exactly the state R stands for (its Postman view).
     pub(super) fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
-        let Some(trees) = self.trees else {
+        let Some(trees) = &self.trees else {
             return Ok(false);
         };
         Ok(history::apply(repo, trees.view, &self.snapshot, &self.mapping)? == trees.view)
@@ -80,11 +84,15 @@ impl Live {
         &self,
         repo: &gix::Repository,
         commit: ObjectId,
-    ) -> Result<ObjectId, Error> {
+    ) -> Result<Viewed, Error> {
         let tree = history::tree_of(repo, commit)?;
-        match self.trees {
+        match &self.trees {
             Some(trees) => trees.as_postman_sees(repo, tree),
-            None => Ok(tree),
+            None => Ok(Viewed {
+                tree,
+                from_view: Default::default(),
+                files: Default::default(),
+            }),
         }
     }
 }
@@ -220,7 +228,7 @@ impl Session {
             None => None,
         };
         let head = self.repo.head_id().ok().map(|id| id.detach());
-        let start = match (trees, head) {
+        let start = match (&trees, head) {
             (Some(t), _) => Some(t.view),
             (None, Some(h)) => Some(history::tree_of(&self.repo, h)?),
             (None, None) => None,

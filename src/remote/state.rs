@@ -47,6 +47,9 @@ struct PendingFile {
     created: BTreeMap<String, String>,
 }
 
+/// Collection files (repository paths) and the UIDs of the collections they are.
+pub type CollectionFiles = BTreeMap<String, String>;
+
 /// A push that was interrupted after some writes: from `base` (R then) towards `target`.
 /// Postman may now hold any mix of the two; pushing `target` again finishes the job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,13 +132,13 @@ impl RemoteState {
         Ok(())
     }
 
-    /// The tree of R's Postman view (see the module docs), if the last push recorded one
-    /// for `last`.
+    /// R's Postman view (see the module docs), if the last push recorded one for `last`:
+    /// its tree, and which collection UID each collection file of the pushed tree went to.
     pub fn postman_view(
         &self,
         repo: &gix::Repository,
         last: ObjectId,
-    ) -> Result<Option<ObjectId>, Error> {
+    ) -> Result<Option<(ObjectId, CollectionFiles)>, Error> {
         let Some(view) = self.read_ref(repo, "view")? else {
             return Ok(None);
         };
@@ -143,15 +146,22 @@ impl RemoteState {
         if view.parent_ids().next().map(|p| p.detach()) != Some(last) {
             return Ok(None);
         }
-        Ok(Some(view.tree_id()?.detach()))
+        let message = view.message_raw()?.to_string();
+        let files = message
+            .split_once("\n\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or_default();
+        Ok(Some((view.tree_id()?.detach(), files)))
     }
 
-    /// Records `tree` as the Postman view of `last` (a commit on it, under a ref).
+    /// Records R's Postman view: a commit on `last` with the tree, the collection files
+    /// (JSON) in its message.
     fn set_postman_view(
         &self,
         repo: &gix::Repository,
         last: ObjectId,
         tree: ObjectId,
+        files: &CollectionFiles,
     ) -> Result<(), Error> {
         let Some(name) = self.ref_name("view") else {
             return Ok(());
@@ -162,7 +172,8 @@ impl RemoteState {
             email: "view@postman.invalid".into(),
             time: "0 +0000",
         };
-        let message = format!("Postman view of {last}\n");
+        let files = serde_json::to_string(files).expect("a map of strings serializes");
+        let message = format!("Postman view of {last}\n\n{files}\n");
         let commit = repo.new_commit_as(signature, signature, message, tree, Some(last))?;
         repo.reference(
             name.as_str(),
@@ -198,13 +209,14 @@ impl RemoteState {
             .collect();
     }
 
-    /// After a successful push: the pushed commit is R, `view` its Postman view, and the
-    /// files written are cached with their new `updatedAt`.
+    /// After a successful push: the pushed commit is R, `view` (a tree) its Postman view,
+    /// `files` where its collection files went, and the schema files written are cached
+    /// with their new `updatedAt`.
     pub fn record_push(
         &mut self,
         repo: &gix::Repository,
         commit: ObjectId,
-        view: ObjectId,
+        (view, files): (ObjectId, &CollectionFiles),
         written: &[(String, Option<String>, ObjectId)],
     ) -> Result<(), Error> {
         for (path, updated, blob) in written {
@@ -222,7 +234,7 @@ impl RemoteState {
         self.cache.api_updated_at = None;
         self.cache.pending = None;
         self.set_last_reported(repo, commit)?;
-        self.set_postman_view(repo, commit, view)?;
+        self.set_postman_view(repo, commit, view, files)?;
         self.save()
     }
 

@@ -15,34 +15,51 @@ use gix::ObjectId;
 use super::history;
 use super::push::plan::{Applied, Plan, Write};
 use super::snapshot::{CollectionState, FileState, Reader, SchemaState, Snapshot};
-use super::state::RemoteState;
+use super::state::{CollectionFiles, RemoteState};
 use super::Error;
 use crate::postman::model::Api;
 
 /// R's own tree and its Postman view (the same tree when no push recorded a view).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Trees {
     pub own: ObjectId,
     pub view: ObjectId,
+    /// Which collection each collection file of R is (recorded by the push), for files
+    /// Postman lists under another path (the push changed the collection's name).
+    pub files: CollectionFiles,
+}
+
+/// A pushed tree as Postman sees it ([`Trees::as_postman_sees`]).
+#[derive(Debug, Clone)]
+pub struct Viewed {
+    pub tree: ObjectId,
+    /// Paths the pushed tree lacks, as R does, that the view has: Postman's copy of
+    /// what R has elsewhere, so a file the user has for the same collection wins.
+    pub from_view: BTreeSet<String>,
+    /// See [`Trees::files`].
+    pub files: CollectionFiles,
 }
 
 impl Trees {
     pub fn of(repo: &gix::Repository, state: &RemoteState, last: ObjectId) -> Result<Trees, Error> {
         let own = history::tree_of(repo, last)?;
-        let view = state.postman_view(repo, last)?.unwrap_or(own);
-        Ok(Trees { own, view })
+        let (view, files) = state
+            .postman_view(repo, last)?
+            .unwrap_or_else(|| (own, CollectionFiles::new()));
+        Ok(Trees { own, view, files })
     }
 
     /// `tree` with every path it has exactly as R has it (or lacks as R lacks it) taken
     /// from the view: what the user left alone is what Postman holds, not R's stale
     /// `.postman` or a collection file as the user first wrote it.
-    pub fn as_postman_sees(
-        &self,
-        repo: &gix::Repository,
-        tree: ObjectId,
-    ) -> Result<ObjectId, Error> {
+    pub fn as_postman_sees(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Viewed, Error> {
+        let mut viewed = Viewed {
+            tree,
+            from_view: BTreeSet::new(),
+            files: self.files.clone(),
+        };
         if self.own == self.view {
-            return Ok(tree);
+            return Ok(viewed);
         }
         let (own, view) = (
             history::blobs_by_path(repo, self.own)?,
@@ -55,16 +72,24 @@ impl Trees {
             .filter(|p| own.get(*p) != view.get(*p) && pushed.get(*p) == own.get(*p))
             .collect();
         if differing.is_empty() {
-            return Ok(tree);
+            return Ok(viewed);
         }
         let mut editor = repo.edit_tree(tree)?;
         for path in differing {
             match view.get(path) {
-                Some(blob) => editor.upsert(path.as_str(), EntryKind::Blob, *blob)?,
-                None => editor.remove(path.as_str())?,
+                Some(blob) => {
+                    editor.upsert(path.as_str(), EntryKind::Blob, *blob)?;
+                    if !own.contains_key(path) {
+                        viewed.from_view.insert(path.clone());
+                    }
+                }
+                None => {
+                    editor.remove(path.as_str())?;
+                }
             };
         }
-        Ok(editor.write()?.detach())
+        viewed.tree = editor.write()?.detach();
+        Ok(viewed)
     }
 }
 

@@ -83,7 +83,7 @@ impl Session {
         }
         let created = pending.map(|p| p.created).unwrap_or_default();
         let pushed = live.as_postman_sees(&self.repo, new)?;
-        let plan = plan::plan(&self.repo, pushed, &live.snapshot, &live.mapping, &created)
+        let plan = plan::plan(&self.repo, &pushed, &live.snapshot, &live.mapping, &created)
             .map_err(|e| Refusal(e.to_string()))?;
         if self.options.dry_run {
             return Ok(());
@@ -111,8 +111,10 @@ impl Session {
             progress: false,
         };
         let after = view::after_push(&reader, &live.api, &live.snapshot, &plan, &applied)?;
-        let view = history::apply(&self.repo, pushed, &after, &live.mapping)?;
-        state.record_push(&self.repo, new, view, &applied.files)?;
+        let view = history::apply(&self.repo, pushed.tree, &after, &live.mapping)?;
+        let mut files = plan.collection_files;
+        files.extend(applied.created);
+        state.record_push(&self.repo, new, (view, &files), &applied.files)?;
         Ok(())
     }
 
