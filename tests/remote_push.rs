@@ -43,6 +43,15 @@ fn writes(requests: &[RecordedRequest]) -> Vec<String> {
         .collect()
 }
 
+/// The requests from the first write on (what a push costs after its checks).
+fn after_the_first_write(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .skip_while(|r| r.method == "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 /// Runs a push that git must refuse with exit code 1, asserts nothing was written to
 /// Postman, and returns git's stderr.
 fn push_refused(s: &Setup, args: &[&str]) -> String {
@@ -160,8 +169,9 @@ fn a_collection_edit_keeps_item_ids_and_round_trips() {
     commit_all(&s.sandbox, &s.repo, "rename a request");
     s.sandbox.git_ok(&s.repo, ["push"]);
     assert_eq!(
-        writes(&s.fake.requests()),
-        [format!("PUT /collections/{uid}")]
+        after_the_first_write(&s.fake.requests()),
+        [format!("PUT /collections/{uid}")],
+        "the file carries every id, so the push knows what Postman stores: no read-back"
     );
     let stored = s
         .fake
@@ -791,6 +801,16 @@ impl Next {
         commit_all(&s.sandbox, &s.repo, "edit the created collection");
         format!("PUT /collections/{uid}")
     }
+
+    /// The reads a push makes after its write, to know what Postman stored.
+    fn read_back(self, write: &str) -> Vec<String> {
+        match self {
+            Next::EditIndex => Vec::new(),
+            // The file, as the user wrote it, has no ids: Postman gives them, so the
+            // push reads the collection back once (one look, as a fetch takes).
+            _ => vec![write.replacen("PUT", "GET", 1)],
+        }
+    }
 }
 
 /// What must hold after any successful push, with no change in Postman meanwhile.
@@ -802,7 +822,11 @@ fn after_a_push(s: &Setup, when: &str, next: &[Next]) {
     for step in next {
         let expected = step.commit(s);
         push_ok(s, &["push"]);
-        assert_eq!(writes(&s.fake.requests()), [expected], "{when}");
+        let requests = s.fake.requests();
+        assert_eq!(writes(&requests), std::slice::from_ref(&expected), "{when}");
+        let mut cost = vec![expected.clone()];
+        cost.extend(step.read_back(&expected));
+        assert_eq!(after_the_first_write(&requests), cost, "{when}");
         assert_eq!(refunds_collections(s), uids_before, "{when}");
         pull_is_up_to_date(s, &format!("{when}, after the next push"));
     }

@@ -17,6 +17,7 @@ use super::push::plan::{Applied, Plan, Write};
 use super::snapshot::{CollectionState, FileState, Reader, SchemaState, Snapshot};
 use super::state::{CollectionFiles, RemoteState};
 use super::Error;
+use crate::layout::collection;
 use crate::postman::model::Api;
 
 /// R's own tree and its Postman view (the same tree when no push recorded a view).
@@ -95,11 +96,13 @@ impl Trees {
 
 /// What Postman holds right after `plan` was applied to `live`, without reading it all
 /// again: schema files are stored verbatim, so they are what the push sent, and the
-/// answers gave the created UIDs. Only the collections the push wrote are read back, one
-/// look each (what every fetch takes of every collection): Postman gives ids to whatever
-/// lacks one, a new collection gets its own `_postman_id`, and the write's answer carries
-/// only the UID and name. Reading back just those keeps a change made in Postman
-/// meanwhile to anything else out of the view, so it is still `fetch first`.
+/// answers gave the created UIDs. An updated collection is what was sent when that
+/// carries every id ([`collection::stored_file`]: the usual case, a file from a fetch
+/// with a request edited). Only the others are read back, one look each (what every
+/// fetch takes of every collection): a created one, or one with a new request, because
+/// Postman gives ids to whatever lacks one and its answer carries only UID and name.
+/// Reading back just those keeps a change made in Postman meanwhile to anything else out
+/// of the view, so it is still `fetch first`.
 pub fn after_push(
     reader: &Reader,
     api: &Api,
@@ -152,8 +155,18 @@ pub fn after_push(
             Write::DeleteFile { path } => {
                 files.remove(path);
             }
-            Write::PutCollection { uid, .. } => {
-                collections.insert(uid.clone(), read_back(uid)?);
+            Write::PutCollection { uid, collection } => {
+                let stored = collection::stored_file(collection, uid)
+                    .map_err(|e| Error::Postman(format!("collection {uid}: {e}")))?;
+                let state = match stored {
+                    Some((name, bytes)) => CollectionState {
+                        uid: uid.clone(),
+                        name,
+                        blob: reader.repo.write_blob(&bytes)?.detach(),
+                    },
+                    None => read_back(uid)?,
+                };
+                collections.insert(uid.clone(), state);
             }
             Write::CreateCollection { file, .. } => {
                 let uid = applied.created.get(file).ok_or_else(|| {
