@@ -43,6 +43,15 @@ fn writes(requests: &[RecordedRequest]) -> Vec<String> {
         .collect()
 }
 
+/// The requests from the first write on (what a push costs after its checks).
+fn after_the_first_write(requests: &[RecordedRequest]) -> Vec<String> {
+    requests
+        .iter()
+        .skip_while(|r| r.method == "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 /// Runs a push that git must refuse with exit code 1, asserts nothing was written to
 /// Postman, and returns git's stderr.
 fn push_refused(s: &Setup, args: &[&str]) -> String {
@@ -160,8 +169,9 @@ fn a_collection_edit_keeps_item_ids_and_round_trips() {
     commit_all(&s.sandbox, &s.repo, "rename a request");
     s.sandbox.git_ok(&s.repo, ["push"]);
     assert_eq!(
-        writes(&s.fake.requests()),
-        [format!("PUT /collections/{uid}")]
+        after_the_first_write(&s.fake.requests()),
+        [format!("PUT /collections/{uid}")],
+        "the file carries every id, so the push knows what Postman stores: no read-back"
     );
     let stored = s
         .fake
@@ -189,45 +199,9 @@ fn a_collection_edit_keeps_item_ids_and_round_trips() {
     );
 }
 
-#[test]
-fn a_new_collection_is_created_and_the_next_fetch_records_its_uid() {
-    let s = cloned();
-    std::fs::write(
-        s.repo.join("postman/collections/Refunds.json"),
-        r#"{"info": {"name": "Refunds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-            "item": [{"name": "Refund", "request": {"method": "POST", "url": "https://api.example.com/refunds"}}]}"#,
-    )
-    .unwrap();
-    commit_all(&s.sandbox, &s.repo, "new collection");
-    s.sandbox.git_ok(&s.repo, ["push"]);
-    assert_eq!(
-        writes(&s.fake.requests()),
-        [format!("POST /apis/{}/collections", s.api)]
-    );
-    let pushed = s.sandbox.rev(&s.repo, "HEAD");
-    s.sandbox.git_ok(&s.repo, ["pull", "-q", "--ff-only"]);
-    assert_eq!(s.sandbox.rev(&s.repo, "HEAD^"), pushed, "one commit on top");
-    let entity = std::fs::read_to_string(s.repo.join(format!(".postman/api_{}", s.api))).unwrap();
-    let uid = s.fake.with_state(|st| {
-        st.api(&s.api)
-            .unwrap()
-            .collections
-            .iter()
-            .find(|u| st.collection(u).unwrap().name() == "Refunds")
-            .unwrap()
-            .clone()
-    });
-    assert!(
-        entity.contains(&format!(
-            "{{\"id\":\"{uid}\",\"path\":\"Refunds.json\",\"metaData\":{{}}}}"
-        )),
-        "{entity}"
-    );
-}
-
-#[test]
-fn removing_a_schema_file_and_its_ref_deletes_it() {
-    let s = cloned();
+/// Removes `paths/refunds.yaml` and the two lines of `index.yaml` that reach it; returns
+/// the new `index.yaml`.
+fn drop_refunds(s: &Setup) -> String {
     let index = s.repo.join("postman/schemas/index.yaml");
     let text = std::fs::read_to_string(&index).unwrap();
     let without: String = text
@@ -238,9 +212,16 @@ fn removing_a_schema_file_and_its_ref_deletes_it() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_ne!(text, without);
-    std::fs::write(&index, without).unwrap();
+    std::fs::write(&index, &without).unwrap();
     s.sandbox
         .git_ok(&s.repo, ["rm", "-q", "postman/schemas/paths/refunds.yaml"]);
+    without
+}
+
+#[test]
+fn removing_a_schema_file_and_its_ref_deletes_it() {
+    let s = cloned();
+    drop_refunds(&s);
     commit_all(&s.sandbox, &s.repo, "drop refunds");
     s.sandbox.git_ok(&s.repo, ["push"]);
     let sid = schema_id(&s);
@@ -588,23 +569,8 @@ fn a_copied_collection_file_is_refused() {
 fn an_interrupted_push_is_finished_by_pushing_again() {
     let s = cloned();
     // Three writes: update index.yaml, create a collection, delete refunds.yaml.
-    let index = s.repo.join("postman/schemas/index.yaml");
-    let without_refunds: String = std::fs::read_to_string(&index)
-        .unwrap()
-        .lines()
-        .filter(|l| {
-            !l.contains("/payments/{paymentId}/refunds") && !l.contains("paths/refunds.yaml")
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&index, &without_refunds).unwrap();
-    s.sandbox
-        .git_ok(&s.repo, ["rm", "-q", "postman/schemas/paths/refunds.yaml"]);
-    std::fs::write(
-        s.repo.join("postman/collections/Refunds.json"),
-        r#"{"info": {"name": "Refunds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}"#,
-    )
-    .unwrap();
+    let without_refunds = drop_refunds(&s);
+    add_refunds_collection(&s);
     commit_all(&s.sandbox, &s.repo, "three changes");
 
     // Postman fails the last write.
@@ -725,4 +691,228 @@ fn a_broken_postman_file_is_refused_by_file_and_line() {
         )),
         "{stderr}"
     );
+}
+
+/// A new collection file, as a user writes it: no ids, no `_uid`.
+fn add_refunds_collection(s: &Setup) {
+    std::fs::write(
+        s.repo.join("postman/collections/Refunds.json"),
+        r#"{"info": {"name": "Refunds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Refund", "request": {"method": "POST", "url": "https://api.example.com/refunds"}}]}"#,
+    )
+    .unwrap();
+}
+
+/// A new schema file, reached by a `$ref` from the root.
+fn add_refund_schema(s: &Setup) {
+    let index = s.repo.join("postman/schemas/index.yaml");
+    let text = std::fs::read_to_string(&index).unwrap()
+        + "x-refund:\n  $ref: components/schemas/Refund.yaml\n";
+    std::fs::write(&index, text).unwrap();
+    std::fs::write(
+        s.repo
+            .join("postman/schemas/components/schemas/Refund.yaml"),
+        "type: object\n",
+    )
+    .unwrap();
+}
+
+fn drop_smoke_collection(s: &Setup) {
+    s.sandbox.git_ok(
+        &s.repo,
+        ["rm", "-q", "postman/collections/QA/Smoke tests.json"],
+    );
+}
+
+fn several_changes(s: &Setup) {
+    drop_refunds(s);
+    add_refund_schema(s);
+    add_refunds_collection(s);
+    drop_smoke_collection(s);
+}
+
+/// The UIDs of the API's collections whose name starts with `Refunds`, in Postman.
+fn refunds_collections(s: &Setup) -> Vec<String> {
+    s.fake.with_state(|st| {
+        let api = st.api(&s.api).unwrap();
+        api.collections
+            .iter()
+            .filter(|u| st.collection(u).unwrap().name().starts_with("Refunds"))
+            .cloned()
+            .collect()
+    })
+}
+
+fn push_ok(s: &Setup, args: &[&str]) {
+    s.fake.clear_requests();
+    let out = s.sandbox.git(&s.repo, args);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `git pull` changes nothing: no merge, no new commit, HEAD stays.
+fn pull_is_up_to_date(s: &Setup, when: &str) {
+    let head = s.sandbox.rev(&s.repo, "HEAD");
+    let out = s.sandbox.git_ok(&s.repo, ["pull"]);
+    assert!(out.contains("Already up to date"), "{when}: {out}");
+    assert_eq!(s.sandbox.rev(&s.repo, "HEAD"), head, "{when}");
+    assert_eq!(s.sandbox.rev(&s.repo, "origin/main"), head, "{when}");
+}
+
+/// The next local commit after a push, and the one write it must cost.
+#[derive(Clone, Copy)]
+enum Next {
+    /// Appends a line to `index.yaml`.
+    EditIndex,
+    /// Renames the request in the collection the push created: one PUT, same UID.
+    EditCreatedCollection,
+    /// Renames that collection itself (Postman then files it under its new name).
+    RenameCreatedCollection,
+}
+
+impl Next {
+    fn commit(self, s: &Setup) -> String {
+        if let Next::EditIndex = self {
+            let index = s.repo.join("postman/schemas/index.yaml");
+            let text = std::fs::read_to_string(&index).unwrap() + "# note\n";
+            std::fs::write(&index, text).unwrap();
+            commit_all(&s.sandbox, &s.repo, "note");
+            return format!(
+                "PUT /apis/{}/schemas/{}/files/index.yaml",
+                s.api,
+                schema_id(s)
+            );
+        }
+        let [uid] = refunds_collections(s).try_into().unwrap();
+        let file = s.repo.join("postman/collections/Refunds.json");
+        if let Next::RenameCreatedCollection = self {
+            let mut value: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+            value["info"]["name"] = "Refunds v2".into();
+            std::fs::write(&file, stringify_tab(&value)).unwrap();
+        } else {
+            rename_first_request(
+                &file,
+                &format!("Refund, {}", s.sandbox.rev(&s.repo, "HEAD")),
+            );
+        }
+        commit_all(&s.sandbox, &s.repo, "edit the created collection");
+        format!("PUT /collections/{uid}")
+    }
+
+    /// The reads a push makes after its write, to know what Postman stored.
+    fn read_back(self, write: &str) -> Vec<String> {
+        match self {
+            Next::EditIndex => Vec::new(),
+            // The file, as the user wrote it, has no ids: Postman gives them, so the
+            // push reads the collection back once (one look, as a fetch takes).
+            _ => vec![write.replacen("PUT", "GET", 1)],
+        }
+    }
+}
+
+/// What must hold after any successful push, with no change in Postman meanwhile.
+fn after_a_push(s: &Setup, when: &str, next: &[Next]) {
+    pull_is_up_to_date(s, when);
+
+    // Each next push of a new local commit goes through, writing only its change.
+    let uids_before = refunds_collections(s);
+    for step in next {
+        let expected = step.commit(s);
+        push_ok(s, &["push"]);
+        let requests = s.fake.requests();
+        assert_eq!(writes(&requests), std::slice::from_ref(&expected), "{when}");
+        let mut cost = vec![expected.clone()];
+        cost.extend(step.read_back(&expected));
+        assert_eq!(after_the_first_write(&requests), cost, "{when}");
+        assert_eq!(refunds_collections(s), uids_before, "{when}");
+        pull_is_up_to_date(s, &format!("{when}, after the next push"));
+    }
+
+    // A change made in Postman is still detected.
+    let pushed = s.sandbox.rev(&s.repo, "HEAD");
+    s.fake.with_state(|st| {
+        st.put_schema_file(&s.api, "components/schemas/Money.yaml", "type: number\n")
+    });
+    commit_index(s, "openapi: 3.0.0\n", false);
+    let stderr = push_refused(s, &["push"]);
+    assert!(stderr.contains("(fetch first)"), "{when}: {stderr}");
+
+    // It arrives as one commit on the pushed one, whose files (`.postman` included) are
+    // exactly what a clone of Postman's state has.
+    s.sandbox.git_ok(&s.repo, ["fetch", "-q"]);
+    assert_eq!(s.sandbox.rev(&s.repo, "origin/main^"), pushed, "{when}");
+    s.sandbox.git_ok(
+        s.sandbox.path(),
+        ["clone", "-q", &postman_url(&s.fake, &s.api), "fresh"],
+    );
+    let files = |repo: &Path, rev: &str| s.sandbox.git_ok(repo, ["ls-tree", "-r", rev]);
+    assert_eq!(
+        files(&s.repo, "origin/main"),
+        files(&s.sandbox.join("fresh"), "HEAD"),
+        "{when}"
+    );
+}
+
+/// Each change that adds or removes a file, pushed as a new commit, then (`rewrite`)
+/// undone by a `--force-with-lease` push of a history that lacks it.
+fn push_then_push_again(change: fn(&Setup), next: &[Next]) {
+    for rewrite in [false, true] {
+        let s = cloned();
+        change(&s);
+        commit_all(&s.sandbox, &s.repo, "the change");
+        push_ok(&s, &["push"]);
+        let (when, next) = if rewrite {
+            s.sandbox
+                .git_ok(&s.repo, ["reset", "-q", "--hard", "HEAD~1"]);
+            let index = s.repo.join("postman/schemas/index.yaml");
+            let text = std::fs::read_to_string(&index).unwrap() + "# rewritten\n";
+            commit_index(&s, &text, false);
+            push_ok(&s, &["push", "--force-with-lease"]);
+            ("after a --force-with-lease push", &[Next::EditIndex][..])
+        } else {
+            ("after a push", next)
+        };
+        after_a_push(&s, when, next);
+    }
+}
+
+#[test]
+fn after_deleting_a_schema_file_the_next_push_goes_through() {
+    push_then_push_again(
+        |s| {
+            drop_refunds(s);
+        },
+        &[Next::EditIndex],
+    );
+}
+
+#[test]
+fn after_adding_a_schema_file_the_next_push_goes_through() {
+    push_then_push_again(add_refund_schema, &[Next::EditIndex]);
+}
+
+#[test]
+fn after_creating_a_collection_the_next_push_updates_it() {
+    push_then_push_again(
+        add_refunds_collection,
+        &[
+            Next::EditCreatedCollection,
+            Next::RenameCreatedCollection,
+            Next::EditCreatedCollection,
+            Next::EditIndex,
+        ],
+    );
+}
+
+#[test]
+fn after_deleting_a_collection_the_next_push_goes_through() {
+    push_then_push_again(drop_smoke_collection, &[Next::EditIndex]);
+}
+
+#[test]
+fn after_several_additions_and_deletions_the_next_push_goes_through() {
+    push_then_push_again(several_changes, &[Next::EditCreatedCollection]);
 }

@@ -186,6 +186,91 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
     Ok(out)
 }
 
+/// For a `PUT` of `upload` (what [`upload_json`] made) to the existing collection `uid`:
+/// the collection's name and the file a fetch then writes, when the upload alone decides
+/// them. Postman stores what it is sent, except that it gives an id to every item, saved
+/// response, event script and variable lacking one, and keeps its own `_postman_id`;
+/// `None` when the upload lacks any of these, so that only reading it back tells.
+pub fn stored_file(upload: &str, uid: &str) -> Result<Option<(String, Vec<u8>)>, Error> {
+    let served = Served::from_bare(upload.as_bytes())?;
+    let info = served.info()?;
+    let own_id = uid.split_once('-').map_or(uid, |(_, id)| id);
+    let name = info.get("name").and_then(Value::as_str);
+    let (Some(name), Some(true)) = (
+        name,
+        info.get("_postman_id").map(|p| p.as_str() == Some(own_id)),
+    ) else {
+        return Ok(None);
+    };
+    if !has_every_id(&served.text, Level::Collection)? {
+        return Ok(None);
+    }
+    Ok(Some((name.to_string(), served.file_bytes(uid)?)))
+}
+
+/// Where [`has_every_id`] is in a collection.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Collection,
+    Item,
+}
+
+/// Whether `object` (the collection or an item) and everything in it that Postman gives
+/// an id carries one: items and saved responses a non-empty string `id`, variables an
+/// `id`, event scripts an `id`. Walked as text, like [`Served::file_bytes`].
+fn has_every_id(object: &RawValue, level: Level) -> Result<bool, Error> {
+    let members = json::members(object)?;
+    let elements = |key: &str| -> Result<Vec<&RawValue>, Error> {
+        match members.iter().find(|(k, _)| k == key) {
+            Some((_, v)) if v.get().trim_start().starts_with('[') => {
+                Ok(serde_json::from_str(v.get())?)
+            }
+            _ => Ok(Vec::new()),
+        }
+    };
+    let named = |raw: &RawValue, key: &str| -> Result<Option<Value>, Error> {
+        if !raw.get().trim_start().starts_with('{') {
+            return Ok(None);
+        }
+        Ok(json::members(raw)?
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| serde_json::from_str(v.get()))
+            .transpose()?)
+    };
+    let string_id = |raw: &RawValue| -> Result<bool, Error> {
+        let object = raw.get().trim_start().starts_with('{');
+        Ok(!object
+            || named(raw, "id")?.is_some_and(|id| id.as_str().is_some_and(|s| !s.is_empty())))
+    };
+    if level == Level::Item && !string_id(object)? {
+        return Ok(false);
+    }
+    for variable in elements("variable")? {
+        if named(variable, "id")?.is_none() && variable.get().trim_start().starts_with('{') {
+            return Ok(false);
+        }
+    }
+    for event in elements("event")? {
+        if let Some(Value::Object(script)) = named(event, "script")? {
+            if !script.contains_key("id") {
+                return Ok(false);
+            }
+        }
+    }
+    for response in elements("response")? {
+        if !string_id(response)? {
+            return Ok(false);
+        }
+    }
+    for item in elements("item")? {
+        if item.get().trim_start().starts_with('{') && !has_every_id(item, Level::Item)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +303,30 @@ mod tests {
             json!({"name": "r", "id": "i1", "request": {"method": "GET"}, "response": [{"id": "r1", "name": "ok"}]})
         );
         assert!(!text.ends_with('\n'));
+    }
+
+    #[test]
+    fn a_put_with_every_id_decides_the_stored_file() {
+        let upload = |extra: &str| {
+            format!(
+                r#"{{"info":{{"_postman_id":"c","name":"N","schema":"{API_SCHEMA_URL}"}},"item":[{{"name":"r","id":"i","request":"http://x","response":[{{"id":"r1"}}]{extra}}}],"variable":[{{"id":"v","key":"k"}}],"event":[{{"listen":"test","script":{{"id":"s","exec":[]}}}}]}}"#
+            )
+        };
+        let (name, bytes) = stored_file(&upload(""), "1-c").unwrap().unwrap();
+        assert_eq!(name, "N");
+        let served = Served::from_bare(upload("").as_bytes()).unwrap();
+        assert_eq!(bytes, served.file_bytes("1-c").unwrap());
+        // Each thing Postman would give an id to, or its own `_postman_id`, missing.
+        for missing in [
+            upload(r#","item":[{"name":"new","request":"http://y"}]"#),
+            upload("").replace(r#"{"id":"r1"}"#, "{}"),
+            upload("").replace(r#"{"id":"v","key":"k"}"#, r#"{"key":"k"}"#),
+            upload("").replace(r#"{"id":"s","exec":[]}"#, r#"{"exec":[]}"#),
+            upload("").replace(r#""id":"i","#, r#""id":"","#),
+        ] {
+            assert_eq!(stored_file(&missing, "1-c").unwrap(), None, "{missing}");
+        }
+        assert_eq!(stored_file(&upload(""), "1-other").unwrap(), None);
     }
 
     #[test]

@@ -132,10 +132,10 @@ fn status_of(
     let last = state.last_reported(&ws.repo)?;
 
     // The mapping as the remote helper resolves it: config, else the `.postman/api_<id>`
-    // of R (else of the working tree), else defaults.
+    // of R's Postman view (else of the working tree), else defaults.
     let entity = match last {
         Some(r) => {
-            let tree = crate::remote::history::tree_of(&ws.repo, r)?;
+            let tree = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
             crate::remote::history::entity_data(&ws.repo, tree, api_id)?
         }
         None => dotfiles::read_entity(ws, api_id)?,

@@ -32,7 +32,7 @@ impl Session {
                 repo,
                 &live.snapshot,
                 &live.mapping,
-                live.last,
+                live.last.zip(live.trees.as_ref().map(|t| t.view)),
                 live.head,
                 base,
             )?,
@@ -124,27 +124,32 @@ impl Session {
     }
 }
 
-/// The commit to report for the branch (DESIGN, rules 1-3): R if it already has the
-/// Postman state, else a local commit that has it, else one new commit on R (or on the
-/// base `connect` recorded, or none).
+/// The commit to report for the branch (DESIGN, rules 1-3); `last_view`: R and the tree
+/// of its Postman view. R if Postman still has the state R stands for, else a local
+/// commit that has it, else one new commit on R (or on the base `connect` recorded, or
+/// none), made from R's Postman view, so its `.postman` files are exactly Postman's.
 pub(super) fn report_main(
     repo: &gix::Repository,
     snapshot: &Snapshot,
     mapping: &Mapping,
-    last: Option<ObjectId>,
+    last_view: Option<(ObjectId, ObjectId)>,
     head: Option<ObjectId>,
     base: Option<ObjectId>,
 ) -> Result<ObjectId, Error> {
-    for candidate in [last, head].into_iter().flatten() {
-        let tree = history::tree_of(repo, candidate)?;
+    let head = match head {
+        Some(h) => Some((h, history::tree_of(repo, h)?)),
+        None => None,
+    };
+    for (candidate, tree) in [last_view, head].into_iter().flatten() {
         if history::apply(repo, tree, snapshot, mapping)? == tree {
             return Ok(candidate);
         }
     }
-    let parent = last.or(base);
-    let parent_tree = match parent {
-        Some(p) => history::tree_of(repo, p)?,
-        None => empty_tree(repo),
+    let parent = last_view.map(|(commit, _)| commit).or(base);
+    let parent_tree = match (last_view, base) {
+        (Some((_, view)), _) => view,
+        (None, Some(b)) => history::tree_of(repo, b)?,
+        (None, None) => empty_tree(repo),
     };
     let tree = history::apply(repo, parent_tree, snapshot, mapping)?;
     history::commit(repo, snapshot, tree, parent, None)

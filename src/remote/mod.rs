@@ -8,7 +8,8 @@
 //! - [`session`]: the conversation with git, options, the live Postman state;
 //! - [`list`]: `list` / `list for-push`: the commits to report (DESIGN rules 1-3), tags;
 //! - [`push`]: git's rules, then [`push::plan`] (validate, diff) and the writes;
-//! - [`snapshot`], [`history`], [`state`]: reading Postman, writing commits, memory.
+//! - [`snapshot`], [`history`], [`state`]: reading Postman, writing commits, memory;
+//! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it).
 
 pub mod history;
 mod list;
@@ -18,6 +19,7 @@ mod session;
 pub mod snapshot;
 pub mod state;
 pub mod url;
+pub mod view;
 
 use crate::layout::{dotpostman, paths};
 use crate::postman;

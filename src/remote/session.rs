@@ -8,6 +8,7 @@ use gix::ObjectId;
 use super::snapshot::{Reader, Snapshot, Which};
 use super::state::{PendingPush, RemoteState};
 use super::url::RemoteUrl;
+use super::view::{Trees, Viewed};
 use super::{history, push, Error};
 use crate::layout::mapping::{Mapping, Overrides};
 use crate::postman::model::Api;
@@ -45,29 +46,54 @@ pub(super) struct Live {
     pub(super) mapping: Mapping,
     /// R: the commit this remote last reported.
     pub(super) last: Option<ObjectId>,
+    /// R's tree and its Postman view, which Postman's state is compared with.
+    pub(super) trees: Option<Trees>,
     pub(super) head: Option<ObjectId>,
 }
 
 impl Live {
-    /// Postman holds a mix of R and the target of the interrupted push `pending`.
+    /// Postman holds a mix of R and the target of the interrupted push `pending` (which
+    /// started from R: [`RemoteState::pending_push`]).
     pub(super) fn resumes(
         &self,
         repo: &gix::Repository,
         pending: &PendingPush,
     ) -> Result<bool, Error> {
-        let base = history::tree_of(repo, pending.base)?;
-        let live = history::apply(repo, base, &self.snapshot, &self.mapping)?;
-        let target = history::tree_of(repo, pending.target)?;
-        push::between(repo, base, live, target, &pending.created)
-    }
-
-    /// Rule 1: Postman still has exactly R's state.
-    pub(super) fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
-        let Some(last) = self.last else {
+        let Some(trees) = self
+            .trees
+            .as_ref()
+            .filter(|_| self.last == Some(pending.base))
+        else {
             return Ok(false);
         };
-        let tree = history::tree_of(repo, last)?;
-        Ok(history::apply(repo, tree, &self.snapshot, &self.mapping)? == tree)
+        let live = history::apply(repo, trees.view, &self.snapshot, &self.mapping)?;
+        let target = trees.as_postman_sees(repo, history::tree_of(repo, pending.target)?)?;
+        push::between(repo, trees.view, live, target.tree, &pending.created)
+    }
+
+    /// Rule 1: Postman still has exactly the state R stands for (its Postman view).
+    pub(super) fn unchanged(&self, repo: &gix::Repository) -> Result<bool, Error> {
+        let Some(trees) = &self.trees else {
+            return Ok(false);
+        };
+        Ok(history::apply(repo, trees.view, &self.snapshot, &self.mapping)? == trees.view)
+    }
+
+    /// A pushed commit's tree as Postman sees it ([`Trees::as_postman_sees`]).
+    pub(super) fn as_postman_sees(
+        &self,
+        repo: &gix::Repository,
+        commit: ObjectId,
+    ) -> Result<Viewed, Error> {
+        let tree = history::tree_of(repo, commit)?;
+        match &self.trees {
+            Some(trees) => trees.as_postman_sees(repo, tree),
+            None => Ok(Viewed {
+                tree,
+                from_view: Default::default(),
+                files: Default::default(),
+            }),
+        }
     }
 }
 
@@ -197,8 +223,17 @@ impl Session {
     pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
         let api = self.connect()?;
         let last = state.last_reported(&self.repo)?;
+        let trees = match last {
+            Some(r) => Some(Trees::of(&self.repo, state, r)?),
+            None => None,
+        };
         let head = self.repo.head_id().ok().map(|id| id.detach());
-        let mapping = self.mapping(last.or(head))?;
+        let start = match (&trees, head) {
+            (Some(t), _) => Some(t.view),
+            (None, Some(h)) => Some(history::tree_of(&self.repo, h)?),
+            (None, None) => None,
+        };
+        let mapping = self.mapping(start)?;
         let reader = Reader {
             client: self.client(),
             repo: &self.repo,
@@ -210,22 +245,20 @@ impl Session {
             snapshot,
             mapping,
             last,
+            trees,
             head,
         })
     }
 
-    /// The mapping: git config, else the `.postman/api_<id>` of `start` (R or HEAD),
-    /// else defaults.
+    /// The mapping: git config, else the `.postman/api_<id>` of the tree `start` (R's
+    /// Postman view, or HEAD's), else defaults.
     pub(super) fn mapping(&self, start: Option<ObjectId>) -> Result<Mapping, Error> {
         let overrides = match &self.remote {
             Some(name) => crate::config::mapping_overrides(&self.repo, name),
             None => Overrides::default(),
         };
         let existing = match start {
-            Some(commit) => {
-                let tree = history::tree_of(&self.repo, commit)?;
-                history::entity_data(&self.repo, tree, &self.url.api_id)?
-            }
+            Some(tree) => history::entity_data(&self.repo, tree, &self.url.api_id)?,
             None => None,
         };
         Ok(Mapping::resolve(&overrides, existing.as_ref()))

@@ -218,29 +218,42 @@ impl Reader<'_> {
     ) -> Result<Vec<CollectionState>, Error> {
         let mut collections = Vec::with_capacity(refs.len());
         for c in refs {
-            let served = match version {
-                None => self.client.collection(&c.id)?,
-                Some(v) => self.client.api_collection(&api.id, &c.id, Some(v))?,
-            };
+            let (state, updated_at) = self.read_collection(api, &c.id, version)?;
             progress.tick();
-            let broken = |e: collection::Error| Error::Postman(format!("collection {}: {e}", c.id));
-            let info = served.info().map_err(broken)?;
-            let text = |key: &str| info.get(key).and_then(|v| v.as_str()).map(str::to_string);
             if version.is_none() {
-                times.push(text("updatedAt"));
+                times.push(updated_at);
             }
-            let uid = text("uid").unwrap_or_else(|| c.id.clone());
-            let name = text("name")
-                .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?;
-            let bytes = served.file_bytes(&uid).map_err(broken)?;
-            collections.push(CollectionState {
-                uid,
-                name,
-                blob: write_blob(self.repo, &bytes)?,
-            });
+            collections.push(state);
         }
         collections.sort_by(|a, b| a.uid.cmp(&b.uid));
         Ok(collections)
+    }
+
+    /// One collection (one request), in the form Postman commits it, with its
+    /// `updatedAt` (none in a version).
+    pub fn read_collection(
+        &self,
+        api: &Api,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<(CollectionState, Option<String>), Error> {
+        let served = match version {
+            None => self.client.collection(id)?,
+            Some(v) => self.client.api_collection(&api.id, id, Some(v))?,
+        };
+        let broken = |e: collection::Error| Error::Postman(format!("collection {id}: {e}"));
+        let info = served.info().map_err(broken)?;
+        let text = |key: &str| info.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let uid = text("uid").unwrap_or_else(|| id.to_string());
+        let name = text("name")
+            .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?;
+        let bytes = served.file_bytes(&uid).map_err(broken)?;
+        let state = CollectionState {
+            uid,
+            name,
+            blob: write_blob(self.repo, &bytes)?,
+        };
+        Ok((state, text("updatedAt")))
     }
 }
 

@@ -2,6 +2,12 @@
 //!
 //! - `refs/postman/<remote>/heads/main`: R, the commit this remote last reported. A ref,
 //!   so `git gc` keeps it and everything it needs.
+//! - `refs/postman/<remote>/view`: after a push, R's *Postman view*: a commit whose
+//!   parent is R and whose tree is what a fetch writes for the state the push left in
+//!   Postman (`.postman/api_<id>` as Postman lists the files, collections as Postman
+//!   stores them). A pushed commit's own `.postman` is stale by design (nobody edits it),
+//!   so rule 1 compares Postman with this tree instead. A ref too, for `git gc`; it is
+//!   ignored once R moves on.
 //! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (schema file blobs
 //!   by `updatedAt`, version commits by version id). Losing it costs downloads, never
 //!   correctness: everything in it is checked against the object database before use.
@@ -40,6 +46,9 @@ struct PendingFile {
     target: String,
     created: BTreeMap<String, String>,
 }
+
+/// Collection files (repository paths) and the UIDs of the collections they are.
+pub type CollectionFiles = BTreeMap<String, String>;
 
 /// A push that was interrupted after some writes: from `base` (R then) towards `target`.
 /// Postman may now hold any mix of the two; pushing `target` again finishes the job.
@@ -123,6 +132,58 @@ impl RemoteState {
         Ok(())
     }
 
+    /// R's Postman view (see the module docs), if the last push recorded one for `last`:
+    /// its tree, and which collection UID each collection file of the pushed tree went to.
+    pub fn postman_view(
+        &self,
+        repo: &gix::Repository,
+        last: ObjectId,
+    ) -> Result<Option<(ObjectId, CollectionFiles)>, Error> {
+        let Some(view) = self.read_ref(repo, "view")? else {
+            return Ok(None);
+        };
+        let view = repo.find_commit(view)?;
+        if view.parent_ids().next().map(|p| p.detach()) != Some(last) {
+            return Ok(None);
+        }
+        let message = view.message_raw()?.to_string();
+        let files = message
+            .split_once("\n\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .unwrap_or_default();
+        Ok(Some((view.tree_id()?.detach(), files)))
+    }
+
+    /// Records R's Postman view: a commit on `last` with the tree, the collection files
+    /// (JSON) in its message.
+    fn set_postman_view(
+        &self,
+        repo: &gix::Repository,
+        last: ObjectId,
+        tree: ObjectId,
+        files: &CollectionFiles,
+    ) -> Result<(), Error> {
+        let Some(name) = self.ref_name("view") else {
+            return Ok(());
+        };
+        // Fixed identity and time: the commit only carries the tree and names R.
+        let signature = gix::actor::SignatureRef {
+            name: "Postman".into(),
+            email: "view@postman.invalid".into(),
+            time: "0 +0000",
+        };
+        let files = serde_json::to_string(files).expect("a map of strings serializes");
+        let message = format!("Postman view of {last}\n\n{files}\n");
+        let commit = repo.new_commit_as(signature, signature, message, tree, Some(last))?;
+        repo.reference(
+            name.as_str(),
+            commit.id,
+            PreviousValue::Any,
+            "postman: push",
+        )?;
+        Ok(())
+    }
+
     pub fn file_cache(&self) -> FileCache {
         self.cache
             .files
@@ -148,12 +209,14 @@ impl RemoteState {
             .collect();
     }
 
-    /// After a successful push: the pushed commit is R, and the files written are
-    /// cached with their new `updatedAt`.
+    /// After a successful push: the pushed commit is R, `view` (a tree) its Postman view,
+    /// `files` where its collection files went, and the schema files written are cached
+    /// with their new `updatedAt`.
     pub fn record_push(
         &mut self,
         repo: &gix::Repository,
         commit: ObjectId,
+        (view, files): (ObjectId, &CollectionFiles),
         written: &[(String, Option<String>, ObjectId)],
     ) -> Result<(), Error> {
         for (path, updated, blob) in written {
@@ -171,6 +234,7 @@ impl RemoteState {
         self.cache.api_updated_at = None;
         self.cache.pending = None;
         self.set_last_reported(repo, commit)?;
+        self.set_postman_view(repo, commit, view, files)?;
         self.save()
     }
 

@@ -6,11 +6,12 @@ pub mod plan;
 
 use gix::ObjectId;
 
-pub use plan::{between, descends_from, Plan, PlanError, PushLine, Write};
+pub use plan::{between, descends_from, Applied, Plan, PlanError, PushLine, Write};
 
 use super::session::Session;
+use super::snapshot::Reader;
 use super::state::{PendingPush, RemoteState};
-use super::{history, Error, BRANCH};
+use super::{history, view, Error, BRANCH};
 use crate::postman;
 
 impl Session {
@@ -81,7 +82,8 @@ impl Session {
             }
         }
         let created = pending.map(|p| p.created).unwrap_or_default();
-        let plan = plan::plan(&self.repo, new, &live.snapshot, &live.mapping, &created)
+        let pushed = live.as_postman_sees(&self.repo, new)?;
+        let plan = plan::plan(&self.repo, &pushed, &live.snapshot, &live.mapping, &created)
             .map_err(|e| Refusal(e.to_string()))?;
         if self.options.dry_run {
             return Ok(());
@@ -95,14 +97,24 @@ impl Session {
             })?;
         }
         let schema_id = live.api.schemas.first().map(|s| s.id.clone());
-        let written = plan::apply(
+        let applied = plan::apply(
             self.client(),
             &live.api.id,
             schema_id.as_deref(),
             &plan,
             &mut |file, uid| state.record_created(file, uid),
         )?;
-        state.record_push(&self.repo, new, &written)?;
+        // The new R's Postman view: what the next fetch writes if nothing else changes.
+        let reader = Reader {
+            client: self.client(),
+            repo: &self.repo,
+            progress: false,
+        };
+        let after = view::after_push(&reader, &live.api, &live.snapshot, &plan, &applied)?;
+        let view = history::apply(&self.repo, pushed.tree, &after, &live.mapping)?;
+        let mut files = plan.collection_files;
+        files.extend(applied.created);
+        state.record_push(&self.repo, new, (view, &files), &applied.files)?;
         Ok(())
     }
 

@@ -17,6 +17,8 @@ use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
 use crate::remote::history;
 use crate::remote::snapshot::Snapshot;
+use crate::remote::state::CollectionFiles;
+use crate::remote::view::Viewed;
 use crate::remote::Error;
 
 /// One `push [+]<src>:<dst>` line.
@@ -76,26 +78,31 @@ pub enum Write {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub writes: Vec<Write>,
+    /// The collection files the pushed tree keeps or updates, with their UIDs (those
+    /// it creates get theirs from Postman: [`Applied::created`]).
+    pub collection_files: CollectionFiles,
 }
 
-/// Compares the managed files of `commit` with the live state and lists the writes that
-/// make Postman equal to the commit. Any invalid file is an error naming it. Files equal
-/// to what Postman has are neither read nor sent.
+/// Compares the managed files of the pushed commit's tree as Postman sees it
+/// ([`crate::remote::view::Trees::as_postman_sees`]) with the live state and lists the
+/// writes that make Postman equal to it. Any invalid file is an error naming it. Files
+/// equal to what Postman has are neither read nor sent.
 /// `created`: collection files an interrupted push of this change already created in
 /// Postman, with their UIDs.
 pub fn plan(
     repo: &gix::Repository,
-    commit: ObjectId,
+    viewed: &Viewed,
     live: &Snapshot,
     mapping: &Mapping,
-    created: &BTreeMap<String, String>,
+    created: &CollectionFiles,
 ) -> Result<Plan, PlanError> {
-    let pushed = Pushed::read(repo, commit, &live.api_id)?;
+    let pushed = Pushed::read(repo, viewed.tree, &live.api_id)?;
     let root = pushed.root(mapping);
     let desired = pushed.schema_files(mapping, root.as_deref())?;
     let mut writes = pushed.schema_writes(live, mapping, &desired, root.as_deref())?;
-    let (collection_writes, kept) = pushed.collection_writes(live, mapping, created)?;
+    let (collection_writes, seen) = pushed.collection_writes(live, mapping, viewed, created)?;
     writes.extend(collection_writes);
+    let kept: BTreeSet<&String> = seen.keys().collect();
 
     // Deletions last: an interrupted push never loses what the commit still has.
     for file in live.schema.iter().flat_map(|s| &s.files) {
@@ -110,10 +117,14 @@ pub fn plan(
             writes.push(Write::DeleteCollection { uid: c.uid.clone() });
         }
     }
-    Ok(Plan { writes })
+    let collection_files = seen.into_iter().map(|(uid, file)| (file, uid)).collect();
+    Ok(Plan {
+        writes,
+        collection_files,
+    })
 }
 
-/// The pushed commit: its files (one walk of its tree) and its `.postman/api_<id>`.
+/// The pushed tree: its files (one walk) and its `.postman/api_<id>`.
 struct Pushed<'r> {
     repo: &'r gix::Repository,
     tree: ObjectId,
@@ -122,8 +133,7 @@ struct Pushed<'r> {
 }
 
 impl<'r> Pushed<'r> {
-    fn read(repo: &'r gix::Repository, commit: ObjectId, api_id: &str) -> Result<Self, PlanError> {
-        let tree = history::tree_of(repo, commit)?;
+    fn read(repo: &'r gix::Repository, tree: ObjectId, api_id: &str) -> Result<Self, PlanError> {
         let entity = history::entity_data(repo, tree, api_id).map_err(|e| match e {
             Error::DotPostman(e) => PlanError::DotPostman(e),
             other => PlanError::Other(other),
@@ -262,15 +272,19 @@ impl<'r> Pushed<'r> {
     }
 
     /// Collections: every `*.json` under `C`. A file byte-identical to what Postman has
-    /// is neither parsed nor sent; the others are validated and put, or created. Returns
-    /// the writes and the UIDs the commit keeps.
+    /// is neither parsed nor sent; the others are validated and put, or created. Which
+    /// collection a file is: `.postman/api_<id>`, else what the push that made R
+    /// recorded, else what an interrupted push created, else the file's `_uid`. The
+    /// user's files go first: a file only the view supplied yields to one of them for
+    /// the same collection. Returns the writes and the UIDs kept, each with its file.
     fn collection_writes(
         &self,
         live: &Snapshot,
         mapping: &Mapping,
-        created: &BTreeMap<String, String>,
-    ) -> Result<(Vec<Write>, BTreeSet<String>), PlanError> {
-        let mut by_path: BTreeMap<String, String> = self
+        viewed: &Viewed,
+        created: &CollectionFiles,
+    ) -> Result<(Vec<Write>, BTreeMap<String, String>), PlanError> {
+        let mut by_path: CollectionFiles = self
             .entity
             .iter()
             .flat_map(|e| {
@@ -279,7 +293,7 @@ impl<'r> Pushed<'r> {
                     .map(|c| (e.collection_repo_path(c), c.id.clone()))
             })
             .collect();
-        for (file, uid) in created {
+        for (file, uid) in viewed.files.iter().chain(created) {
             by_path.entry(file.clone()).or_insert_with(|| uid.clone());
         }
         let live_collections: BTreeMap<&str, ObjectId> = live
@@ -288,14 +302,24 @@ impl<'r> Pushed<'r> {
             .map(|c| (c.uid.as_str(), c.blob))
             .collect();
         let prefix = format!("{}/", mapping.collection_dir);
-        let files = self.blobs.iter().filter(|(path, _)| {
-            !mapping.collection_dir.is_empty()
-                && path.starts_with(&prefix)
-                && path.ends_with(".json")
-        });
+        let (mut files, from_view): (Vec<_>, Vec<_>) = self
+            .blobs
+            .iter()
+            .filter(|(path, _)| {
+                !mapping.collection_dir.is_empty()
+                    && path.starts_with(&prefix)
+                    && path.ends_with(".json")
+            })
+            .partition(|(path, _)| !viewed.from_view.contains(*path));
+        files.extend(from_view);
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut writes = Vec::new();
         for (file, blob) in files {
+            if viewed.from_view.contains(file)
+                && by_path.get(file).is_some_and(|uid| seen.contains_key(uid))
+            {
+                continue;
+            }
             let known = by_path
                 .get(file)
                 .filter(|uid| live_collections.get(uid.as_str()) == Some(blob));
@@ -326,7 +350,7 @@ impl<'r> Pushed<'r> {
                 }),
             }
         }
-        Ok((writes, seen.into_keys().collect()))
+        Ok((writes, seen))
     }
 }
 
@@ -361,7 +385,16 @@ impl From<gix::Error> for PlanError {
     }
 }
 
-/// Applies the writes in order. Returns the new `updatedAt` of each file written.
+/// What Postman answered to the writes of a push.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Each schema file written, with its new `updatedAt` and blob.
+    pub files: Vec<(String, Option<String>, ObjectId)>,
+    /// Each collection file created, with the collection's UID.
+    pub created: CollectionFiles,
+}
+
+/// Applies the writes in order.
 /// `on_created` hears of each collection created (file, UID) as soon as it exists.
 pub fn apply(
     client: &Client,
@@ -369,8 +402,8 @@ pub fn apply(
     schema_id: Option<&str>,
     plan: &Plan,
     on_created: &mut dyn FnMut(&str, &str) -> Result<(), Error>,
-) -> Result<Vec<(String, Option<String>, ObjectId)>, Error> {
-    let mut written = Vec::new();
+) -> Result<Applied, Error> {
+    let mut applied = Applied::default();
     let mut schema_id = schema_id.map(str::to_string);
     let need_schema = || Error::Postman("the API has no schema to write files into".into());
     for write in &plan.writes {
@@ -385,7 +418,7 @@ pub fn apply(
             } => {
                 let sid = schema_id.as_deref().ok_or_else(need_schema)?;
                 let updated = client.put_schema_file(api_id, sid, path, content)?;
-                written.push((path.clone(), updated, *blob));
+                applied.files.push((path.clone(), updated, *blob));
             }
             Write::DeleteFile { path } => {
                 let sid = schema_id.as_deref().ok_or_else(need_schema)?;
@@ -395,15 +428,16 @@ pub fn apply(
             Write::CreateCollection { file, collection } => {
                 let uid = client.create_api_collection(api_id, collection)?;
                 on_created(file, &uid)?;
+                applied.created.insert(file.clone(), uid);
             }
             Write::DeleteCollection { uid } => client.delete_collection(uid)?,
         }
     }
-    Ok(written)
+    Ok(applied)
 }
 
-/// Whether every file of `live` is as in `base` or as in `target`: what Postman holds
-/// after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
+/// Whether every file of `live` is as in `base` or as in `target` (trees as Postman sees
+/// them): what Postman holds after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
 /// and the collections that push created (Postman adds ids to them) are not compared.
 pub fn between(
     repo: &gix::Repository,
