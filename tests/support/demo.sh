@@ -58,6 +58,22 @@ run git push
 run git fetch
 run git status -sb
 
+say "Add a schema file in git: Postman gets it, and the next push needs no pull"
+cat >postman/schemas/components/schemas/Refund.yaml <<'YAML'
+type: object
+properties:
+  amount:
+    $ref: Money.yaml
+YAML
+printf '    Refund:\n      $ref: components/schemas/Refund.yaml\n' >>postman/schemas/index.yaml
+run git add -A
+run git commit -qm "Refund schema"
+run git push
+printf '# Refunds reviewed\n' >>postman/schemas/index.yaml
+run git commit -qam "Refunds reviewed"
+run git push
+run git pull --ff-only
+
 say "A concurrent change in Postman: git refuses the push, as it would for any remote"
 curl -sf -X PUT -H "X-API-Key: $POSTMAN_API_KEY" -H 'Accept: application/vnd.api.v10+json' \
 	-H 'Content-Type: application/json' -d '{"content":"type: string\n"}' \
