@@ -514,6 +514,118 @@ fn expired_token_is_refreshed_without_the_browser() {
     );
 }
 
+/// Processes blocked on the file lock `path` (the `->` lines of `/proc/locks` for its
+/// inode).
+fn lock_waiters(path: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(inode) = std::fs::metadata(path).map(|m| m.ino().to_string()) else {
+        return 0;
+    };
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(" -> "))
+        .filter(|l| {
+            l.split_whitespace()
+                .any(|f| f.split(':').count() == 3 && f.rsplit(':').next() == Some(&inode))
+        })
+        .count()
+}
+
+#[test]
+fn concurrent_gets_with_an_expired_token_refresh_once() {
+    const N: usize = 4;
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
+        return;
+    };
+    w.add_app("gitlab", Client::Public, "browser");
+    w.clone(Some("consent")).assert_ok();
+    let before = w.stored();
+
+    // The stored token expires (by its record, not by waiting for it).
+    let store = Store::open(StoreKind::Keyutils).unwrap();
+    let service = record::service(b"http", w.forge.host().as_bytes());
+    for mut r in record::load(&store, &service).unwrap() {
+        r.credential.password_expiry_utc = Some(1);
+        r.save(&store).unwrap();
+    }
+
+    // N `git credential fill`s at once. The first refresh is held at the forge until
+    // the other N-1 helpers wait for the lock, so all N need the refresh at the same time.
+    // A browser would abort (and be counted).
+    w.forge.hold_token_requests();
+    let input = format!("protocol=http\nhost={}\n\n", w.forge.host());
+    let fills: Vec<std::process::Child> = (0..N)
+        .map(|_| {
+            let mut cmd = w.git(&["credential", "fill"], Some("abort"));
+            cmd.stdin(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+            child
+        })
+        .collect();
+    let locks = w.k.home.path().join("git-postman");
+    let deadline = std::time::Instant::now() + oauth::GIT_TIMEOUT;
+    loop {
+        let held = w.forge.count("token-held");
+        assert!(held <= 1, "two refreshes at once: {:?}", w.forge.events());
+        let lock_file = std::fs::read_dir(&locks)
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("refresh-")
+            });
+        if held == 1 && lock_file.is_some_and(|f| lock_waiters(&f) == N - 1) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the helpers never all waited: {:?}",
+            w.forge.events()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    w.forge.release_token_requests();
+
+    let answers: Vec<String> = fills
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && stderr.is_empty(), "{stderr}");
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    let refreshes: Vec<String> = w
+        .forge
+        .events()
+        .into_iter()
+        .filter(|e| e.starts_with("grant refresh_token"))
+        .collect();
+    assert_eq!(refreshes, ["grant refresh_token 200 -"]);
+    assert_eq!(w.browser_starts(), 1, "only the first clone's");
+    // Everyone got the fresh token, the one kept, which the forge takes.
+    let now = w.stored();
+    let fresh = field(&now, "password");
+    assert_ne!(fresh, field(&before, "password"));
+    assert_ne!(
+        field(&now, "oauth_refresh_token"),
+        field(&before, "oauth_refresh_token")
+    );
+    for answer in &answers {
+        assert_eq!(field(answer, "password"), fresh, "{answer}");
+    }
+    let fetch = w.in_work(&["fetch", "-q"], Some("abort"));
+    fetch.assert_ok();
+    assert!(fetch.stderr.is_empty(), "{}", fetch.stderr);
+    assert_eq!(w.forge.count("grant refresh_token"), 1);
+}
+
 #[test]
 fn revoked_token_is_erased_and_the_next_command_signs_in_again() {
     let Some(w) = World::start(ForgeOptions::new(Flavor::Github)) else {
