@@ -340,6 +340,33 @@ fn hostile_protocol_input_gets_a_clear_error_or_gits_answer() {
                 }
             }
         }
+        // A 70 KB password: kept whole, or refused saying why (keyutils' keys hold 32 KB).
+        let big = format!("username=big\npassword={long}\n");
+        let out = k.helper(
+            &["store"],
+            &format!("protocol=https\nhost={}\n{big}", hosts.badguy),
+        );
+        match k.kind {
+            Kind::SecretService => {
+                assert_quiet_success(&out);
+                let answer = get(k, &format!("protocol=https\nhost={}\n", hosts.badguy));
+                assert_eq!(answer, big);
+                k.erase_host(&hosts.badguy);
+            }
+            Kind::Keyutils => {
+                let err = text(&out.stderr);
+                let size = err
+                    .strip_prefix(
+                        "git-credential-postman: the keyutils credential store failed to \
+                         store: the record is ",
+                    )
+                    .and_then(|rest| {
+                        rest.strip_suffix(" bytes, more than the 32767 bytes an entry holds\n")
+                    })
+                    .and_then(|n| n.parse::<usize>().ok());
+                assert!(size.is_some_and(|n| n > big.len()), "{err}");
+            }
+        }
         // Nothing refused was stored, and the victim's credential is intact.
         let at = |host: &str| format!("protocol=https\nhost={host}\n");
         assert_eq!(get(k, &at(&hosts.badguy)), "");
