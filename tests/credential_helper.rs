@@ -221,29 +221,258 @@ fn authtype_credential_needs_the_capability_and_ephemeral_is_never_stored() {
     });
 }
 
+/// What the helper must do with one hostile input.
+enum Expect {
+    /// Exit 0, nothing on stderr, exactly this answer.
+    Answer(String),
+    /// Exit 1, nothing on stdout, exactly this one line on stderr.
+    Error(&'static str),
+}
+
+/// The hosts of [`hostile_protocol_input_gets_a_clear_error_or_gits_answer`]: `victim`
+/// has a stored credential, `badguy` nothing.
+struct Hosts {
+    victim: String,
+    badguy: String,
+}
+
+/// One row: what it checks, the action, the input for these hosts (and a 70 KB value),
+/// and what must happen.
+type Case = (
+    &'static str,
+    &'static str,
+    fn(&Hosts, &str) -> Vec<u8>,
+    Expect,
+);
+
+const VICTIM_ANSWER: &str = "username=user\npassword=to-be-stolen\n";
+
 #[test]
-fn a_70_kb_wwwauth_line_neither_crashes_nor_confuses_hosts() {
+fn hostile_protocol_input_gets_a_clear_error_or_gits_answer() {
+    let long = "a".repeat(70 * 1024);
+    let cases: Vec<Case> = vec![
+        (
+            "a 70 KB wwwauth[] line ending in host= is one value, not two lines",
+            "get",
+            |h, long| format!("protocol=https\nhost={}\nwwwauth[]=basic realm={long}host={}\n", h.badguy, h.victim).into_bytes(),
+            Expect::Answer(String::new()),
+        ),
+        (
+            "the victim's own request with the same line still works",
+            "get",
+            |h, long| format!("protocol=https\nhost={}\nwwwauth[]=basic realm={long}\n", h.victim).into_bytes(),
+            Expect::Answer(VICTIM_ANSWER.into()),
+        ),
+        (
+            "a wwwauth[] value holding host= is a value",
+            "get",
+            |h, _| format!("protocol=https\nhost={}\nwwwauth[]=Basic realm=\"x\", host={}\n", h.badguy, h.victim).into_bytes(),
+            Expect::Answer(String::new()),
+        ),
+        (
+            "a carriage return before host= in wwwauth[] is no line break",
+            "get",
+            |h, _| format!("protocol=https\nhost={}\nwwwauth[]=Basic realm=x\rhost={}\n", h.badguy, h.victim).into_bytes(),
+            Expect::Answer(String::new()),
+        ),
+        (
+            "a carriage return inside host matches nobody",
+            "get",
+            |h, _| format!("protocol=https\nhost={}\r{}\r\n", h.victim, h.victim).into_bytes(),
+            Expect::Answer(String::new()),
+        ),
+        (
+            "a NUL in host is refused, not cut short to the victim's name",
+            "get",
+            |h, _| format!("protocol=https\nhost={}\0.{}\n", h.victim, h.badguy).into_bytes(),
+            Expect::Error("git-credential-postman: invalid credential line 2: it contains a NUL byte"),
+        ),
+        (
+            "a NUL in a password to store is refused",
+            "store",
+            |h, _| format!("protocol=https\nhost={}\nusername=u\npassword=ab\0cd\n", h.badguy).into_bytes(),
+            Expect::Error("git-credential-postman: invalid credential line 4: it contains a NUL byte"),
+        ),
+        (
+            "url= smuggling host= with %0a is refused, without echoing the URL",
+            "store",
+            |h, _| format!("url=https://u:secret@{}%0ahost={}\npassword=p\n", h.badguy, h.victim).into_bytes(),
+            Expect::Error("git-credential-postman: credential url cannot be parsed: a newline in its host component"),
+        ),
+        (
+            "url= without a scheme is refused",
+            "get",
+            |h, _| format!("url={}/repo.git\n", h.victim).into_bytes(),
+            Expect::Error("git-credential-postman: credential url cannot be parsed: it has no scheme"),
+        ),
+        (
+            "more than 8 MB of input is refused",
+            "get",
+            |h, _| {
+                let mut input = format!("protocol=https\nhost={}\nwwwauth[]=", h.victim).into_bytes();
+                input.resize(9 << 20, b'a');
+                input
+            },
+            Expect::Error("git-credential-postman: credential input is larger than 8388608 bytes"),
+        ),
+    ];
     each_store(|k| {
-        let victim = k.host("victim");
-        let badguy = k.host("badguy");
+        let hosts = Hosts {
+            victim: k.host("victim"),
+            badguy: k.host("badguy"),
+        };
         store(
             k,
-            &format!("protocol=https\nhost={victim}\nusername=user\npassword=to-be-stolen\n"),
+            &format!("protocol=https\nhost={}\n{VICTIM_ANSWER}", hosts.victim),
         );
-        let long = format!(
-            "wwwauth[]=basic realm={}host={victim}\n",
-            "a".repeat(70 * 1024)
+        for (name, action, input, expect) in &cases {
+            let out = k.run(support::HELPER, &[action], &input(&hosts, &long));
+            let what = format!("{:?}: {name}", k.kind);
+            match expect {
+                Expect::Answer(answer) => {
+                    assert_quiet_success(&out);
+                    assert_eq!(text(&out.stdout), *answer, "{what}");
+                }
+                Expect::Error(line) => {
+                    assert_eq!(out.status.code(), Some(1), "{what}");
+                    assert!(out.stdout.is_empty(), "{what}");
+                    assert_eq!(text(&out.stderr), format!("{line}\n"), "{what}");
+                }
+            }
+        }
+        // A 70 KB password: kept whole, or refused saying why (keyutils' keys hold 32 KB).
+        let big = format!("username=big\npassword={long}\n");
+        let out = k.helper(
+            &["store"],
+            &format!("protocol=https\nhost={}\n{big}", hosts.badguy),
         );
-        assert_eq!(
-            get(k, &format!("protocol=https\nhost={badguy}\n{long}")),
-            ""
-        );
-        assert_eq!(
-            get(k, &format!("protocol=https\nhost={victim}\n{long}")),
-            "username=user\npassword=to-be-stolen\n"
-        );
-        k.erase_host(&victim);
+        match k.kind {
+            Kind::SecretService => {
+                assert_quiet_success(&out);
+                let answer = get(k, &format!("protocol=https\nhost={}\n", hosts.badguy));
+                assert_eq!(answer, big);
+                k.erase_host(&hosts.badguy);
+            }
+            Kind::Keyutils => {
+                let err = text(&out.stderr);
+                let size = err
+                    .strip_prefix(
+                        "git-credential-postman: the keyutils credential store failed to \
+                         store: the record is ",
+                    )
+                    .and_then(|rest| {
+                        rest.strip_suffix(" bytes, more than the 32767 bytes an entry holds\n")
+                    })
+                    .and_then(|n| n.parse::<usize>().ok());
+                assert!(size.is_some_and(|n| n > big.len()), "{err}");
+            }
+        }
+        // Nothing refused was stored, and the victim's credential is intact.
+        let at = |host: &str| format!("protocol=https\nhost={host}\n");
+        assert_eq!(get(k, &at(&hosts.badguy)), "");
+        assert_eq!(get(k, &at(&hosts.victim)), VICTIM_ANSWER);
     });
+}
+
+#[test]
+fn hostile_apps_files_get_a_clear_error() {
+    let app = |fields: &str| {
+        format!("apps:\n  - {{name: x, provider: gitlab, client_id: a, {fields}}}\n")
+    };
+    // Scopes [&a0 [x, ...], &a1 [*a0, ...], ...]: 9^12 strings if expanded.
+    let bomb = {
+        let mut levels = vec![format!("&a0 [{}]", ["x"; 9].join(", "))];
+        for i in 1..12 {
+            levels.push(format!(
+                "&a{i} [{}]",
+                vec![format!("*a{}", i - 1); 9].join(", ")
+            ));
+        }
+        app(&format!(
+            "url: 'https://h.example.com', scopes: [{}]",
+            levels.join(", ")
+        ))
+    };
+    let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        (
+            "an unknown field of an app",
+            app("url: 'https://h.example.com', colour: red").into_bytes(),
+            Some("unknown field `colour`"),
+        ),
+        (
+            "an unknown top-level field",
+            b"app:\n  - {name: x}\n".to_vec(),
+            Some("unknown field `app`"),
+        ),
+        (
+            "plain http to a forge",
+            app("url: 'http://gitlab.example.com'").into_bytes(),
+            Some("'http://gitlab.example.com': use https (plain http only for a loopback address)"),
+        ),
+        (
+            "another scheme",
+            app("url: 'ftp://gitlab.example.com'").into_bytes(),
+            Some("the scheme must be https, not ftp"),
+        ),
+        (
+            "a name with a terminal escape",
+            app("name: \"x\\e[2J\", url: 'https://h.example.com'")
+                .replacen("name: x, ", "", 1)
+                .into_bytes(),
+            Some("name: must not contain control characters"),
+        ),
+        (
+            "a YAML alias bomb",
+            bomb.into_bytes(),
+            Some("repetition limit exceeded"),
+        ),
+        (
+            "nesting 10,000 deep",
+            format!(
+                "apps:\n  - {{name: x, provider: gitlab, url: 'https://h.example.com', scopes: {}{}}}\n",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            )
+            .into_bytes(),
+            Some("recursion limit exceeded"),
+        ),
+        (
+            "not UTF-8",
+            b"apps:\n  - {name: \xff}\n".to_vec(),
+            Some("UTF-8"),
+        ),
+        // Plain http on a loopback address is fine (a local forge, tests).
+        (
+            "http on loopback",
+            app("url: 'http://127.0.0.1:9'").into_bytes(),
+            None,
+        ),
+    ];
+    let Some(k) = Keyring::start(Kind::Keyutils) else {
+        return;
+    };
+    let dir = k.home.path().join(".config/git-postman");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, yaml, error) in &cases {
+        std::fs::write(dir.join("apps.yaml"), yaml).unwrap();
+        let host = k.host("apps");
+        let out = k.helper(&["get"], &format!("protocol=https\nhost={host}\n"));
+        assert!(out.stdout.is_empty(), "{name}");
+        let stderr = text(&out.stderr);
+        match error {
+            None => assert_quiet_success(&out),
+            Some(part) => {
+                assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+                assert!(
+                    stderr.starts_with("git-credential-postman: ")
+                        && stderr.contains("git-postman/apps.yaml")
+                        && stderr.contains(part)
+                        && stderr.lines().count() == 1,
+                    "{name}: {stderr}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

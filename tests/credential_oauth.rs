@@ -236,6 +236,16 @@ impl World {
             .unwrap_or(0)
     }
 
+    /// The stored tokens expire (by their records, not by waiting for them).
+    fn expire_stored(&self) {
+        let store = Store::open(StoreKind::Keyutils).unwrap();
+        let service = record::service(b"http", self.forge.host().as_bytes());
+        for mut r in record::load(&store, &service).unwrap() {
+            r.credential.password_expiry_utc = Some(1);
+            r.save(&store).unwrap();
+        }
+    }
+
     /// What the keyring holds for the forge now (the newest record with a password, as
     /// the helper would answer it), read directly: a `get` could refresh or log in.
     fn stored(&self) -> String {
@@ -511,6 +521,285 @@ fn expired_token_is_refreshed_without_the_browser() {
     assert_ne!(
         field(&first, "oauth_refresh_token"),
         field(&second, "oauth_refresh_token")
+    );
+}
+
+/// Processes blocked on the file lock `path` (the `->` lines of `/proc/locks` for its
+/// inode).
+fn lock_waiters(path: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(inode) = std::fs::metadata(path).map(|m| m.ino().to_string()) else {
+        return 0;
+    };
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(" -> "))
+        .filter(|l| {
+            l.split_whitespace()
+                .any(|f| f.split(':').count() == 3 && f.rsplit(':').next() == Some(&inode))
+        })
+        .count()
+}
+
+#[test]
+fn concurrent_gets_with_an_expired_token_refresh_once() {
+    const N: usize = 4;
+    let Some(w) = World::start(ForgeOptions::new(Flavor::Gitlab)) else {
+        return;
+    };
+    w.add_app("gitlab", Client::Public, "browser");
+    w.clone(Some("consent")).assert_ok();
+    let before = w.stored();
+    w.expire_stored();
+
+    // N `git credential fill`s at once. The first refresh is held at the forge until
+    // the other N-1 helpers wait for the lock, so all N need the refresh at the same time.
+    // A browser would abort (and be counted).
+    w.forge.hold_token_requests();
+    let input = format!("protocol=http\nhost={}\n\n", w.forge.host());
+    let fills: Vec<std::process::Child> = (0..N)
+        .map(|_| {
+            let mut cmd = w.git(&["credential", "fill"], Some("abort"));
+            cmd.stdin(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+            child
+        })
+        .collect();
+    let locks = w.k.home.path().join("git-postman");
+    let deadline = std::time::Instant::now() + oauth::GIT_TIMEOUT;
+    loop {
+        let held = w.forge.count("token-held");
+        assert!(held <= 1, "two refreshes at once: {:?}", w.forge.events());
+        let lock_file = std::fs::read_dir(&locks)
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("refresh-")
+            });
+        if held == 1 && lock_file.is_some_and(|f| lock_waiters(&f) == N - 1) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the helpers never all waited: {:?}",
+            w.forge.events()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    w.forge.release_token_requests();
+
+    let answers: Vec<String> = fills
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && stderr.is_empty(), "{stderr}");
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    let refreshes: Vec<String> = w
+        .forge
+        .events()
+        .into_iter()
+        .filter(|e| e.starts_with("grant refresh_token"))
+        .collect();
+    assert_eq!(refreshes, ["grant refresh_token 200 -"]);
+    assert_eq!(w.browser_starts(), 1, "only the first clone's");
+    // Everyone got the fresh token, the one kept, which the forge takes.
+    let now = w.stored();
+    let fresh = field(&now, "password");
+    assert_ne!(fresh, field(&before, "password"));
+    assert_ne!(
+        field(&now, "oauth_refresh_token"),
+        field(&before, "oauth_refresh_token")
+    );
+    for answer in &answers {
+        assert_eq!(field(answer, "password"), fresh, "{answer}");
+    }
+    let fetch = w.in_work(&["fetch", "-q"], Some("abort"));
+    fetch.assert_ok();
+    assert!(fetch.stderr.is_empty(), "{}", fetch.stderr);
+    assert_eq!(w.forge.count("grant refresh_token"), 1);
+}
+
+/// Every distinct command line of a process on this machine, sampled until dropped.
+struct ArgvSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<std::collections::BTreeSet<String>>>,
+}
+
+impl ArgvSampler {
+    fn start() -> ArgvSampler {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut seen = std::collections::BTreeSet::new();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+                    if let Ok(argv) = std::fs::read(entry.path().join("cmdline")) {
+                        seen.insert(String::from_utf8_lossy(&argv).replace('\0', " "));
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            seen
+        });
+        ArgvSampler {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) -> std::collections::BTreeSet<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.take().unwrap().join().unwrap()
+    }
+}
+
+/// Every file below `dir`, with its path, as text.
+fn files_below(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            out.extend(files_below(&path));
+        } else if kind.is_file() {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_secret_reaches_output_traces_argv_or_files() {
+    const PAT: &str = "ado-pat-known-secret-7f3a";
+    const CLIENT_SECRET: &str = "cli-secret-value";
+    let Some(w) = World::start(ForgeOptions {
+        pats: &[PAT],
+        ..ForgeOptions::new(Flavor::Github)
+    }) else {
+        return;
+    };
+    let traces = tempfile::tempdir().unwrap();
+    let traced = |mut cmd: Command| {
+        cmd.env("GIT_TRACE", traces.path().join("trace"))
+            .env("GIT_TRACE2", traces.path().join("trace2"))
+            .env("GIT_TRACE2_EVENT", traces.path().join("trace2-event"))
+            .env("GIT_CURL_VERBOSE", "1");
+        run(cmd, |_| {})
+    };
+    let in_work = |args: &[&str]| {
+        let work = w.work();
+        let mut all = vec!["-C", work.to_str().unwrap()];
+        all.extend(args);
+        traced(w.git(&all, Some("abort")))
+    };
+    let argv = ArgvSampler::start();
+    let mut runs = Vec::new();
+    let mut tokens = std::collections::BTreeSet::new();
+    let mut keep_tokens = |stored: String| {
+        for key in ["password", "oauth_refresh_token"] {
+            tokens.insert(field(&stored, key).unwrap().to_string());
+        }
+    };
+
+    // Every flow: the client secret given on stdin, a browser login and clone, a push with
+    // the stored token, a silent refresh, a personal access token.
+    w.add_app(
+        "github-enterprise",
+        Client::Secret(CLIENT_SECRET),
+        "browser",
+    );
+    runs.push(traced(w.clone_command(
+        &[],
+        &w.clone_url(),
+        &w.work(),
+        Some("consent"),
+    )));
+    keep_tokens(w.stored());
+    std::fs::write(w.work().join("x.txt"), "x").unwrap();
+    in_work(&["add", "."]).assert_ok();
+    in_work(&["commit", "-q", "-m", "x"]).assert_ok();
+    runs.push(in_work(&["push", "origin", "main"]));
+    w.expire_stored();
+    runs.push(in_work(&["fetch", "origin"]));
+    keep_tokens(w.stored());
+    // The collection on the forge's host: with credential.useHttpPath, or the host's OAuth
+    // app and tokens would answer for it.
+    let host = format!("protocol=http\nhost={}\n", w.forge.host());
+    support::assert_quiet_success(&w.k.helper(&["erase"], &host));
+    let collection = format!("{}/tfs/DefaultCollection", w.forge.url);
+    w.pat(
+        &["add", &collection, "--username", "alice", "--token-stdin"],
+        &format!("{PAT}\n"),
+    )
+    .unwrap();
+    let ado = w.k.home.path().join("ado");
+    runs.push(traced(w.clone_command(
+        &["-c", "credential.useHttpPath=true"],
+        &format!("{collection}/Proj/_git/repo"),
+        &ado,
+        None,
+    )));
+    let argv = argv.finish();
+
+    for run in &runs {
+        run.assert_ok();
+    }
+    assert_eq!(w.forge.count("grant refresh_token 200"), 1);
+    // Two access tokens and the refresh token (a confidential client's is not rotated).
+    assert_eq!(tokens.len(), 3, "{}", tokens.len());
+    let secrets: Vec<&str> = tokens
+        .iter()
+        .map(String::as_str)
+        .chain([PAT, CLIENT_SECRET])
+        .collect();
+    let mut places: Vec<(String, String)> = runs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            [
+                (format!("stdout of command {i}"), r.stdout.clone()),
+                (format!("stderr of command {i}"), r.stderr.clone()),
+            ]
+        })
+        .collect();
+    places.extend(
+        argv.into_iter()
+            .map(|a| ("a process's argv".to_string(), a)),
+    );
+    // The traces, and every file written in HOME (apps file, lock files, clones).
+    for dir in [traces.path(), w.k.home.path()] {
+        places.extend(
+            files_below(dir)
+                .into_iter()
+                .map(|(p, text)| (p.display().to_string(), text)),
+        );
+    }
+    // The traces did trace what is checked: git's requests with their credentials.
+    let traced_auth = places
+        .iter()
+        .filter(|(_, text)| text.contains("Authorization: Basic <redacted>"))
+        .count();
+    assert!(traced_auth >= 2, "{traced_auth}");
+    for (place, text) in &places {
+        for secret in &secrets {
+            assert!(!text.contains(secret), "a secret in {place}");
+        }
+    }
+    eprintln!(
+        "{} secrets checked in {} places",
+        secrets.len(),
+        places.len()
     );
 }
 

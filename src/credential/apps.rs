@@ -362,6 +362,10 @@ impl App {
         if self.name.is_empty() {
             return Err("name: must not be empty".into());
         }
+        // Names are shown in messages on the terminal.
+        if self.name.chars().any(char::is_control) {
+            return Err("name: must not contain control characters".into());
+        }
         if self.provider.is_oauth() {
             match self.client_id.as_deref() {
                 None => {

@@ -324,8 +324,10 @@ pub fn url_matches(pattern: &str, request: &Credential) -> bool {
 
     let Some((scheme, rest)) = pattern.split_once("://") else {
         // Partial URL (`example.com`, `user@example.com/path`): plain equality per part.
-        let partial =
-            Credential::parse(format!("url=fake://{pattern}\n").as_bytes()).unwrap_or_default();
+        // One git cannot parse (a newline in a part) applies nowhere, as in git.
+        let Ok(partial) = Credential::parse(format!("url=fake://{pattern}\n").as_bytes()) else {
+            return false;
+        };
         let want = Credential {
             protocol: None,
             ..partial
@@ -418,6 +420,8 @@ mod tests {
         // Partial URLs (no scheme): each given part must be equal.
         assert!(url_matches("git.example.com", &r));
         assert!(!url_matches("other.example.com", &r));
+        // One git cannot parse matches nothing (not everything).
+        assert!(!url_matches("git.example.com%0a", &r));
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! Making a credential for a URL an app covers, when the keyring has no usable one: the
 //! generator half of the helper (the storage half is [`super::helper`]).
 //!
-//! For an OAuth app (GitHub Enterprise Server, GitLab), in this order:
+//! For an OAuth app (GitHub Enterprise Server, GitLab), under a lock per protocol and host
+//! ([`super::lock`]), so that concurrent git processes refresh once and open at most one
+//! browser; in this order:
+//! 0. a token another git process stored while this one waited for the lock is the answer;
 //! 1. refresh, silently, with the refresh token git passed (a storage helper before us kept
 //!    it) or one we kept; a refused refresh token is forgotten (they are single-use, and
-//!    another git process may have just used it: then its fresh token is taken instead);
+//!    a git process of an older version, which took no lock, may have just used it: then
+//!    its fresh token is taken instead);
 //! 2. else log the user in: the browser (authorization code + PKCE, loopback redirect) or,
 //!    without a display or when the app says so, the device flow; with
 //!    `GIT_TERMINAL_PROMPT=0` only the browser, and only when one can be shown (see
@@ -25,6 +29,7 @@ use std::time::Duration;
 use super::apps::{App, Flow, Provider, Redirect};
 use super::browser;
 use super::config::Settings;
+use super::lock::{self, Lock, LockError};
 use super::loopback::LoopbackError;
 use super::oauth::{DevicePrompt, Endpoints, OAuth, OAuthError, Tokens};
 use super::protocol::Credential;
@@ -65,6 +70,8 @@ pub enum GenerateError {
         redirect: Redirect,
     },
     #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
     Tty(#[from] TtyError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -102,14 +109,25 @@ fn oauth(app: &App, ctx: &Context) -> Result<Credential, GenerateError> {
     let client =
         OAuth::new(app, &Endpoints::for_app(app.provider, &app.url), secret).map_err(fail)?;
 
+    // 0. One process at a time; the keyring is read again once this one's turn comes.
+    let _turn = Lock::acquire(
+        &lock::dir()?,
+        &record::service_of(ctx.request),
+        &app.url.to_string(),
+        lock::WAIT,
+    )?;
+    let records = reload(ctx)?;
+    if let Some(fresh) = made_meanwhile(ctx, &records) {
+        return Ok(fresh);
+    }
+
     // 1. Refresh, without the user.
-    for (refresh_token, username) in refresh_tokens(ctx) {
+    for (refresh_token, username) in refresh_tokens(ctx.request, &records) {
         match client.refresh(&refresh_token) {
             Ok(tokens) => return finish(app, &client, ctx, tokens, Some(&refresh_token), username),
             Err(OAuthError::InvalidGrant { .. }) => {
                 forget_refresh_token(ctx, &refresh_token)?;
-                // Another git process may have refreshed first with the same token.
-                if let Some(fresh) = fresh_in_store(ctx)? {
+                if let Some(fresh) = made_meanwhile(ctx, &reload(ctx)?) {
                     return Ok(fresh);
                 }
             }
@@ -210,17 +228,16 @@ pub fn expiry(provider: Provider, expires_in: Option<Duration>, now: u64) -> Opt
     Some(now + (lifetime - skew).as_secs().max(1))
 }
 
-/// Refresh tokens to try, with the username they were used with: git's first, then ours,
-/// newest first.
-fn refresh_tokens(ctx: &Context) -> Vec<(String, Option<Vec<u8>>)> {
+/// Refresh tokens to try, with the username they were used with: git's first, then the
+/// ones in `stored`, newest first.
+fn refresh_tokens(request: &Credential, stored: &[Record]) -> Vec<(String, Option<Vec<u8>>)> {
     let mut out: Vec<(String, Option<Vec<u8>>)> = Vec::new();
-    if let Some(t) = ctx.request.oauth_refresh_token.as_ref() {
+    if let Some(t) = request.oauth_refresh_token.as_ref() {
         out.push((String::from_utf8_lossy(t).into_owned(), None));
     }
-    let mut records: Vec<&Record> = ctx
-        .stored
+    let mut records: Vec<&Record> = stored
         .iter()
-        .filter(|r| record::matches(ctx.request, &r.credential, false))
+        .filter(|r| record::matches(request, &r.credential, false))
         .collect();
     records.sort_by_key(|r| std::cmp::Reverse(r.stored_ns));
     for r in records {
@@ -254,10 +271,21 @@ fn forget_refresh_token(ctx: &Context, token: &str) -> Result<(), GenerateError>
     Ok(())
 }
 
-/// An unexpired token for the request stored since `get` started (by a concurrent git).
-fn fresh_in_store(ctx: &Context) -> Result<Option<Credential>, GenerateError> {
-    let records = record::load(ctx.store, &record::service_of(ctx.request))?;
-    Ok(super::helper::select(ctx.request, &records, now_utc()).map(|r| r.credential.clone()))
+/// What the keyring holds for the request's protocol and host now.
+fn reload(ctx: &Context) -> Result<Vec<Record>, GenerateError> {
+    Ok(record::load(ctx.store, &record::service_of(ctx.request))?)
+}
+
+/// The answer among `records` that was not stored when this run started
+/// (`ctx.stored`): another git process made it meanwhile. Only such a one: a token that was
+/// there before is not what `git postman app login` asks for.
+fn made_meanwhile(ctx: &Context, records: &[Record]) -> Option<Credential> {
+    let new: Vec<Record> = records
+        .iter()
+        .filter(|r| !ctx.stored.contains(r))
+        .cloned()
+        .collect();
+    super::helper::select(ctx.request, &new, now_utc()).map(|r| r.credential.clone())
 }
 
 fn chosen_flow(app: &App) -> Flow {

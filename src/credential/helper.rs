@@ -119,6 +119,7 @@ pub fn run(
                 }
             };
             if let Some(answer) = answer {
+                answer.check_answer(request.capabilities)?;
                 let mut bytes = Vec::new();
                 answer
                     .write_answer(request.capabilities, &mut bytes)

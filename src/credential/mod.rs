@@ -11,7 +11,8 @@
 //!   Self-Managed, Azure DevOps Server) and [`provider`]: which app covers a URL;
 //! - [`generate`]: a credential for an app's URL when none is stored: [`oauth`] (refresh,
 //!   browser login over [`loopback`] and [`browser`], device login) or a personal access
-//!   token; [`secrets`] keeps PATs and client secrets; [`tty`] talks to the user
+//!   token; [`lock`] lets one git process at a time do it for a host; [`secrets`] keeps
+//!   PATs and client secrets; [`tty`] talks to the user
 //!   ([`noecho`]: secrets typed on the terminal, echo off before the prompt);
 //! - [`cli`]: `git postman app ...` and `git postman pat ...`.
 //!
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod generate;
 pub mod helper;
+pub mod lock;
 pub mod loopback;
 pub mod noecho;
 pub mod oauth;

@@ -4,7 +4,10 @@
 //! helper must give back exactly what it was given. Parsing follows `credential_read()`:
 //! a trailing `\r` is dropped with the newline (git reads with `strbuf_getline`), a blank line
 //! or EOF ends the list, unknown keys are ignored, and a line without `=` is an error (git
-//! warns and stops). Lines have no length limit (git's reader has none either): cutting a
+//! warns and stops). Where git's C strings would silently cut a value short, at a NUL byte,
+//! the line is refused instead; a `url=` with a newline in a part is refused as git refuses
+//! it; and an answer whose value holds a newline or a NUL (a token a broken or hostile
+//! server sent) is never written, as git's `credential_write_item` dies on one. Lines have no length limit (git's reader has none either): cutting a
 //! long line would turn its tail into a line of its own, which is exactly the "confused by
 //! long header" attack git's t0303 checks. Multi-valued `key[]` attributes keep their order,
 //! and an empty `key[]=` clears the list, as `git-credential(1)` specifies.
@@ -22,8 +25,20 @@ pub enum ProtocolError {
     /// not repeated: it may hold a secret.
     #[error("invalid credential line {line}: no '=' in it")]
     NoEquals { line: usize },
+    #[error("invalid credential line {line}: it contains a NUL byte")]
+    Nul { line: usize },
     #[error("credential input is larger than {MAX_INPUT} bytes")]
     TooLarge,
+    /// The URL is not repeated: it may hold a password.
+    #[error("credential url cannot be parsed: {0}")]
+    BadUrl(String),
+    #[error(
+        "refusing to answer: the credential's {key} contains {what}, which git cannot read back"
+    )]
+    BadAnswer {
+        key: &'static str,
+        what: &'static str,
+    },
     #[error("bad boolean value for '{key}'")]
     BadBool { key: &'static str },
     #[error("cannot read the credential from stdin: {0}")]
@@ -87,6 +102,9 @@ pub fn split_lines(input: &[u8]) -> Result<Vec<Pair<'_>>, ProtocolError> {
         }
         if line.is_empty() {
             break;
+        }
+        if line.contains(&0) {
+            return Err(ProtocolError::Nul { line: number });
         }
         let eq = line
             .iter()
@@ -181,7 +199,7 @@ impl Credential {
                 b"ephemeral" => c.ephemeral = parse_bool("ephemeral", value)?,
                 b"continue" => c.multistage = parse_bool("continue", value)?,
                 b"quit" => c.quit = parse_bool("quit", value)?,
-                b"url" => c.apply_url(value),
+                b"url" => c.apply_url(value)?,
                 b"wwwauth[]" => push_or_reset(&mut c.wwwauth, value),
                 b"state[]" => push_or_reset(&mut c.state, value),
                 b"capability[]" => match value {
@@ -199,10 +217,12 @@ impl Credential {
 
     /// `url=`: git's `credential_from_url`, which clears the whole description and fills
     /// it from `proto://[user[:pass]@]host[/path]` (parts percent-decoded, slashes around
-    /// the path trimmed). A URL without a scheme is ignored (git warns and skips it).
-    fn apply_url(&mut self, url: &[u8]) {
+    /// the path trimmed). As in git, a URL without a scheme, or with a newline in a part
+    /// (`%0a`, which would smuggle a line into the stored record), is an error; so is a
+    /// NUL (`%00`), where git would cut the part short.
+    fn apply_url(&mut self, url: &[u8]) -> Result<(), ProtocolError> {
         let Some(sep) = url.windows(3).position(|w| w == b"://").filter(|&i| i > 0) else {
-            return;
+            return Err(ProtocolError::BadUrl("it has no scheme".into()));
         };
         *self = Credential::default();
         self.protocol = Some(url[..sep].to_vec());
@@ -235,6 +255,38 @@ impl Credential {
         if !path.is_empty() {
             self.path = Some(decode(path));
         }
+        for (part, value) in [
+            ("username", &self.username),
+            ("password", &self.password),
+            ("host", &self.host),
+            ("path", &self.path),
+        ] {
+            if let Some(what) = value.as_deref().and_then(line_breaker) {
+                return Err(ProtocolError::BadUrl(format!(
+                    "{what} in its {part} component"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that every value [`Credential::write_answer`] would write can be read back
+    /// by git: none holds a newline (it would end the line, and the rest would be read as
+    /// a line of its own, `host=` say) or a NUL.
+    pub fn check_answer(&self, caller: Capabilities) -> Result<(), ProtocolError> {
+        let authtype = |v: &Option<Vec<u8>>| if caller.authtype { v.clone() } else { None };
+        for (key, value) in [
+            ("authtype", authtype(&self.authtype)),
+            ("credential", authtype(&self.credential)),
+            ("username", self.username.clone()),
+            ("password", self.password.clone()),
+            ("oauth_refresh_token", self.oauth_refresh_token.clone()),
+        ] {
+            if let Some(what) = value.as_deref().and_then(line_breaker) {
+                return Err(ProtocolError::BadAnswer { key, what });
+            }
+        }
+        Ok(())
     }
 
     /// Whether this description carries something git can authenticate with.
@@ -277,6 +329,17 @@ impl Credential {
             item("password_expiry_utc", t.to_string().as_bytes())?;
         }
         Ok(())
+    }
+}
+
+/// What in `value` would break a protocol line: a newline, or a NUL for C strings.
+fn line_breaker(value: &[u8]) -> Option<&'static str> {
+    if value.contains(&b'\n') {
+        Some("a newline")
+    } else if value.contains(&0) {
+        Some("a NUL byte")
+    } else {
+        None
     }
 }
 
@@ -432,6 +495,65 @@ mod tests {
         assert_eq!(c.path.as_deref(), Some(&b"group/repo.git"[..]));
         let c = parse("username=bob\nurl=https://example.com\n");
         assert!(c.username.is_none() && c.path.is_none());
+    }
+
+    #[test]
+    fn what_git_would_cut_or_split_is_refused() {
+        for (input, message) in [
+            (
+                &b"host=h\npassword=ab\0cd\n"[..],
+                "invalid credential line 2: it contains a NUL byte",
+            ),
+            (
+                b"url=h.example.com/repo\n",
+                "credential url cannot be parsed: it has no scheme",
+            ),
+            (
+                b"url=https://h.example.com%0ahost=victim.example.com\n",
+                "credential url cannot be parsed: a newline in its host component",
+            ),
+            (
+                b"url=https://u:p%00w@h.example.com\n",
+                "credential url cannot be parsed: a NUL byte in its password component",
+            ),
+        ] {
+            let err = Credential::parse(input).unwrap_err().to_string();
+            assert_eq!(err, message);
+            assert!(!err.contains("victim") && !err.contains("p%00w"), "{err}");
+        }
+        // A carriage return inside a part is kept, as git keeps it.
+        assert_eq!(
+            parse("url=https://h%0d.example.com\n").host.as_deref(),
+            Some(&b"h\r.example.com"[..])
+        );
+    }
+
+    #[test]
+    fn answers_git_could_not_read_back_are_refused() {
+        let with = |password: &[u8], credential: &[u8]| Credential {
+            username: Some(b"u".to_vec()),
+            password: Some(password.to_vec()),
+            authtype: Some(b"Bearer".to_vec()),
+            credential: Some(credential.to_vec()),
+            ..Credential::default()
+        };
+        let plain = Capabilities::default();
+        let authtype = Capabilities {
+            authtype: true,
+            state: false,
+        };
+        let err = with(b"tok\nhost=victim", b"c")
+            .check_answer(plain)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refusing to answer: the credential's password contains a newline, which git cannot read back"
+        );
+        assert!(with(b"t\0k", b"c").check_answer(plain).is_err());
+        // Only what is written counts: `credential` goes to authtype callers only.
+        assert!(with(b"ok", b"c\nx").check_answer(plain).is_ok());
+        assert!(with(b"ok", b"c\nx").check_answer(authtype).is_err());
+        assert!(with(b"a\rb", b"c").check_answer(authtype).is_ok());
     }
 
     #[test]

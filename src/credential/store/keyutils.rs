@@ -72,6 +72,11 @@ impl Backend for Keyutils {
         &self.store
     }
 
+    /// The kernel's limit for a `user` key's payload; the store crate only says "invalid".
+    fn max_secret_len(&self) -> Option<usize> {
+        Some(32767)
+    }
+
     fn find(&self, service: &str) -> keyring_core::Result<Vec<Stored>> {
         let suffix = format!("@{service}");
         let mut accounts = BTreeSet::new();

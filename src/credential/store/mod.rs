@@ -152,6 +152,11 @@ trait Backend {
     fn modifiers<'a>(&self, _label: &'a str) -> HashMap<&'static str, &'a str> {
         HashMap::new()
     }
+
+    /// The largest secret the store keeps, if it has a limit it only reports vaguely.
+    fn max_secret_len(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Reads the secret of each entry a store's search returned; entries deleted meanwhile
@@ -247,6 +252,20 @@ impl Store {
         label: &str,
         secret: &[u8],
     ) -> Result<(), StoreError> {
+        if let Some(max) = self
+            .backend
+            .max_secret_len()
+            .filter(|&max| secret.len() > max)
+        {
+            return Err(StoreError::Failed {
+                store: self.kind,
+                action: "store",
+                reason: format!(
+                    "the record is {} bytes, more than the {max} bytes an entry holds",
+                    secret.len()
+                ),
+            });
+        }
         let modifiers = self.backend.modifiers(label);
         let modifiers = (!modifiers.is_empty()).then_some(&modifiers);
         let build = || self.backend.store().build(service, account, modifiers);

@@ -24,7 +24,9 @@
 // event the tests look at ("EVENT grant <grant_type> <status>", "EVENT git <user> <status>",
 // "EVENT authorization-error <error>").
 // POST /admin/revoke-all revokes every access token issued so far (a test's "the admin
-// revoked your token").
+// revoked your token"). POST /admin/hold-token makes requests to the token endpoint wait
+// ("EVENT token-held" for each) until POST /admin/release-token: a test can then have
+// other clients start while one is in the middle of a grant.
 import Provider from 'oidc-provider';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -161,13 +163,37 @@ async function apiUser(req, res) {
   return res.end(JSON.stringify({ login: at.accountId, id: 1 }));
 }
 
-server.on('request', async (req, res) => {
-  const url = new URL(req.url, issuer);
-  if (req.method === 'POST' && url.pathname === '/admin/revoke-all') {
+// While token requests are held: the promise they wait on, and its resolver.
+let hold;
+
+const admin = {
+  async '/admin/revoke-all'() {
     for (const jti of issued) await (await provider.AccessToken.find(jti))?.destroy();
     event('revoked', issued.size);
+  },
+  async '/admin/hold-token'() {
+    if (!hold) {
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      hold = { held, release };
+    }
+  },
+  async '/admin/release-token'() {
+    hold?.release();
+    hold = undefined;
+  },
+};
+
+server.on('request', async (req, res) => {
+  const url = new URL(req.url, issuer);
+  if (req.method === 'POST' && admin[url.pathname]) {
+    await admin[url.pathname]();
     res.writeHead(204);
     return res.end();
+  }
+  if (hold && req.method === 'POST' && url.pathname === routes.token) {
+    event('token-held');
+    await hold.held;
   }
   if (flavor === 'github' && url.pathname === '/api/v3/user') return apiUser(req, res);
   const route = gitRoute(url.pathname);

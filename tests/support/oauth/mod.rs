@@ -161,12 +161,26 @@ impl Forge {
 
     /// The forge's admin revokes every access token issued so far.
     pub fn revoke_all_access_tokens(&self) {
+        self.admin("revoke-all");
+    }
+
+    /// Requests to the token endpoint wait (each one an event `token-held`) until
+    /// [`Forge::release_token_requests`].
+    pub fn hold_token_requests(&self) {
+        self.admin("hold-token");
+    }
+
+    pub fn release_token_requests(&self) {
+        self.admin("release-token");
+    }
+
+    fn admin(&self, action: &str) {
         let status = Command::new("curl")
             .args(["-sS", "--max-time", "10", "-X", "POST", "-o", "/dev/null"])
-            .arg(format!("{}/admin/revoke-all", self.url))
+            .arg(format!("{}/admin/{action}", self.url))
             .status()
             .unwrap();
-        assert!(status.success());
+        assert!(status.success(), "admin/{action}");
     }
 }
 
