@@ -244,7 +244,7 @@ fn write_string(out: &mut String, s: &str) {
 
 /// Formats a number as JavaScript's `Number.prototype.toString()` does. Integers beyond
 /// 2^53 went through a double in Postman's JavaScript too, so they are rounded the same way.
-fn js_number(n: &Number) -> String {
+pub(crate) fn js_number(n: &Number) -> String {
     const SAFE: u64 = 1 << 53;
     if let Some(i) = n.as_u64().filter(|i| *i <= SAFE) {
         return i.to_string();

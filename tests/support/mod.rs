@@ -5,4 +5,5 @@
 pub mod fake_postman;
 pub mod git;
 pub mod node;
+pub mod postman_cli;
 pub mod shared;
