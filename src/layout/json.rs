@@ -44,7 +44,7 @@ pub(crate) fn write_value(out: &mut String, value: &Value, depth: usize) {
 }
 
 /// `[`, one element a line at `depth + 1`, `]`; `[]` when empty.
-fn write_array<T, E>(
+pub(crate) fn write_array<T, E>(
     out: &mut String,
     items: impl IntoIterator<Item = T>,
     depth: usize,

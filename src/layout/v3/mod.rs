@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::layout::json;
 use export::{ItemKind, Written};
 use yaml::Node;
 
@@ -78,8 +79,12 @@ fn keep_extras(
     let v3 = doc_json(w.v3);
     let stem = file_stem(w.path);
     let rebuilt = match w.kind {
-        ItemKind::Collection => import::definition(&v3, "", true),
-        ItemKind::Folder => import::definition(&v3, "", false),
+        // The definition has no `name` when the directory has it, so it is the name.
+        ItemKind::Collection => {
+            let name = w.v2.pointer("/info/name").and_then(Value::as_str);
+            import::definition(&v3, name.unwrap_or_default(), true)
+        }
+        ItemKind::Folder => import::definition(&v3, &stem, false),
         ItemKind::Request => {
             let examples: Vec<(String, Map<String, Value>)> = w
                 .examples
@@ -129,56 +134,70 @@ fn file_stem(path: &str) -> String {
         .to_string()
 }
 
-/// A directory of the tree: its definition, requests and sub-directories.
+/// A directory of the tree: its definition, requests and sub-directories, unparsed.
 #[derive(Default)]
-struct Dir {
-    definition: Option<Map<String, Value>>,
-    requests: Vec<(String, Map<String, Value>)>,
+struct Dir<'a> {
+    definition: Option<&'a File>,
+    requests: Vec<(&'a str, &'a File)>,
     subdirs: Vec<String>,
 }
 
+/// The files of a tree by directory, and the kept extras.
+struct Index<'a> {
+    dirs: BTreeMap<String, Dir<'a>>,
+    /// Example files by the request they belong to (`dir/stem`).
+    examples: BTreeMap<String, Vec<(&'a str, &'a File)>>,
+    kept: Map<String, Value>,
+}
+
 /// The v2.1 collection JSON (as `JSON.stringify(c, null, "\t")` writes it) of the v3 tree
-/// `files` of the collection directory `dir`.
+/// `files` of the collection directory `dir`. Files are parsed one at a time and each
+/// item is written as soon as it is built, so memory stays near the size of the text.
 pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
-    let mut dirs: BTreeMap<String, Dir> = BTreeMap::new();
-    let mut examples: BTreeMap<String, Vec<(String, Map<String, Value>)>> = BTreeMap::new();
-    let mut kept = Map::new();
-    dirs.entry(String::new()).or_default();
+    let index = index(files)?;
+    let mut out = String::with_capacity(files.iter().map(|f| f.bytes.len()).sum());
+    let mut used = Vec::new();
+    write_folder(&mut out, 0, dir, "", &index, &mut used)?;
+    if let Some(unused) = index.kept.keys().find(|k| !used.contains(k)) {
+        return Err(Error::Shape(format!(
+            "{}: kept data for {unused:?}, which no file of the collection is any more; remove that entry",
+            extras::FILE
+        )));
+    }
+    Ok(out)
+}
+
+fn index(files: &[File]) -> Result<Index<'_>, Error> {
+    let mut index = Index {
+        dirs: BTreeMap::new(),
+        examples: BTreeMap::new(),
+        kept: Map::new(),
+    };
+    index.dirs.entry(String::new()).or_default();
     for f in files {
-        let text = std::str::from_utf8(&f.bytes).map_err(|_| Error::Yaml {
-            path: f.path.clone(),
-            line: None,
-            message: "not UTF-8".into(),
-        })?;
+        let (parent, name) = f.path.rsplit_once('/').unwrap_or(("", f.path.as_str()));
         if f.path == extras::FILE {
-            kept = match serde_json::from_str(text) {
+            index.kept = match serde_json::from_str(text(f)?) {
                 Ok(Value::Object(m)) => m,
                 _ => return Err(Error::Shape(format!("{}: not a JSON object", extras::FILE))),
             };
-            continue;
-        }
-        let (parent, name) = f
-            .path
-            .rsplit_once('/')
-            .map_or(("", f.path.as_str()), |(p, n)| (p, n));
-        if let Some(folder) = f.path.strip_suffix(names::DEFINITION) {
+        } else if let Some(folder) = f.path.strip_suffix(names::DEFINITION) {
             let folder = folder.trim_end_matches('/');
-            register(&mut dirs, folder);
-            dirs.entry(folder.into()).or_default().definition =
-                Some(import::yaml_to_json(&f.path, text)?);
+            register(&mut index.dirs, folder);
+            index.dirs.entry(folder.into()).or_default().definition = Some(f);
         } else if let Some(stem) = name.strip_suffix(names::REQUEST_SUFFIX) {
-            register(&mut dirs, parent);
-            let doc = import::yaml_to_json(&f.path, text)?;
-            dirs.entry(parent.into())
+            register(&mut index.dirs, parent);
+            index
+                .dirs
+                .entry(parent.into())
                 .or_default()
                 .requests
-                .push((stem.into(), doc));
+                .push((stem, f));
         } else if let (Some(stem), Some(owner)) = (
             name.strip_suffix(names::EXAMPLE_SUFFIX),
             example_owner(parent),
         ) {
-            let doc = import::yaml_to_json(&f.path, text)?;
-            examples.entry(owner).or_default().push((stem.into(), doc));
+            index.examples.entry(owner).or_default().push((stem, f));
         } else {
             return Err(Error::Shape(format!(
                 "{}: not a file of a v3 collection (definition, request or example)",
@@ -186,26 +205,19 @@ pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
             )));
         }
     }
-    let mut used = Vec::new();
-    let mut root = folder_v2(dir, "", &dirs, &mut examples, &kept, &mut used)?;
-    if let Some(unused) = kept.keys().find(|k| !used.contains(k)) {
-        return Err(Error::Shape(format!(
-            "{}: kept data for {unused:?}, which no file of the collection is any more; remove that entry",
-            extras::FILE
-        )));
-    }
-    // `info` first, then `item`, then the rest, as Postman orders a collection.
-    if let Value::Object(m) = &mut root {
-        let mut out = Map::new();
-        for k in ["info", "item"] {
-            if let Some(v) = m.shift_remove(k) {
-                out.insert(k.into(), v);
-            }
-        }
-        out.extend(std::mem::take(m));
-        *m = out;
-    }
-    Ok(crate::layout::json::stringify_tab(&root))
+    Ok(index)
+}
+
+fn text(f: &File) -> Result<&str, Error> {
+    std::str::from_utf8(&f.bytes).map_err(|_| Error::Yaml {
+        path: f.path.clone(),
+        line: None,
+        message: "not UTF-8".into(),
+    })
+}
+
+fn parse(f: &File) -> Result<Map<String, Value>, Error> {
+    import::yaml_to_json(&f.path, text(f)?)
 }
 
 /// Makes `dir` and its ancestors known as sub-directories of their parents.
@@ -239,64 +251,122 @@ fn example_owner(parent: &str) -> Option<String> {
     })
 }
 
-/// The v2.1 value of directory `path` (the collection when `path` is empty).
-fn folder_v2(
+/// A folder's member: a value, or its items (written one by one).
+enum Member {
+    Value(Value),
+    Items,
+}
+
+/// A folder's child, in `order`.
+enum Child<'a> {
+    Folder(&'a str),
+    Request(&'a str, &'a File),
+}
+
+/// Writes directory `path` (the collection when `path` is empty) at `depth`.
+fn write_folder(
+    out: &mut String,
+    depth: usize,
     name: &str,
     path: &str,
-    dirs: &BTreeMap<String, Dir>,
-    examples: &mut BTreeMap<String, Vec<(String, Map<String, Value>)>>,
-    kept: &Map<String, Value>,
+    index: &Index,
     used: &mut Vec<String>,
-) -> Result<Value, Error> {
-    let dir = &dirs[path];
-    let empty = Map::new();
-    let def = dir.definition.as_ref().unwrap_or(&empty);
-    let def_path = if path.is_empty() {
-        names::DEFINITION.to_string()
-    } else {
-        format!("{path}/{}", names::DEFINITION)
+) -> Result<(), Error> {
+    let dir = &index.dirs[path];
+    let def = dir.definition.map(parse).transpose()?.unwrap_or_default();
+    let def_path = format!("{}{}", prefix(path), names::DEFINITION);
+    let mut own = Value::Object(import::definition(&def, name, path.is_empty()));
+    apply_kept(&mut own, &def, &def_path, &index.kept, used)?;
+    let Value::Object(own) = own else {
+        return Err(Error::Shape(format!(
+            "{def_path}: kept data replaced the folder"
+        )));
     };
-    let mut own = Value::Object(import::definition(def, name, path.is_empty()));
-    apply_kept(&mut own, def, &def_path, kept, used)?;
-    let mut children: Vec<(f64, String, Value)> = Vec::new();
-    for sub in &dir.subdirs {
-        let sub_name = sub.rsplit('/').next().unwrap_or(sub);
-        let order = order_of(dirs[sub].definition.as_ref());
-        let value = folder_v2(sub_name, sub, dirs, examples, kept, used)?;
-        children.push((order, sub_name.to_string(), value));
+    // `info` (or `name`, `id`, `description`), then `item`, then the rest.
+    let head = ["info", "name", "id", "description"];
+    let mut members: Vec<(String, Member)> = Vec::new();
+    let mut rest = Vec::new();
+    for (k, v) in own {
+        if head.contains(&k.as_str()) {
+            members.push((k, Member::Value(v)));
+        } else if k != "item" {
+            rest.push((k, Member::Value(v)));
+        }
     }
-    for (stem, req) in &dir.requests {
-        let owner = if path.is_empty() {
-            stem.clone()
-        } else {
-            format!("{path}/{stem}")
-        };
-        let mut exs = examples.remove(&owner).unwrap_or_default();
-        exs.sort_by(|a, b| {
-            order_of(Some(&a.1))
-                .total_cmp(&order_of(Some(&b.1)))
-                .then(a.0.cmp(&b.0))
-        });
-        let mut item = Value::Object(import::request(req, stem, &exs));
-        apply_kept(
-            &mut item,
-            req,
-            &format!("{owner}{}", names::REQUEST_SUFFIX),
-            kept,
-            used,
-        )?;
+    members.push(("item".into(), Member::Items));
+    members.extend(rest);
+
+    let mut children: Vec<(f64, String, Child)> = Vec::new();
+    for sub in &dir.subdirs {
+        let order = dir_order(index.dirs[sub].definition)?;
+        let sub_name = sub.rsplit('/').next().unwrap_or(sub);
+        children.push((order, sub_name.to_string(), Child::Folder(sub)));
+    }
+    for &(stem, f) in &dir.requests {
         children.push((
-            order_of(Some(req)),
+            file_order(f)?,
             format!("{stem}{}", names::REQUEST_SUFFIX),
-            item,
+            Child::Request(stem, f),
         ));
     }
     children.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let items: Vec<Value> = children.into_iter().map(|(_, _, v)| v).collect();
-    if let Value::Object(m) = &mut own {
-        m.insert("item".into(), Value::Array(items));
+
+    let (keys, values): (Vec<String>, Vec<Member>) = members.into_iter().unzip();
+    let members: Vec<(&str, Member)> = keys.iter().map(String::as_str).zip(values).collect();
+    json::write_object(out, members, depth, |out, _, member, depth| match member {
+        Member::Value(v) => {
+            json::write_value(out, &v, depth);
+            Ok(())
+        }
+        Member::Items => json::write_array(
+            out,
+            children.iter(),
+            depth,
+            |out, (_, _, child), depth| match child {
+                Child::Folder(sub) => {
+                    let sub_name = sub.rsplit('/').next().unwrap_or(sub);
+                    write_folder(out, depth, sub_name, sub, index, used)
+                }
+                Child::Request(stem, f) => {
+                    let item = request_v2(path, stem, f, index, used)?;
+                    json::write_value(out, &item, depth);
+                    Ok(())
+                }
+            },
+        ),
+    })
+}
+
+/// The v2.1 item of request file `f` (`stem` in directory `path`) with its examples.
+fn request_v2(
+    path: &str,
+    stem: &str,
+    f: &File,
+    index: &Index,
+    used: &mut Vec<String>,
+) -> Result<Value, Error> {
+    let req = parse(f)?;
+    let owner = format!("{}{stem}", prefix(path));
+    let mut examples = Vec::new();
+    for (ex_stem, ex) in index.examples.get(&owner).map_or(&[][..], Vec::as_slice) {
+        examples.push((ex_stem.to_string(), parse(ex)?));
     }
-    Ok(own)
+    examples.sort_by(|a, b| {
+        order_of(&a.1)
+            .total_cmp(&order_of(&b.1))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut item = Value::Object(import::request(&req, stem, &examples));
+    apply_kept(&mut item, &req, &f.path, &index.kept, used)?;
+    Ok(item)
+}
+
+fn prefix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    }
 }
 
 /// Applies the kept patches of the item in file `path` (by path, else by its id).
@@ -310,10 +380,9 @@ fn apply_kept(
     let key = if kept.contains_key(path) {
         Some(path.to_string())
     } else {
-        v3.get("id")
-            .and_then(Value::as_str)
+        let id = v3.get("id").and_then(Value::as_str);
+        id.filter(|id| kept.contains_key(*id) && !used.iter().any(|u| u == id))
             .map(str::to_string)
-            .filter(|id| kept.contains_key(id) && !used.contains(id))
     };
     if let Some(key) = key {
         let patches = kept[&key].as_array().map_or(&[][..], Vec::as_slice);
@@ -324,8 +393,24 @@ fn apply_kept(
 }
 
 /// An item's `order`; items without one go last.
-fn order_of(doc: Option<&Map<String, Value>>) -> f64 {
-    doc.and_then(|d| d.get("order"))
-        .and_then(Value::as_f64)
-        .unwrap_or(f64::MAX)
+fn order_of(doc: &Map<String, Value>) -> f64 {
+    doc.get("order").and_then(Value::as_f64).unwrap_or(f64::MAX)
+}
+
+fn dir_order(definition: Option<&File>) -> Result<f64, Error> {
+    definition.map_or(Ok(f64::MAX), file_order)
+}
+
+/// The `order` of a file, read from its top-level `order:` line when it has one (block
+/// style, as Postman writes them), else from the parsed file: the children are sorted
+/// before any of them is built.
+fn file_order(f: &File) -> Result<f64, Error> {
+    let line = text(f)?
+        .lines()
+        .find_map(|l| l.strip_prefix("order: "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    match line {
+        Some(order) => Ok(order),
+        None => Ok(order_of(&parse(f)?)),
+    }
 }
