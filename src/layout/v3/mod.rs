@@ -414,3 +414,94 @@ fn file_order(f: &File) -> Result<f64, Error> {
         None => Ok(order_of(&parse(f)?)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLLECTION: &str = r#"{
+        "info": {"_postman_id": "c1", "name": "Shop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            {"name": "Orders", "id": "f1", "variable": [{"key": "v", "value": "1"}], "item": [
+                {"name": "Get order", "id": "r1", "request": {"method": "GET",
+                    "url": {"raw": "https://x/orders/1", "protocol": "https", "host": ["x"], "path": ["orders", "1"]}},
+                 "response": [{"name": "ok", "code": 200, "body": "{}", "cookie": []}]}
+            ]},
+            {"name": "Ping", "id": "r2", "request": {"method": "GET", "url": "https://x/ping"}}
+        ]
+    }"#;
+
+    fn tree() -> Tree {
+        to_tree(serde_json::from_str(COLLECTION).unwrap()).unwrap()
+    }
+
+    fn file<'a>(tree: &'a mut Tree, path: &str) -> &'a mut File {
+        tree.files.iter_mut().find(|f| f.path == path).unwrap()
+    }
+
+    fn v2(tree: &Tree) -> Value {
+        serde_json::from_str(&to_v2(&tree.dir, &tree.files).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_tree_has_one_file_per_request_and_folder() {
+        let t = tree();
+        assert_eq!(t.dir, "Shop");
+        let paths: Vec<&str> = t.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                ".resources/definition.yaml",
+                "Orders/.resources/definition.yaml",
+                "Orders/.resources/Get order.resources/examples/ok.example.yaml",
+                "Orders/Get order.request.yaml",
+                "Ping.request.yaml",
+                extras::FILE,
+            ]
+        );
+    }
+
+    #[test]
+    fn kept_data_comes_back_and_an_edit_in_yaml_wins_over_it() {
+        let mut t = tree();
+        let back = v2(&t);
+        assert_eq!(back["item"][0]["variable"][0]["key"], "v", "folder variables kept");
+        assert_eq!(back["item"][0]["item"][0]["request"]["url"]["host"][0], "x");
+
+        let f = file(&mut t, "Orders/Get order.request.yaml");
+        let text = String::from_utf8(f.bytes.clone()).unwrap();
+        f.bytes = text.replace("https://x/orders/1", "https://y/orders/2").into_bytes();
+        let back = v2(&t);
+        assert_eq!(back["item"][0]["item"][0]["request"]["url"], "https://y/orders/2");
+    }
+
+    #[test]
+    fn items_follow_order_and_a_renamed_file_keeps_its_data() {
+        let mut t = tree();
+        file(&mut t, "Ping.request.yaml").bytes = b"$kind: http-request\nid: r2\nurl: https://x/ping\nmethod: GET\norder: 500\n".to_vec();
+        let f = file(&mut t, "Orders/.resources/definition.yaml");
+        f.path = "Renamed/.resources/definition.yaml".into();
+        for f in t.files.iter_mut() {
+            if let Some(rest) = f.path.strip_prefix("Orders/") {
+                f.path = format!("Renamed/{rest}");
+            }
+        }
+        let back = v2(&t);
+        assert_eq!(back["item"][0]["name"], "Ping");
+        assert_eq!(back["item"][1]["name"], "Renamed");
+        assert_eq!(back["item"][1]["variable"][0]["key"], "v", "kept by the folder's id");
+    }
+
+    #[test]
+    fn a_broken_file_is_named_with_its_line() {
+        let mut t = tree();
+        file(&mut t, "Ping.request.yaml").bytes = b"$kind: http-request\nurl: [unclosed\n".to_vec();
+        let err = to_v2(&t.dir, &t.files).unwrap_err().to_string();
+        assert!(err.starts_with("Ping.request.yaml:"), "{err}");
+        assert!(matches!(to_v2(&t.dir, &t.files), Err(Error::Yaml { line: Some(_), .. })), "{err}");
+
+        let stray = File { path: "notes.txt".into(), bytes: b"hi".to_vec() };
+        let err = to_v2("Shop", &[stray]).unwrap_err().to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+    }
+}
