@@ -224,7 +224,7 @@ fn array_index(key: &str) -> Option<u32> {
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -57,7 +57,7 @@ pub fn collection(
         def.push(("name".into(), Node::str(name)));
     }
     push_description(&mut def, info.get("description"));
-    push_variables(&mut def, top.get("variable"));
+    push_pairs(&mut def, "variables", top.get("variable"), Pairs::Variables);
     push_scripts(&mut def, top.get("event"), true);
     push_folder_auth(&mut def, top.get("auth"), "");
     let mut files = vec![File {
@@ -176,10 +176,15 @@ fn request(
         push_str(&mut out, "variables", gql.get("variables"));
     } else {
         push_str(&mut out, "method", req.get("method"));
-        push_key_values(&mut out, "headers", req.get("header"), false);
+        push_pairs(&mut out, "headers", req.get("header"), Pairs::Params);
         if let Some(url) = req.get("url").and_then(Value::as_object) {
-            push_key_values(&mut out, "queryParams", url.get("query"), false);
-            push_key_values(&mut out, "pathVariables", url.get("variable"), false);
+            push_pairs(&mut out, "queryParams", url.get("query"), Pairs::Params);
+            push_pairs(
+                &mut out,
+                "pathVariables",
+                url.get("variable"),
+                Pairs::Params,
+            );
         }
         if let Some(body) = body_node(req.get("body")) {
             out.push(("body".into(), body));
@@ -246,7 +251,7 @@ fn example(
         "method".into(),
         Node::str(req.get("method").and_then(Value::as_str).unwrap_or("GET")),
     ));
-    push_key_values(&mut r, "headers", req.get("header"), false);
+    push_pairs(&mut r, "headers", req.get("header"), Pairs::Params);
     if let Some(body) = body_node(req.get("body")) {
         r.push(("body".into(), body));
     }
@@ -264,7 +269,7 @@ fn example(
             }
         }
     }
-    push_key_values(&mut s, "headers", response.get("header"), false);
+    push_pairs(&mut s, "headers", response.get("header"), Pairs::Params);
     let body_type = match response
         .get("_postman_previewlanguage")
         .and_then(Value::as_str)
@@ -308,22 +313,11 @@ fn body_node(body: Option<&Value>) -> Option<Node> {
                 Node::str(body.get("raw").and_then(Value::as_str).unwrap_or("")),
             )
         }
-        Some("urlencoded") => ("urlencoded", params(body.get("urlencoded"), &[])),
-        Some("formdata") => (
-            "formdata",
-            params(
-                body.get("formdata"),
-                &[
-                    "type",
-                    "key",
-                    "value",
-                    "src",
-                    "disabled",
-                    "contentType",
-                    "description",
-                ],
-            ),
+        Some("urlencoded") => (
+            "urlencoded",
+            params(body.get("urlencoded"), URLENCODED_KEYS),
         ),
+        Some("formdata") => ("formdata", params(body.get("formdata"), FORMDATA_KEYS)),
         Some("file") => {
             let src = body
                 .get("file")
@@ -343,14 +337,20 @@ fn body_node(body: Option<&Value>) -> Option<Node> {
     ]))
 }
 
-/// A list of urlencoded or form-data parameters; `order` is the key order when not the
-/// default (`key, value, disabled, description`).
+/// The members of a urlencoded parameter and of a form-data part, in Postman's order.
+const URLENCODED_KEYS: &[&str] = &["key", "value", "disabled", "description"];
+const FORMDATA_KEYS: &[&str] = &[
+    "type",
+    "key",
+    "value",
+    "src",
+    "disabled",
+    "contentType",
+    "description",
+];
+
+/// A list of urlencoded or form-data parameters, members in `order`.
 fn params(list: Option<&Value>, order: &[&str]) -> Node {
-    let order: &[&str] = if order.is_empty() {
-        &["key", "value", "disabled", "description"]
-    } else {
-        order
-    };
     let items = list
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
@@ -392,9 +392,18 @@ fn params(list: Option<&Value>, order: &[&str]) -> Node {
     )
 }
 
-/// `headers`, `queryParams`, `pathVariables`: a map when every entry is a plain
-/// enabled key/value with a unique key (as Postman writes them), else a list.
-fn push_key_values(out: &mut Vec<(String, Node)>, key: &str, list: Option<&Value>, _: bool) {
+/// How a list of key/value pairs is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Pairs {
+    /// `headers`, `queryParams`, `pathVariables`: `disabled` and `description` when set.
+    Params,
+    /// Collection `variables`: `disabled` always, no description.
+    Variables,
+}
+
+/// A list of v2.1 key/value pairs as `key`: a map when every entry is enabled, has a
+/// unique key and (for parameters) no description, as Postman writes them; else a list.
+fn push_pairs(out: &mut Vec<(String, Node)>, key: &str, list: Option<&Value>, style: Pairs) {
     let Some(list) = list.and_then(Value::as_array) else {
         return;
     };
@@ -402,20 +411,24 @@ fn push_key_values(out: &mut Vec<(String, Node)>, key: &str, list: Option<&Value
     if entries.is_empty() {
         return;
     }
-    let mut keys = std::collections::HashSet::new();
-    let collapsible = entries.iter().all(|e| {
-        e.get("disabled").and_then(Value::as_bool) != Some(true)
-            && description_text(e.get("description")).is_none()
-            && keys.insert(e.get("key").and_then(Value::as_str).unwrap_or(""))
-    });
     let text = |e: &Map<String, Value>, k: &str| e.get(k).map(scalar_text).unwrap_or_default();
+    let disabled =
+        |e: &Map<String, Value>| e.get("disabled").and_then(Value::as_bool) == Some(true);
+    let description = |e: &Map<String, Value>| match style {
+        Pairs::Params => description_text(e.get("description")),
+        Pairs::Variables => None,
+    };
+    let mut keys = std::collections::HashSet::new();
+    let collapsible = entries
+        .iter()
+        .all(|e| !disabled(e) && description(e).is_none() && keys.insert(text(e, "key")));
+    // A `null` value (a query parameter without `=`) stays null.
+    let value = |e: &Map<String, Value>| match e.get("value") {
+        Some(Value::Null) => Node::Null,
+        _ => Node::str(text(e, "value")),
+    };
     let node = if collapsible {
-        Node::Map(
-            entries
-                .iter()
-                .map(|e| (text(e, "key"), Node::str(text(e, "value"))))
-                .collect(),
-        )
+        Node::Map(entries.iter().map(|e| (text(e, "key"), value(e))).collect())
     } else {
         Node::Seq(
             entries
@@ -423,12 +436,12 @@ fn push_key_values(out: &mut Vec<(String, Node)>, key: &str, list: Option<&Value
                 .map(|e| {
                     let mut m = vec![
                         ("key".to_string(), Node::str(text(e, "key"))),
-                        ("value".to_string(), Node::str(text(e, "value"))),
+                        ("value".to_string(), value(e)),
                     ];
-                    if e.get("disabled").and_then(Value::as_bool) == Some(true) {
-                        m.push(("disabled".into(), Node::Bool(true)));
+                    if disabled(e) || style == Pairs::Variables {
+                        m.push(("disabled".into(), Node::Bool(disabled(e))));
                     }
-                    if let Some(d) = description_text(e.get("description")) {
+                    if let Some(d) = description(e) {
                         m.push(("description".into(), Node::str(d)));
                     }
                     Node::Map(m)
@@ -437,47 +450,6 @@ fn push_key_values(out: &mut Vec<(String, Node)>, key: &str, list: Option<&Value
         )
     };
     out.push((key.into(), node));
-}
-
-/// Collection variables: a map when none is disabled and keys are unique, else a list
-/// with `disabled` on every entry.
-fn push_variables(out: &mut Vec<(String, Node)>, list: Option<&Value>) {
-    let Some(list) = list.and_then(Value::as_array) else {
-        return;
-    };
-    let entries: Vec<&Map<String, Value>> = list.iter().filter_map(Value::as_object).collect();
-    if entries.is_empty() {
-        return;
-    }
-    let mut keys = std::collections::HashSet::new();
-    let disabled =
-        |e: &Map<String, Value>| e.get("disabled").and_then(Value::as_bool) == Some(true);
-    let collapsible = entries
-        .iter()
-        .all(|e| !disabled(e) && keys.insert(e.get("key").and_then(Value::as_str).unwrap_or("")));
-    let text = |e: &Map<String, Value>, k: &str| e.get(k).map(scalar_text).unwrap_or_default();
-    let node = if collapsible {
-        Node::Map(
-            entries
-                .iter()
-                .map(|e| (text(e, "key"), Node::str(text(e, "value"))))
-                .collect(),
-        )
-    } else {
-        Node::Seq(
-            entries
-                .iter()
-                .map(|e| {
-                    Node::Map(vec![
-                        ("key".into(), Node::str(text(e, "key"))),
-                        ("value".into(), Node::str(text(e, "value"))),
-                        ("disabled".into(), Node::Bool(disabled(e))),
-                    ])
-                })
-                .collect(),
-        )
-    };
-    out.push(("variables".into(), node));
 }
 
 /// `event` -> `scripts`; collection and folder scripts carry the `http:` prefix. Empty

@@ -149,7 +149,13 @@ fn example(ex: &Map<String, Value>, stem: &str) -> Map<String, Value> {
         .get("request")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    out.insert("originalRequest".into(), Value::Object(http_request(req)));
+    // Postman writes `url: ""` and `method: GET` for an example without a request.
+    let no_request = req.len() == 2
+        && req.get("url").and_then(Value::as_str) == Some("")
+        && req.get("method").and_then(Value::as_str) == Some("GET");
+    if !no_request {
+        out.insert("originalRequest".into(), Value::Object(http_request(req)));
+    }
     let res = ex
         .get("response")
         .and_then(Value::as_object)
@@ -170,7 +176,6 @@ fn example(ex: &Map<String, Value>, stem: &str) -> Map<String, Value> {
         res.get("headers")
             .map_or(json!([]), |h| key_values(h, false)),
     );
-    out.insert("cookie".into(), json!([]));
     let content = body.and_then(|b| b.get("content")).cloned();
     out.insert("body".into(), content.unwrap_or_else(|| "".into()));
     out

@@ -465,20 +465,29 @@ mod tests {
     fn kept_data_comes_back_and_an_edit_in_yaml_wins_over_it() {
         let mut t = tree();
         let back = v2(&t);
-        assert_eq!(back["item"][0]["variable"][0]["key"], "v", "folder variables kept");
+        assert_eq!(
+            back["item"][0]["variable"][0]["key"], "v",
+            "folder variables kept"
+        );
         assert_eq!(back["item"][0]["item"][0]["request"]["url"]["host"][0], "x");
 
         let f = file(&mut t, "Orders/Get order.request.yaml");
         let text = String::from_utf8(f.bytes.clone()).unwrap();
-        f.bytes = text.replace("https://x/orders/1", "https://y/orders/2").into_bytes();
+        f.bytes = text
+            .replace("https://x/orders/1", "https://y/orders/2")
+            .into_bytes();
         let back = v2(&t);
-        assert_eq!(back["item"][0]["item"][0]["request"]["url"], "https://y/orders/2");
+        assert_eq!(
+            back["item"][0]["item"][0]["request"]["url"],
+            "https://y/orders/2"
+        );
     }
 
     #[test]
     fn items_follow_order_and_a_renamed_file_keeps_its_data() {
         let mut t = tree();
-        file(&mut t, "Ping.request.yaml").bytes = b"$kind: http-request\nid: r2\nurl: https://x/ping\nmethod: GET\norder: 500\n".to_vec();
+        file(&mut t, "Ping.request.yaml").bytes =
+            b"$kind: http-request\nid: r2\nurl: https://x/ping\nmethod: GET\norder: 500\n".to_vec();
         let f = file(&mut t, "Orders/.resources/definition.yaml");
         f.path = "Renamed/.resources/definition.yaml".into();
         for f in t.files.iter_mut() {
@@ -489,7 +498,10 @@ mod tests {
         let back = v2(&t);
         assert_eq!(back["item"][0]["name"], "Ping");
         assert_eq!(back["item"][1]["name"], "Renamed");
-        assert_eq!(back["item"][1]["variable"][0]["key"], "v", "kept by the folder's id");
+        assert_eq!(
+            back["item"][1]["variable"][0]["key"], "v",
+            "kept by the folder's id"
+        );
     }
 
     #[test]
@@ -498,9 +510,18 @@ mod tests {
         file(&mut t, "Ping.request.yaml").bytes = b"$kind: http-request\nurl: [unclosed\n".to_vec();
         let err = to_v2(&t.dir, &t.files).unwrap_err().to_string();
         assert!(err.starts_with("Ping.request.yaml:"), "{err}");
-        assert!(matches!(to_v2(&t.dir, &t.files), Err(Error::Yaml { line: Some(_), .. })), "{err}");
+        assert!(
+            matches!(
+                to_v2(&t.dir, &t.files),
+                Err(Error::Yaml { line: Some(_), .. })
+            ),
+            "{err}"
+        );
 
-        let stray = File { path: "notes.txt".into(), bytes: b"hi".to_vec() };
+        let stray = File {
+            path: "notes.txt".into(),
+            bytes: b"hi".to_vec(),
+        };
         let err = to_v2("Shop", &[stray]).unwrap_err().to_string();
         assert!(err.contains("notes.txt"), "{err}");
     }

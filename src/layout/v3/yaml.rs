@@ -382,24 +382,10 @@ fn double_quoted(value: &str, ctx: Ctx) -> String {
     }
 }
 
-/// `JSON.stringify` of a string: lower-case `\u` escapes for control characters.
+/// `JSON.stringify` of a string.
 fn js_json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::layout::json::write_string(&mut out, s);
     out
 }
 
