@@ -270,13 +270,11 @@ fn example(
         }
     }
     push_pairs(&mut s, "headers", response.get("header"), Pairs::Params);
-    let body_type = match response
-        .get("_postman_previewlanguage")
-        .and_then(Value::as_str)
-    {
-        Some(l @ ("json" | "xml" | "html" | "javascript")) => l,
-        _ => "text",
-    };
+    let body_type = text_type(
+        response
+            .get("_postman_previewlanguage")
+            .and_then(Value::as_str),
+    );
     s.push((
         "body".into(),
         Node::Map(vec![
@@ -292,6 +290,12 @@ fn example(
     out
 }
 
+/// v3's body `type` for a raw body's language or an example's preview language.
+fn text_type(language: Option<&str>) -> &str {
+    const TYPED: [&str; 4] = ["json", "xml", "html", "javascript"];
+    language.filter(|l| TYPED.contains(l)).unwrap_or("text")
+}
+
 /// A v2.1 request body as v3's `body`, or none for no body (or a `null` one).
 fn body_node(body: Option<&Value>) -> Option<Node> {
     let body = body?.as_object()?;
@@ -304,10 +308,7 @@ fn body_node(body: Option<&Value>) -> Option<Node> {
                 .and_then(|o| o.get("raw"))
                 .and_then(|r| r.get("language"))
                 .and_then(Value::as_str);
-            let kind = match language {
-                Some(l @ ("json" | "xml" | "html" | "javascript")) => l,
-                _ => "text",
-            };
+            let kind = text_type(language);
             (
                 kind,
                 Node::str(body.get("raw").and_then(Value::as_str).unwrap_or("")),

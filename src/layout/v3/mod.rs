@@ -155,7 +155,10 @@ struct Index<'a> {
 /// item is written as soon as it is built, so memory stays near the size of the text.
 pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
     let index = index(files)?;
-    let mut out = String::with_capacity(files.iter().map(|f| f.bytes.len()).sum());
+    // The JSON is about as large as the YAML; room for half as much again spares the
+    // copy a growing string makes, which would double the peak.
+    let yaml_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let mut out = String::with_capacity(yaml_bytes + yaml_bytes / 2);
     let mut used = Vec::new();
     write_folder(&mut out, 0, dir, "", &index, &mut used)?;
     if let Some(unused) = index.kept.keys().find(|k| !used.contains(k)) {
