@@ -79,15 +79,7 @@ url=$(sed -n 's/^FAKE_POSTMAN_URL=//p' "$work/fake.log")
 export POSTMAN_API_KEY
 POSTMAN_API_KEY=$(sed -n 's/^POSTMAN_API_KEY=//p' "$work/fake.log")
 
-# measure NAME DIR CMD...: wall seconds and max RSS (KB) of the command and its children.
-measure() {
-	local name=$1 dir=$2
-	shift 2
-	(cd "$dir" && /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >/dev/null 2>"$work/$name.err") ||
-		{ cat "$work/$name.err"; exit 1; }
-	read -r secs kb <"$work/$name.time"
-	eval "${name}_s=$secs ${name}_kb=$kb"
-}
+. "$repo/bench/measure.sh"
 
 measure clone "$work" git clone -q "postman::$url/apis/$api" ours
 # Baseline: the same commit through git's own pack transport.
@@ -107,7 +99,6 @@ measure push_collection "$work/ours" git push -q
 git -C "$work/theirs" commit -q --allow-empty -m "another commit"
 measure push_collection_git "$work/theirs" git push -q
 
-ratio() { python3 -c "print(f'{$1/max($2,0.001):.1f}x')"; }
 printf '%-18s %10s %10s %12s %12s %8s\n' step "ours (s)" "git (s)" "ours (MB)" "git (MB)" ratio
 for step in clone fetch push push_collection; do
 	eval "o=\$${step}_s g=\$${step}_git_s ok=\$${step}_kb gk=\$${step}_git_kb"

@@ -44,7 +44,7 @@ pub(crate) fn write_value(out: &mut String, value: &Value, depth: usize) {
 }
 
 /// `[`, one element a line at `depth + 1`, `]`; `[]` when empty.
-fn write_array<T, E>(
+pub(crate) fn write_array<T, E>(
     out: &mut String,
     items: impl IntoIterator<Item = T>,
     depth: usize,
@@ -224,7 +224,7 @@ fn array_index(key: &str) -> Option<u32> {
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -244,7 +244,7 @@ fn write_string(out: &mut String, s: &str) {
 
 /// Formats a number as JavaScript's `Number.prototype.toString()` does. Integers beyond
 /// 2^53 went through a double in Postman's JavaScript too, so they are rounded the same way.
-fn js_number(n: &Number) -> String {
+pub(crate) fn js_number(n: &Number) -> String {
     const SAFE: u64 = 1 << 53;
     if let Some(i) = n.as_u64().filter(|i| *i <= SAFE) {
         return i.to_string();

@@ -6,7 +6,8 @@
 //! - [`paths`]: untrusted Postman paths, collection file names;
 //! - [`managed`]: the schema root file and its `$ref` closure, parsed;
 //! - [`mapping`]: where an API's files live in the repository;
-//! - [`validate`]: files checked before a push sends anything.
+//! - [`validate`]: files checked before a push sends anything;
+//! - [`v3`]: Collection v3 YAML trees (Postman v12) <-> v2.1 collection JSON.
 
 pub mod collection;
 pub mod dotpostman;
@@ -14,4 +15,5 @@ pub mod json;
 pub mod managed;
 pub mod mapping;
 pub mod paths;
+pub mod v3;
 pub mod validate;

@@ -2,7 +2,8 @@
 # Installs what git-postman's tests and demo use on a Debian machine that has the Rust
 # toolchain: Debian packages (git, real keyrings, Node.js) and the pinned npm packages
 # (postman-collection and newman in tests/support/node, the OAuth server oidc-provider in
-# tests/support/oauth, each pinned by its package-lock.json).
+# tests/support/oauth, the Postman CLI postman-cli in tests/support/postman-cli, each
+# pinned by its package-lock.json).
 #
 # Usage: tests/support/install-deps.sh [--demo]   (--demo: only what the demo needs)
 set -euo pipefail
@@ -34,4 +35,6 @@ fi
 if [ "${1:-}" != "--demo" ]; then
 	npm ci --prefix tests/support/node --no-audit --no-fund --loglevel=error
 	npm ci --prefix tests/support/oauth --no-audit --no-fund --loglevel=error
+	# The Postman CLI: the oracle for the Collection v3 converter (migrate, lint).
+	npm ci --prefix tests/support/postman-cli --no-audit --no-fund --loglevel=error
 fi

@@ -5,6 +5,7 @@
 pub mod fake_postman;
 pub mod git;
 pub mod node;
+pub mod postman_cli;
 #[cfg(target_os = "linux")]
 pub mod pty;
 pub mod shared;
