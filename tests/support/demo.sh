@@ -11,12 +11,16 @@ cd "$top"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '\033[36m$ %s\033[0m\n' "$*"; "$@"; }
 
-say "Installing: Debian packages, then the three binaries with cargo install"
+say "Installing: Debian packages, then the three binaries (one release build, with the fake)"
 tests/support/install-deps.sh --demo
-cargo install --quiet --locked --path . --root "$HOME/.local"
+# One cargo build for the binaries and the fake: `cargo install` and then the fake (which
+# has dev-dependencies, so other features) would compile everything twice.
+cargo build --quiet --locked --release --bins --example fake-postman
+mkdir -p "$HOME/.local/bin"
+install -m 755 target/release/git-remote-postman target/release/git-credential-postman \
+	target/release/git-postman "$HOME/.local/bin/"
 export PATH="$HOME/.local/bin:$PATH"
 tests/support/install-man.sh >/dev/null
-cargo build --quiet --release --example fake-postman
 
 work=$(mktemp -d)
 log="$work/fake.log"
