@@ -121,6 +121,12 @@ pub fn after_push(
         .iter()
         .map(|c| (c.uid.clone(), c.clone()))
         .collect();
+    // The `updatedAt` Postman answered for each file put, looked up once per write.
+    let put_at: BTreeMap<&str, &Option<String>> = applied
+        .files
+        .iter()
+        .map(|(path, updated, _)| (path.as_str(), updated))
+        .collect();
     let read_back = |uid: &str| -> Result<CollectionState, Error> {
         Ok(reader.read_collection(api, uid, None)?.0)
     };
@@ -145,11 +151,7 @@ pub fn after_push(
                 });
             }
             Write::PutFile { path, blob, .. } => {
-                let updated = applied
-                    .files
-                    .iter()
-                    .find(|(p, _, _)| p == path)
-                    .and_then(|(_, u, _)| u.clone());
+                let updated = put_at.get(path.as_str()).and_then(|u| (*u).clone());
                 files.insert(path.clone(), file_state(path, updated, *blob));
             }
             Write::DeleteFile { path } => {
