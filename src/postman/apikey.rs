@@ -153,15 +153,16 @@ pub fn environment_key_allowed(base: &Url) -> bool {
     let Some(host) = base.host_str() else {
         return false;
     };
+    // The url crate lowercases an http(s) host when it parses the URL.
     let postman = base.scheme() == "https"
         && POSTMAN_DOMAINS.iter().any(|domain| {
-            host.eq_ignore_ascii_case(domain)
-                || host.to_ascii_lowercase().ends_with(&format!(".{domain}"))
+            host.strip_suffix(domain)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
         });
     let this_machine = match base.host() {
         Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(name)) => name == "localhost",
         None => false,
     };
     if postman || this_machine {
