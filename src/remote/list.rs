@@ -26,13 +26,13 @@ impl Session {
             &self.repo
         };
         let base = state.connect_base(repo)?;
-        let main = match state.pending_push(repo, live.last) {
+        let main = match state.pending_push(repo, live.last()) {
             Some(pending) if for_push && live.resumes(repo, &pending)? => pending.base,
             _ => report_main(
                 repo,
                 &live.snapshot,
                 &live.mapping,
-                live.last.zip(live.trees.as_ref().map(|t| t.view)),
+                live.trees.as_ref().map(|t| (t.commit, t.view)),
                 live.head,
                 base,
             )?,

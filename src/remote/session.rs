@@ -44,14 +44,18 @@ pub(super) struct Live {
     pub(super) api: Api,
     pub(super) snapshot: Snapshot,
     pub(super) mapping: Mapping,
-    /// R: the commit this remote last reported.
-    pub(super) last: Option<ObjectId>,
-    /// R's tree and its Postman view, which Postman's state is compared with.
+    /// R (the commit this remote last reported), its tree and its Postman view, which
+    /// Postman's state is compared with.
     pub(super) trees: Option<Trees>,
     pub(super) head: Option<ObjectId>,
 }
 
 impl Live {
+    /// R: the commit this remote last reported.
+    pub(super) fn last(&self) -> Option<ObjectId> {
+        self.trees.as_ref().map(|t| t.commit)
+    }
+
     /// Postman holds a mix of R and the target of the interrupted push `pending` (which
     /// started from R: [`RemoteState::pending_push`]).
     pub(super) fn resumes(
@@ -59,11 +63,7 @@ impl Live {
         repo: &gix::Repository,
         pending: &PendingPush,
     ) -> Result<bool, Error> {
-        let Some(trees) = self
-            .trees
-            .as_ref()
-            .filter(|_| self.last == Some(pending.base))
-        else {
+        let Some(trees) = self.trees.as_ref().filter(|t| t.commit == pending.base) else {
             return Ok(false);
         };
         let live = history::apply(repo, trees.view, &self.snapshot, &self.mapping)?;
@@ -222,8 +222,7 @@ impl Session {
     /// not downloaded again).
     pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
         let api = self.connect()?;
-        let last = state.last_reported(&self.repo)?;
-        let trees = match last {
+        let trees = match state.last_reported(&self.repo)? {
             Some(r) => Some(Trees::of(&self.repo, state, r)?),
             None => None,
         };
@@ -244,7 +243,6 @@ impl Session {
             api,
             snapshot,
             mapping,
-            last,
             trees,
             head,
         })

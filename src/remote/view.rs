@@ -20,9 +20,10 @@ use super::Error;
 use crate::layout::collection;
 use crate::postman::model::Api;
 
-/// R's own tree and its Postman view (the same tree when no push recorded a view).
+/// R, its own tree and its Postman view (the same tree when no push recorded a view).
 #[derive(Debug, Clone)]
 pub struct Trees {
+    pub commit: ObjectId,
     pub own: ObjectId,
     pub view: ObjectId,
     /// Which collection each collection file of R is (recorded by the push), for files
@@ -47,7 +48,12 @@ impl Trees {
         let (view, files) = state
             .postman_view(repo, last)?
             .unwrap_or_else(|| (own, CollectionFiles::new()));
-        Ok(Trees { own, view, files })
+        Ok(Trees {
+            commit: last,
+            own,
+            view,
+            files,
+        })
     }
 
     /// `tree` with every path it has exactly as R has it (or lacks as R lacks it) taken

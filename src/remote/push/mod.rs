@@ -64,7 +64,7 @@ impl Session {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        let pending = state.pending_push(&self.repo, live.last);
+        let pending = state.pending_push(&self.repo, live.last());
         if !self.forced(line) {
             let resuming = match &pending {
                 Some(p) => {
@@ -76,7 +76,7 @@ impl Session {
             if !resuming && !live.unchanged(&self.repo)? {
                 return Err(Refusal("fetch first".into()));
             }
-            let last = live.last.expect("unchanged or resuming implies R");
+            let last = live.last().expect("unchanged or resuming implies R");
             if !plan::descends_from(&self.repo, new, last)? {
                 return Err(Refusal("non-fast forward".into()));
             }
@@ -89,7 +89,7 @@ impl Session {
             return Ok(());
         }
         // A journal first: if the writes stop half-way, pushing again finishes them.
-        if let Some(base) = live.last {
+        if let Some(base) = live.last() {
             state.begin_push(&PendingPush {
                 base,
                 target: new,
@@ -137,11 +137,11 @@ impl Session {
         if !live.unchanged(&self.repo)? {
             return Err(Refusal("fetch first".into()));
         }
-        if live.last != Some(commit) {
+        if live.last() != Some(commit) {
             return Err(Refusal(format!(
                 "Postman publishes its current state: push {BRANCH} first (the tag points at {}, Postman has {})",
                 history::short_id(commit),
-                live.last.map(history::short_id).unwrap_or_else(|| "nothing fetched".into())
+                live.last().map(history::short_id).unwrap_or_else(|| "nothing fetched".into())
             )));
         }
         if self.options.dry_run {
