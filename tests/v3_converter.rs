@@ -15,6 +15,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use git_postman::layout::v3;
 use serde_json::value::RawValue;
@@ -135,10 +136,17 @@ fn tree_differences(name: &str, theirs: &Files, ours: &Files) -> Vec<String> {
 }
 
 /// Postman's tree for each collection it converts: (collection file, directory, files).
-fn postman_trees(cli: &PostmanCli, files: &[PathBuf], tmp: &Path) -> Vec<(PathBuf, String, Files)> {
+/// Made once for the tests that compare with them: `migrate` takes seconds a collection.
+fn postman_trees(cli: &PostmanCli, files: &[PathBuf]) -> &'static [(PathBuf, String, Files)] {
+    static TREES: OnceLock<Vec<(PathBuf, String, Files)>> = OnceLock::new();
+    TREES.get_or_init(|| migrate_all(cli, files))
+}
+
+fn migrate_all(cli: &PostmanCli, files: &[PathBuf]) -> Vec<(PathBuf, String, Files)> {
+    let tmp = tempfile::tempdir().unwrap();
     let mut out = Vec::new();
     for file in files {
-        match cli.migrate(file, &tmp.join(stem(file))) {
+        match cli.migrate(file, &tmp.path().join(stem(file))) {
             Ok(dir) => {
                 let name = dir.file_name().unwrap().to_string_lossy().to_string();
                 out.push((file.clone(), name, read_tree(&dir)));
@@ -164,11 +172,10 @@ fn trees_are_byte_identical_to_postman_migrate() {
     let (Some(files), Some(cli)) = (collections(), PostmanCli::find()) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (file, their_dir, theirs) in postman_trees(&cli, &files, tmp.path()) {
-        let (our_dir, ours) = our_tree(&file);
-        if our_dir != their_dir {
+    for (file, their_dir, theirs) in postman_trees(&cli, &files) {
+        let (our_dir, ours) = our_tree(file);
+        if our_dir != *their_dir {
             failures.push(format!(
                 "{}: directory {our_dir:?}, Postman's {their_dir:?}",
                 stem(&file)
@@ -182,12 +189,7 @@ fn trees_are_byte_identical_to_postman_migrate() {
             stem(&file)
         );
     }
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(&failures, "differences");
 }
 
 #[test]
@@ -235,12 +237,7 @@ fn v2_to_v3_to_v2_is_the_same_collection() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} collections changed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_none(&failures, "collections changed");
 }
 
 #[test]
@@ -248,13 +245,12 @@ fn v3_to_v2_to_v3_is_the_identity_on_postman_trees() {
     let (Some(files), Some(cli)) = (collections(), PostmanCli::find()) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (file, dir, theirs) in postman_trees(&cli, &files, tmp.path()) {
-        let v2 = v3::to_v2(&dir, &as_v3_files(&theirs))
-            .unwrap_or_else(|e| panic!("{}: {e}", stem(&file)));
+    for (file, dir, theirs) in postman_trees(&cli, &files) {
+        let v2 =
+            v3::to_v2(dir, &as_v3_files(theirs)).unwrap_or_else(|e| panic!("{}: {e}", stem(&file)));
         let (again_dir, again) = tree_of(&v2, &stem(&file));
-        assert_eq!(again_dir, dir, "{}", stem(&file));
+        assert_eq!(&again_dir, dir, "{}", stem(&file));
         failures.extend(tree_differences(&stem(&file), &theirs, &again));
         if let Some(extras) = again.get(v3::extras::FILE) {
             failures.push(format!(
@@ -264,9 +260,15 @@ fn v3_to_v2_to_v3_is_the_identity_on_postman_trees() {
             ));
         }
     }
+    assert_none(&failures, "differences");
+}
+
+/// Fails with every entry of `failures` (`what`: "differences", "collections changed").
+#[track_caller]
+fn assert_none(failures: &[String], what: &str) {
     assert!(
         failures.is_empty(),
-        "{} differences:\n{}",
+        "{} {what}:\n{}",
         failures.len(),
         failures.join("\n")
     );
