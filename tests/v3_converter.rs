@@ -178,15 +178,15 @@ fn trees_are_byte_identical_to_postman_migrate() {
         if our_dir != *their_dir {
             failures.push(format!(
                 "{}: directory {our_dir:?}, Postman's {their_dir:?}",
-                stem(&file)
+                stem(file)
             ));
         }
-        failures.extend(tree_differences(&stem(&file), &theirs, &ours));
+        failures.extend(tree_differences(&stem(file), theirs, &ours));
         // Deterministic: the same collection gives the same bytes.
         assert!(
-            our_tree(&file).1 == ours,
+            our_tree(file).1 == ours,
             "{}: two conversions differ",
-            stem(&file)
+            stem(file)
         );
     }
     assert_none(&failures, "differences");
@@ -248,14 +248,14 @@ fn v3_to_v2_to_v3_is_the_identity_on_postman_trees() {
     let mut failures = Vec::new();
     for (file, dir, theirs) in postman_trees(&cli, &files) {
         let v2 =
-            v3::to_v2(dir, &as_v3_files(theirs)).unwrap_or_else(|e| panic!("{}: {e}", stem(&file)));
-        let (again_dir, again) = tree_of(&v2, &stem(&file));
-        assert_eq!(&again_dir, dir, "{}", stem(&file));
-        failures.extend(tree_differences(&stem(&file), &theirs, &again));
+            v3::to_v2(dir, &as_v3_files(theirs)).unwrap_or_else(|e| panic!("{}: {e}", stem(file)));
+        let (again_dir, again) = tree_of(&v2, &stem(file));
+        assert_eq!(&again_dir, dir, "{}", stem(file));
+        failures.extend(tree_differences(&stem(file), theirs, &again));
         if let Some(extras) = again.get(v3::extras::FILE) {
             failures.push(format!(
                 "{}: a tree Postman wrote needs no extras, yet:\n{}",
-                stem(&file),
+                stem(file),
                 String::from_utf8_lossy(extras)
             ));
         }
