@@ -17,6 +17,9 @@ if [ "${1:-}" != "--demo" ]; then
 	# Real keyrings for the credential helper's tests: kernel keyutils, and
 	# gnome-keyring on a private D-Bus session bus.
 	packages+=(keyutils dbus dbus-daemon dbus-bin gnome-keyring libsecret-tools)
+	# libfaketime: runs the credential helper at a later time, so expiry is tested
+	# without waiting for the wall clock.
+	packages+=(faketime)
 	# Node.js for the real Postman tools; keep a Node.js that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -222,6 +222,15 @@ impl Keyring {
         self.run(HELPER, args, input.as_bytes())
     }
 
+    /// Runs the helper with its clock `seconds` ahead of the wall clock (libfaketime's
+    /// `faketime`, a Debian package `install-deps.sh` installs).
+    pub fn helper_later(&self, seconds: u64, args: &[&str], input: &str) -> Output {
+        let offset = format!("+{seconds}s");
+        let mut faketime_args = vec!["-f", offset.as_str(), HELPER];
+        faketime_args.extend_from_slice(args);
+        self.run("faketime", &faketime_args, input.as_bytes())
+    }
+
     /// `git -c credential.helper= -c credential.helper=<our helper> credential <action>`.
     pub fn git_credential(&self, action: &str, input: &str) -> Output {
         let helper = format!("credential.helper={HELPER}");
