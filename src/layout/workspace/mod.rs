@@ -14,6 +14,25 @@
 //! - [`spec`]: spec types and the spec files' limits.
 //!
 //! Pure functions over text and bytes, like the rest of `layout`.
+//!
+//! What is confirmed from files the app wrote (public repositories, read at the commits
+//! `reference/postman-v12.md` §2.3 names; quoted verbatim in the tests) and what is our
+//! choice:
+//! - confirmed: `.postman/resources.yaml`'s template, the comment above a
+//!   `cloudResources` the app adds, block style with two-space indent, `../` paths with
+//!   spaces and non-ASCII unquoted, the three id forms, a new kind added at the end of the
+//!   block and a new entry at the end of its kind; an environment the app pulls (`key`,
+//!   `value`, `enabled` in that order, npm `yaml` quoting, plus `owner`, `team`,
+//!   `lastRevision`, `color` and dates the public API does not serve, so such a file is
+//!   kept when it says the same); globals as `name: Globals` / `values: []`; a one-file
+//!   spec as `postman/specs/<name>.yaml`;
+//! - chosen: a multi-file spec as `postman/specs/<name>/` holding its paths, its ROOT
+//!   recorded as its `cloudResources` entry (no real multi-file sample found); `type:`
+//!   written only when it is not `default`; a secret Postman does not share written as
+//!   `value: ""` with `type: secret` (the plugin documents the field; no app-written
+//!   secret seen); the kinds of a new `cloudResources` in the plugin's example order; an
+//!   emptied `cloudResources` removed with its comment; names refused when empty or with
+//!   control characters; 10 MB read as 10 MiB.
 
 pub mod environment;
 pub mod read;

@@ -108,7 +108,7 @@ impl Reader<'_> {
     }
 
     /// Files directly in `dir` whose names end in one of `suffixes`, and the files
-    /// `.postman/resources.yaml` maps for `kind` elsewhere.
+    /// `.postman/resources.yaml` maps for `kind` anywhere.
     fn direct(&self, dir: &str, suffixes: &[&str], kind: Kind) -> Vec<&File> {
         self.files
             .iter()
@@ -120,8 +120,7 @@ impl Reader<'_> {
                     .is_some_and(|name| {
                         !name.contains('/') && suffixes.iter().any(|s| name.ends_with(s))
                     });
-                inside
-                    || (!f.path.starts_with(&format!("{dir}/")) && self.id(kind, &f.path).is_some())
+                inside || self.id(kind, &f.path).is_some()
             })
             .collect()
     }

@@ -457,3 +457,35 @@ fn files_native_git_does_not_manage_are_ignored() {
     assert_eq!(pushed.collections[0].value.name, "Shop");
     assert!(pushed.environments.is_empty() && pushed.globals.is_none());
 }
+
+#[test]
+fn a_mapped_file_outside_postman_is_read_with_its_id() {
+    let resources = format!(
+        "workspace:\n  id: {WS}\ncloudResources:\n  environments:\n    ../envs/dev.environment.yaml: 9abcec24-2e0b-50f4-89c0-fd470f620f86\n  specs:\n    ../api/openapi.yaml: aa74aa62-3867-47f3-b3e9-9b53a73678a5\n"
+    );
+    let files = vec![
+        file(RESOURCES_FILE, &resources),
+        file("envs/dev.environment.yaml", ENV_CERDMANN),
+        file("envs/other.environment.yaml", ENV_CERDMANN),
+        file("api/openapi.yaml", "openapi: 3.1.0\n"),
+    ];
+    let pushed = read::workspace(&files).unwrap();
+    let envs: Vec<(&str, Option<&str>)> = pushed
+        .environments
+        .iter()
+        .map(|e| (e.path.as_str(), e.value.id.as_deref()))
+        .collect();
+    assert_eq!(
+        envs,
+        [(
+            "envs/dev.environment.yaml",
+            Some("9abcec24-2e0b-50f4-89c0-fd470f620f86")
+        )]
+    );
+    assert_eq!(pushed.specs.len(), 1);
+    assert_eq!(pushed.specs[0].value.spec_type, "OPENAPI:3.1");
+    assert_eq!(
+        pushed.specs[0].value.id.as_deref(),
+        Some("aa74aa62-3867-47f3-b3e9-9b53a73678a5")
+    );
+}
