@@ -157,9 +157,14 @@ mod tests {
         let start = ENV_PULLED.find("values:").unwrap();
         let end = ENV_PULLED.find("createdAt:").unwrap();
         assert_eq!(ours, format!("name: {name}\n{}", &ENV_PULLED[start..end]));
-        // The app's own file is kept as it is when it says the same.
-        let kept = file("e", &name, &values, Some(ENV_PULLED.as_bytes()), false);
-        assert_eq!(kept, ENV_PULLED.as_bytes());
+        // Every file the app wrote is kept as it is when it says the same.
+        for real in [ENV_PULLED, ENV_CONVERTED, ENV_CERDMANN, GLOBALS] {
+            let (name, values) = parse("e", real.as_bytes()).unwrap();
+            for secrets in [false, true] {
+                let kept = file("e", &name, &values, Some(real.as_bytes()), secrets);
+                assert_eq!(kept, real.as_bytes());
+            }
+        }
         let mut changed = values.clone();
         changed[0].value = Some("https://other".into());
         let rewritten = file("e", &name, &changed, Some(ENV_PULLED.as_bytes()), false);

@@ -201,13 +201,21 @@ pub fn write(existing: Option<&str>, workspace_id: &str, cloud: &Cloud) -> Resul
         }
     };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let edited = edit(&lines, &cloud);
+    // Lines we write end as the file's do (a checkout with CRLF line ends).
+    let eol = |out: String| {
+        if text.contains("\r\n") {
+            out.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            out
+        }
+    };
+    let edited = edit(&lines, &cloud).map(eol);
     if let Some(out) = edited.filter(|out| keeps_the_rest(&text, out, &cloud)) {
         return Ok(out);
     }
     // A `cloudResources` in a shape the line editor does not follow (flow style, odd
     // indentation): the block is rewritten whole, everything around it kept.
-    let out = replace_block(&lines, &cloud);
+    let out = eol(replace_block(&lines, &cloud));
     if keeps_the_rest(&text, &out, &cloud) {
         Ok(out)
     } else {
@@ -667,6 +675,19 @@ mod tests {
             out,
             "workspace: {id: 50c7f0d7-41c5-4953-b12b-0b06c52835ca}\ncloudResources:\n  specs:\n    ../postman/specs/a.yaml: aa74aa62-3867-47f3-b3e9-9b53a73678a5\n# mine\n"
         );
+        let crlf = SOLIS.replace('\n', "\r\n");
+        let mut more = read(SOLIS).unwrap().cloud;
+        more.get_mut(&Kind::Specs).unwrap().insert(
+            "postman/specs/b.yaml".into(),
+            "aa74aa62-3867-47f3-b3e9-9b53a73678a5".into(),
+        );
+        let out = write(Some(&crlf), &r.workspace_id, &more).unwrap();
+        assert_eq!(
+            out.matches('\n').count(),
+            out.matches("\r\n").count(),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), SOLIS.lines().count() + 1);
         let err = write(Some(SOLIS), "50c7f0d7-41c5-4953-b12b-0b06c52835ca", &c).unwrap_err();
         assert!(err.to_string().contains("not the workspace"), "{err}");
     }
