@@ -9,7 +9,8 @@
 //! `reference/postman-v12.md` §2.3): a new `cloudResources` goes after `workspace`, under
 //! the comment the app puts there, kinds and entries in block style, two-space indent,
 //! scalars quoted as npm `yaml` quotes them; a new kind goes at the end of the block and
-//! a new entry at the end of its kind.
+//! a new entry at the end of its kind; an object whose path changed (a spec's ROOT)
+//! keeps its line's place.
 
 use std::collections::BTreeMap;
 
@@ -366,22 +367,37 @@ fn edit(lines: &[&str], cloud: &Cloud) -> Option<String> {
         };
         body.extend(k.leading.iter().copied());
         body.push_str(k.header);
-        let mut kept = Vec::new();
+        let old_paths: Vec<String> = k
+            .entries
+            .iter()
+            .filter_map(|e| repo_path(&e.key).ok())
+            .collect();
+        // Objects the file does not have yet, by id: one whose path changed (a spec's
+        // ROOT, a renamed collection) takes its old line's place.
+        let mut added: Vec<(&String, &String)> = target
+            .iter()
+            .filter(|(p, _)| !old_paths.contains(p))
+            .collect();
         for e in &k.entries {
-            let Some(id) = repo_path(&e.key).ok().and_then(|p| {
-                kept.push(p.clone());
-                target.get(&p)
-            }) else {
-                continue;
+            let now = repo_path(&e.key)
+                .ok()
+                .and_then(|p| target.get_key_value(&p));
+            let mut moved = || {
+                let at = added.iter().position(|(_, id)| **id == e.id)?;
+                Some(added.remove(at))
+            };
+            let line = match now {
+                Some((_, id)) if *id == e.id => e.line.to_string(),
+                Some((_, id)) => entry_line(kind, &e.key, id, entry_indent),
+                None => match moved() {
+                    Some((path, id)) => entry_line(kind, &key_of(path), id, entry_indent),
+                    None => continue,
+                },
             };
             body.extend(e.before.iter().copied());
-            if *id == e.id {
-                body.push_str(e.line);
-            } else {
-                body.push_str(&entry_line(kind, &e.key, id, entry_indent));
-            }
+            body.push_str(&line);
         }
-        for (path, id) in target.iter().filter(|(p, _)| !kept.contains(p)) {
+        for (path, id) in added {
             body.push_str(&entry_line(kind, &key_of(path), id, entry_indent));
         }
         body.extend(k.trailing.iter().copied());

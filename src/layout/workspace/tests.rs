@@ -489,3 +489,40 @@ fn a_mapped_file_outside_postman_is_read_with_its_id() {
         Some("aa74aa62-3867-47f3-b3e9-9b53a73678a5")
     );
 }
+
+/// A ROOT moved in Spec Hub moves the spec's one `cloudResources` line; the files stay.
+#[test]
+fn a_new_root_changes_only_the_specs_entry() {
+    let mut ws = sample(vec![]);
+    let first = write::files(&ws, &no_base(), false).unwrap();
+    let text = |w: &write::Written| {
+        let f = w.files.iter().find(|f| f.path == RESOURCES_FILE).unwrap();
+        String::from_utf8(f.bytes.clone()).unwrap()
+    };
+    let before = text(&first);
+    for f in &mut ws.specs[1].files {
+        f.root = !f.root;
+    }
+    let base_text = before.clone();
+    let base = Base {
+        resources: Some(&base_text),
+        file: &|_| None,
+    };
+    let second = write::files(&ws, &base, false).unwrap();
+    let paths = |w: &write::Written| w.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&second), paths(&first));
+    let after = text(&second);
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "    ../postman/specs/Orders- v2/openapi/index.yaml: cff9ef8c-762c-4279-9e9a-e6cc5fa36545",
+            "    ../postman/specs/Orders- v2/components/schemas.json: cff9ef8c-762c-4279-9e9a-e6cc5fa36545"
+        )]
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
+}
