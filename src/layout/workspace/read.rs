@@ -8,6 +8,11 @@
 //! cloud id (an update), an unmapped one has none (a create). A multi-file spec's ROOT is
 //! its mapped file (see [`super::write`]); an unmapped spec directory's ROOT is its one
 //! OpenAPI/AsyncAPI document.
+//!
+//! A spec's `name` here is its file's stem or its directory's name. For a mapped spec that
+//! says nothing about its name in Spec Hub (the app keeps `openapi.yaml` for a spec named
+//! otherwise, and a fetch keeps the path it finds), so a push should rename a mapped spec
+//! only when its path changed since the base.
 
 use std::collections::BTreeMap;
 
