@@ -8,7 +8,7 @@
 //! - [`resources`]: `.postman/resources.yaml` read, and written back with only its
 //!   `cloudResources` entries changed;
 //! - [`state`]: the plain-data workspace both directions share;
-//! - [`write`]: a workspace -> the files the app writes for it;
+//! - [`mod@write`]: a workspace -> the files the app writes for it;
 //! - [`read`]: the files of a commit -> a workspace to push, validated;
 //! - [`environment`]: environment and globals files;
 //! - [`spec`]: spec types and the spec files' limits.

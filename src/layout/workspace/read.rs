@@ -6,7 +6,7 @@
 //!
 //! Which object a file is comes from `.postman/resources.yaml`: a mapped path keeps its
 //! cloud id (an update), an unmapped one has none (a create). A multi-file spec's ROOT is
-//! its mapped file (see [`super::write`]); an unmapped spec directory's ROOT is its one
+//! its mapped file (see [`mod@super::write`]); an unmapped spec directory's ROOT is its one
 //! OpenAPI/AsyncAPI document.
 //!
 //! A spec's `name` here is its file's stem or its directory's name. For a mapped spec that

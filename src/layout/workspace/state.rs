@@ -1,5 +1,5 @@
 //! A workspace as plain data: what a fetch reads from Postman and turns into files
-//! ([`super::write`]), and what a push reads from a commit's files ([`super::read`]).
+//! ([`mod@super::write`]), and what a push reads from a commit's files ([`super::read`]).
 
 /// The objects of one workspace git-postman keeps in git.
 #[derive(Debug, Clone, PartialEq, Default)]
