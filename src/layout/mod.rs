@@ -7,7 +7,9 @@
 //! - [`managed`]: the schema root file and its `$ref` closure, parsed;
 //! - [`mapping`]: where an API's files live in the repository;
 //! - [`validate`]: files checked before a push sends anything;
-//! - [`v3`]: Collection v3 YAML trees (Postman v12) <-> v2.1 collection JSON.
+//! - [`v3`]: Collection v3 YAML trees (Postman v12) <-> v2.1 collection JSON;
+//! - [`workspace`]: a v12 workspace in Native Git's layout (`.postman/resources.yaml`, specs,
+//!   collections, environments, globals).
 
 pub mod collection;
 pub mod dotpostman;
@@ -17,3 +19,4 @@ pub mod mapping;
 pub mod paths;
 pub mod v3;
 pub mod validate;
+pub mod workspace;
