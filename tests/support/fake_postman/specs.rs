@@ -1,0 +1,912 @@
+//! Spec Hub (`/specs`), as `postman-api-current.yaml` and `reference/postman-v12.md` §1
+//! describe it: specs listed by workspace with cursor paging, files addressed by path
+//! with exactly one ROOT, PATCH taking one property per call, 10 MB per file (12 MB on
+//! create), version tags (409 when nothing changed since the last one), collections
+//! generated from a spec that keep their link, and the 202 tasks that report them.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::generation;
+use super::http::{Reply, Req};
+use super::routes;
+use super::state::State;
+
+type Result<T> = std::result::Result<T, Reply>;
+
+/// `createSpecFile`/`updateSpecFile`: "Files cannot exceed a maximum of 10 MB in size."
+pub const MAX_SPEC_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// `createSpec`: "Files cannot exceed a maximum of 12 MB in size." (as published).
+pub const MAX_CREATE_SPEC_FILE_BYTES: usize = 12 * 1024 * 1024;
+
+/// The `specType` enum.
+pub const SPEC_TYPES: [&str; 9] = [
+    "OPENAPI:2.0",
+    "OPENAPI:3.0",
+    "OPENAPI:3.1",
+    "ASYNCAPI:2.0",
+    "ASYNCAPI:3.0",
+    "PROTOBUF:2",
+    "PROTOBUF:3",
+    "GRAPHQL",
+    "SMITHY:2.0",
+];
+
+const EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "proto", "graphql", "smithy"];
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub id: String,
+    pub name: String,
+    pub spec_type: String,
+    pub workspace: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// By path (the listing's order).
+    pub files: BTreeMap<String, SpecFile>,
+    /// Oldest first.
+    pub tags: Vec<VersionTag>,
+    /// The spec's `updatedAt` when it was last tagged: tagging again without a change
+    /// since is the 409 ("changelog group that already has a version tag").
+    pub tagged_at: Option<String>,
+    /// Collections generated from it: the link survives edits on either side.
+    pub generated: Vec<Generated>,
+}
+
+impl Spec {
+    pub fn root(&self) -> Option<&SpecFile> {
+        self.files.values().find(|f| f.root)
+    }
+
+    /// `fileFormat` from the root file's extension.
+    pub fn file_format(&self) -> &'static str {
+        let ext = self
+            .root()
+            .and_then(|f| f.path.rsplit_once('.'))
+            .map_or("", |(_, e)| e);
+        match ext {
+            "json" => "json",
+            "proto" => "proto",
+            "graphql" => "graphql",
+            "smithy" => "smithy",
+            _ => "yaml",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    pub id: String,
+    pub path: String,
+    pub content: String,
+    pub root: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl SpecFile {
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    fn file_type(&self) -> &'static str {
+        if self.root {
+            "ROOT"
+        } else {
+            "DEFAULT"
+        }
+    }
+}
+
+/// A frozen copy of the spec's files.
+#[derive(Debug, Clone)]
+pub struct VersionTag {
+    pub id: String,
+    pub name: String,
+    pub files: Vec<SpecFile>,
+    /// Folder path -> id (the tag's file listing names folders too).
+    pub folders: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub collection: String,
+    /// The spec's and the collection's `updatedAt` at the last generation or sync:
+    /// a later change on either side makes the collection `out-of-sync`.
+    pub spec_at: String,
+    pub collection_at: String,
+}
+
+/// A generation or synchronisation: `pending` to its first look, then done.
+#[derive(Debug, Clone)]
+pub struct SpecTask {
+    pub id: String,
+    /// `specs` or `collections`, with `element_id`: where it is polled.
+    pub element_type: &'static str,
+    pub element_id: String,
+    pub spec_id: String,
+    pub action: &'static str,
+    /// The collection it made or synced, or why it failed.
+    pub outcome: std::result::Result<String, String>,
+    pub looks: u32,
+}
+
+// ---------------------------------------------------------------- state
+
+impl State {
+    /// Creates a spec; `files` are `(path, content, root)`.
+    pub fn create_spec(
+        &mut self,
+        ws: &str,
+        name: &str,
+        spec_type: &str,
+        files: &[(&str, &str, bool)],
+    ) -> String {
+        let now = self.clock.tick();
+        let id = self.new_id();
+        let mut stored = BTreeMap::new();
+        for (path, content, root) in files {
+            let f = SpecFile {
+                id: self.new_id(),
+                path: path.to_string(),
+                content: content.to_string(),
+                root: *root,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            };
+            stored.insert(f.path.clone(), f);
+        }
+        let spec = Spec {
+            id: id.clone(),
+            name: name.into(),
+            spec_type: spec_type.into(),
+            workspace: ws.into(),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+            files: stored,
+            tags: Vec::new(),
+            tagged_at: None,
+            generated: Vec::new(),
+        };
+        self.ws.specs.insert(id.clone(), spec);
+        self.touch_workspace(ws, &now);
+        id
+    }
+
+    pub fn spec(&self, id: &str) -> Option<&Spec> {
+        self.ws.specs.get(id)
+    }
+
+    /// Changes the spec with `f` and bumps its `updatedAt`; returns the new time.
+    fn edit_spec(&mut self, id: &str, f: impl FnOnce(&mut Spec, &str)) -> String {
+        let now = self.clock.tick();
+        let spec = self
+            .ws
+            .specs
+            .get_mut(id)
+            .unwrap_or_else(|| panic!("fake Postman: no spec {id}"));
+        f(spec, &now);
+        spec.updated_at = now.clone();
+        now
+    }
+
+    /// Creates or rewrites a file (someone edits it in Postman).
+    pub fn put_spec_file(&mut self, spec: &str, path: &str, content: &str) {
+        let new_id = self.new_id();
+        self.edit_spec(spec, |s, now| {
+            let f = s.files.entry(path.into()).or_insert_with(|| SpecFile {
+                id: new_id,
+                path: path.into(),
+                content: String::new(),
+                root: false,
+                created_at: now.into(),
+                updated_at: now.into(),
+            });
+            f.content = content.into();
+            f.updated_at = now.into();
+        });
+    }
+
+    /// Makes `path` the ROOT; the previous root becomes DEFAULT (Postman's rule).
+    pub fn set_spec_root(&mut self, spec: &str, path: &str) {
+        self.edit_spec(spec, |s, now| {
+            for f in s.files.values_mut() {
+                let root = f.path == path;
+                if f.root != root {
+                    f.root = root;
+                    f.updated_at = now.into();
+                }
+            }
+        });
+    }
+
+    pub fn rename_spec_file(&mut self, spec: &str, path: &str, new_path: &str) {
+        self.edit_spec(spec, |s, now| {
+            let mut f = s.files.remove(path).expect("the file exists");
+            f.path = new_path.into();
+            f.updated_at = now.into();
+            s.files.insert(new_path.into(), f);
+        });
+    }
+
+    pub fn delete_spec_file(&mut self, spec: &str, path: &str) {
+        self.edit_spec(spec, |s, _| {
+            s.files.remove(path);
+        });
+    }
+
+    pub fn rename_spec(&mut self, spec: &str, name: &str) {
+        self.edit_spec(spec, |s, _| s.name = name.into());
+    }
+
+    pub fn delete_spec(&mut self, spec: &str) {
+        let now = self.clock.tick();
+        if let Some(s) = self.ws.specs.remove(spec) {
+            self.touch_workspace(&s.workspace, &now);
+        }
+    }
+
+    /// Tags the spec's current files; `Err` is the 409's detail.
+    pub fn create_version_tag(
+        &mut self,
+        spec: &str,
+        name: &str,
+    ) -> std::result::Result<String, String> {
+        let s = &self.ws.specs[spec];
+        if s.tagged_at.as_deref() == Some(s.updated_at.as_str()) {
+            return Err("A version tag already exists for the current changelog group. Make new changes to the spec to create a version tag.".into());
+        }
+        // Not documented; a name is a version, so a second one is refused the same way.
+        if s.tags.iter().any(|t| t.name == name) {
+            return Err(format!(
+                "A version tag named '{name}' already exists for this specification."
+            ));
+        }
+        let files: Vec<SpecFile> = s.files.values().cloned().collect();
+        let mut folders = BTreeMap::new();
+        for f in &files {
+            let mut dir = f.path.as_str();
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                folders
+                    .entry(parent.to_string())
+                    .or_insert_with(String::new);
+                dir = parent;
+            }
+        }
+        for id in folders.values_mut() {
+            *id = self.ids.uuid();
+        }
+        let id = self.new_id();
+        let s = self.ws.specs.get_mut(spec).expect("looked up above");
+        s.tagged_at = Some(s.updated_at.clone());
+        s.tags.push(VersionTag {
+            id: id.clone(),
+            name: name.into(),
+            files,
+            folders,
+        });
+        Ok(id)
+    }
+
+    /// Generates a collection from the spec into its workspace, linked to it.
+    pub fn generate_collection(
+        &mut self,
+        spec: &str,
+        name: &str,
+    ) -> std::result::Result<String, String> {
+        let s = self.spec(spec).expect("the spec exists");
+        let collection = generation::collection(s, name, None)?;
+        let ws = s.workspace.clone();
+        let uid = self.create_collection_in(&ws, collection);
+        self.link(spec, &uid);
+        Ok(uid)
+    }
+
+    /// Regenerates a linked collection from the spec, keeping the ids of what stays.
+    pub fn sync_collection(&mut self, spec: &str, uid: &str) -> std::result::Result<(), String> {
+        let s = self.spec(spec).expect("the spec exists");
+        let old = self.collection(uid).expect("the collection exists");
+        let collection = generation::collection(s, old.name(), Some(&old.body))?;
+        self.update_collection(uid, collection);
+        self.link(spec, uid);
+        Ok(())
+    }
+
+    fn link(&mut self, spec: &str, uid: &str) {
+        let collection_at = self.collection(uid).expect("exists").updated_at.clone();
+        let s = self.ws.specs.get_mut(spec).expect("exists");
+        s.generated.retain(|g| g.collection != uid);
+        s.generated.push(Generated {
+            collection: uid.into(),
+            spec_at: s.updated_at.clone(),
+            collection_at,
+        });
+    }
+
+    /// One look at a task (pending the first time).
+    fn look_at_spec_task(&mut self, id: &str) -> Option<&SpecTask> {
+        let t = self.ws.tasks.get_mut(id)?;
+        t.looks += 1;
+        Some(t)
+    }
+
+    fn new_task(
+        &mut self,
+        element: (&'static str, &str),
+        spec: &str,
+        action: &'static str,
+        outcome: std::result::Result<String, String>,
+    ) -> String {
+        let id = self.new_id();
+        let task = SpecTask {
+            id: id.clone(),
+            element_type: element.0,
+            element_id: element.1.into(),
+            spec_id: spec.into(),
+            action,
+            outcome,
+            looks: 0,
+        };
+        self.ws.tasks.insert(id.clone(), task);
+        id
+    }
+}
+
+/// The workspace's specs, newest first (as `getAllSpecs`'s example lists them).
+pub fn in_workspace<'a>(st: &'a State, ws: &str) -> Vec<&'a Spec> {
+    let mut specs: Vec<&Spec> = st.ws.specs.values().filter(|s| s.workspace == ws).collect();
+    specs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    specs
+}
+
+// ---------------------------------------------------------------- routing
+
+pub fn route(st: &mut State, req: &Req, segs: &[&str]) -> Option<Reply> {
+    let result = match (req.method.as_str(), segs) {
+        ("GET", ["specs"]) => list_specs(st, req),
+        ("POST", ["specs"]) => create_spec(st, req),
+        ("GET", ["specs", id]) => find(st, id).map(|s| Reply::ok(spec_data(st, s, true))),
+        ("PATCH", ["specs", id]) => patch_spec(st, req, id),
+        ("DELETE", ["specs", id]) => delete_spec(st, id),
+        ("GET", ["specs", id, "files"]) => list_files(st, req, id),
+        ("POST", ["specs", id, "files"]) => create_file(st, req, id),
+        (m, ["specs", id, "files", path @ ..]) if !path.is_empty() => {
+            file_route(st, req, m, id, &path.join("/"))
+        }
+        ("GET", ["specs", id, "version-tags"]) => list_tags(st, req, id),
+        ("POST", ["specs", id, "version-tags"]) => create_tag(st, req, id),
+        ("GET", ["specs", id, "version-tags", tag, "files"]) => tag_files(st, id, tag),
+        ("GET", ["specs", id, "generations", "collection"]) => list_generated(st, req, id),
+        ("POST", ["specs", id, "generations", "collection"]) => generate(st, req, id),
+        ("PUT", ["collections", uid, "synchronizations"]) => sync(st, req, uid),
+        ("GET", [kind @ ("specs" | "collections"), eid, "tasks", tid]) => task(st, kind, eid, tid),
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| e))
+}
+
+// ---------------------------------------------------------------- errors
+
+/// `commonErrorTypeTitleDetailStatus`, the shape of every Spec Hub error.
+fn error(status: u16, kind: &str, title: &str, detail: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"type": kind, "title": title, "detail": detail, "status": status}),
+    )
+}
+
+const BAD_REQUEST: &str = "https://api.postman.com/problems/bad-request";
+
+/// The 400 most Spec Hub checks answer ("Malformed request").
+fn malformed(detail: &str) -> Reply {
+    error(400, BAD_REQUEST, "Malformed request", detail)
+}
+
+/// Example `apiSpec404ErrorSpecificationNotFound`.
+fn spec_not_found() -> Reply {
+    error(
+        404,
+        "instanceNotFoundError",
+        "Specification not found",
+        "The specification you are trying to access does not exist.",
+    )
+}
+
+/// Example `apiSpec404ErrorInstanceNotFound` (a file, a task, a collection).
+fn instance_not_found() -> Reply {
+    error(
+        404,
+        "instanceNotFoundError",
+        "Instance not found",
+        "Entity that you are trying to access does not exist.",
+    )
+}
+
+fn size_exceeded(limit_mb: usize) -> Reply {
+    malformed(&format!("File size exceeded the limit of {limit_mb} MB"))
+}
+
+const ONE_ROOT: &str = "Only one file can have type ROOT";
+const NO_ROOT: &str = "At least one file must have type ROOT";
+
+// ---------------------------------------------------------------- specs
+
+fn find<'a>(st: &'a State, id: &str) -> Result<&'a Spec> {
+    st.spec(id).ok_or_else(spec_not_found)
+}
+
+/// `specData` (`getSpec`, with `fileFormat`), the listing's entries and the
+/// create/update answers (without it).
+fn spec_data(st: &State, s: &Spec, with_format: bool) -> Value {
+    let mut v = json!({
+        "id": s.id, "name": s.name, "type": s.spec_type,
+        "createdBy": st.user, "updatedBy": st.user, "createdAt": s.created_at, "updatedAt": s.updated_at,
+    });
+    if with_format {
+        v["fileFormat"] = json!(s.file_format());
+    }
+    v
+}
+
+fn workspace_param<'a>(req: &'a Req) -> Result<&'a str> {
+    req.query("workspaceId")
+        .filter(|w| !w.is_empty())
+        .ok_or_else(|| malformed("Required query parameter workspaceId is missing."))
+}
+
+fn list_specs(st: &mut State, req: &Req) -> Result<Reply> {
+    let ws = workspace_param(req)?;
+    if st.workspace(ws).is_none() {
+        // Example `apiSpec400ErrorWorkspaceNotFound`.
+        return Err(malformed(
+            "We could not find the workspace you are looking for.",
+        ));
+    }
+    let specs = in_workspace(st, ws);
+    let (data, next, _) = routes::page(st, req, &specs, |s| s.id.as_str())?;
+    let specs: Vec<Value> = data.iter().map(|s| spec_data(st, s, false)).collect();
+    Ok(Reply::ok(
+        json!({"specs": specs, "meta": {"nextCursor": next}}),
+    ))
+}
+
+fn valid_path(path: &str) -> bool {
+    !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
+}
+
+/// A file path from a body: well-formed, with an extension Spec Hub accepts.
+fn check_new_path(path: &str) -> Result<()> {
+    if !valid_path(path) {
+        return Err(malformed(&format!("The file path '{path}' is invalid.")));
+    }
+    let ext = path.rsplit_once('.').map(|(_, e)| e);
+    match ext {
+        Some(e) if EXTENSIONS.contains(&e) => Ok(()),
+        _ => Err(error(
+            400,
+            BAD_REQUEST,
+            "Invalid parameters",
+            "Invalid file extension",
+        )),
+    }
+}
+
+fn create_spec(st: &mut State, req: &Req) -> Result<Reply> {
+    let ws = workspace_param(req)?;
+    if st.workspace(ws).is_none() {
+        // `workspace404Error` (no `status` in its example).
+        let msg = "We could not find the workspace you are looking for";
+        return Err(Reply::json(
+            404,
+            json!({"type": "instanceNotFoundError", "title": msg, "detail": format!("{msg}.")}),
+        ));
+    }
+    let body = req.json_body().unwrap_or_default();
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return Err(malformed(
+            "Required property `name` is missing from the request.",
+        ));
+    };
+    let spec_type = body["type"].as_str().unwrap_or_default();
+    if !SPEC_TYPES.contains(&spec_type) {
+        return Err(error(
+            400,
+            "InvalidParamsError",
+            "Required parameter is invalid",
+            &format!(
+                "Required property `type` is invalid. Should be one of: {}",
+                SPEC_TYPES.join(", ")
+            ),
+        ));
+    }
+    let files = body["files"].as_array().filter(|f| !f.is_empty());
+    let files = files.ok_or_else(|| malformed("Required body parameter files is missing"))?;
+    let mut checked: Vec<(&str, &str, bool)> = Vec::new();
+    for f in files {
+        let (Some(path), Some(content)) = (f["path"].as_str(), f["content"].as_str()) else {
+            return Err(error(
+                400,
+                "invalidParamError",
+                "Invalid request body",
+                "The body parameter content is missing from the request.",
+            ));
+        };
+        check_new_path(path)?;
+        if content.len() > MAX_CREATE_SPEC_FILE_BYTES {
+            return Err(size_exceeded(12));
+        }
+        if checked.iter().any(|(p, _, _)| *p == path) {
+            return Err(malformed(&format!(
+                "The file path '{path}' is given twice."
+            )));
+        }
+        let root = match (files.len(), f["type"].as_str()) {
+            (1, _) => true,
+            (_, Some("ROOT")) => true,
+            (_, Some("DEFAULT")) => false,
+            _ => return Err(malformed(
+                "Required property `type` is missing from a file of a multi-file specification.",
+            )),
+        };
+        checked.push((path, content, root));
+    }
+    match checked.iter().filter(|(_, _, root)| *root).count() {
+        0 => return Err(malformed(NO_ROOT)),
+        1 => {}
+        _ => return Err(malformed(ONE_ROOT)),
+    }
+    let name = name.to_string();
+    let spec_type = spec_type.to_string();
+    let owned: Vec<(String, String, bool)> = checked
+        .iter()
+        .map(|(p, c, r)| (p.to_string(), c.to_string(), *r))
+        .collect();
+    let files: Vec<(&str, &str, bool)> = owned
+        .iter()
+        .map(|(p, c, r)| (p.as_str(), c.as_str(), *r))
+        .collect();
+    let id = st.create_spec(ws, &name, &spec_type, &files);
+    Ok(Reply::json(201, spec_data(st, &st.ws.specs[&id], false)))
+}
+
+fn patch_spec(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    find(st, id)?;
+    let body = req.json_body().unwrap_or_default();
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return Err(malformed(
+            "Required property `name` is missing from the request.",
+        ));
+    };
+    st.rename_spec(id, name);
+    Ok(Reply::ok(spec_data(st, &st.ws.specs[id], false)))
+}
+
+fn delete_spec(st: &mut State, id: &str) -> Result<Reply> {
+    find(st, id)?;
+    st.delete_spec(id);
+    Ok(Reply::empty(204))
+}
+
+// ---------------------------------------------------------------- files
+
+/// `specFileData`; `getSpecFile` adds the content.
+fn file_data(st: &State, f: &SpecFile) -> Value {
+    json!({
+        "id": f.id, "path": f.path, "name": f.name(), "type": f.file_type(),
+        "createdBy": st.user, "updatedBy": st.user, "createdAt": f.created_at, "updatedAt": f.updated_at,
+    })
+}
+
+/// `createUpdateSpecFileResponse`: no `name`.
+fn file_written(st: &State, f: &SpecFile) -> Value {
+    json!({
+        "id": f.id, "path": f.path, "type": f.file_type(),
+        "createdBy": st.user, "updatedBy": st.user, "createdAt": f.created_at, "updatedAt": f.updated_at,
+    })
+}
+
+fn list_files(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    let files: Vec<&SpecFile> = find(st, id)?.files.values().collect();
+    let (data, next, _) = routes::page(st, req, &files, |f| f.path.as_str())?;
+    let files: Vec<Value> = data.iter().map(|f| file_data(st, f)).collect();
+    Ok(Reply::ok(
+        json!({"files": files, "meta": {"nextCursor": next}}),
+    ))
+}
+
+fn create_file(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    let spec = find(st, id)?;
+    if !(spec.spec_type.starts_with("OPENAPI") || spec.spec_type.starts_with("PROTOBUF")) {
+        return Err(malformed(
+            "Files can be added to OpenAPI and protobuf specifications only.",
+        ));
+    }
+    let body = req.json_body().unwrap_or_default();
+    let (Some(path), Some(content)) = (body["path"].as_str(), body["content"].as_str()) else {
+        return Err(malformed(
+            "The required body parameter is missing from the request.",
+        ));
+    };
+    check_new_path(path)?;
+    if content.len() > MAX_SPEC_FILE_BYTES {
+        return Err(size_exceeded(10));
+    }
+    if spec.files.contains_key(path) {
+        return Err(malformed(&format!(
+            "A file with the path '{path}' already exists."
+        )));
+    }
+    st.put_spec_file(id, path, content);
+    Ok(Reply::json(
+        201,
+        file_written(st, &st.ws.specs[id].files[path]),
+    ))
+}
+
+fn file_route(st: &mut State, req: &Req, method: &str, id: &str, path: &str) -> Result<Reply> {
+    let spec = find(st, id)?;
+    if !valid_path(path) {
+        // Example `apiSpecFile400ErrorInvalidFilePath`.
+        return Err(malformed("The path parameter /filePath is invalid."));
+    }
+    let file = spec.files.get(path).ok_or_else(instance_not_found)?;
+    match method {
+        "GET" => {
+            let mut out = file_data(st, file);
+            out["content"] = json!(file.content);
+            Ok(Reply::ok(out))
+        }
+        "PATCH" => patch_file(st, req, id, path),
+        "DELETE" if file.root => Err(malformed(NO_ROOT)),
+        "DELETE" => {
+            st.delete_spec_file(id, path);
+            Ok(Reply::empty(204))
+        }
+        _ => Err(super::http::route_not_found()),
+    }
+}
+
+/// Exactly one of `content`, `type`, `name` per call.
+fn patch_file(st: &mut State, req: &Req, id: &str, path: &str) -> Result<Reply> {
+    let body = req.json_body().filter(Value::is_object).unwrap_or_default();
+    let given: Vec<&str> = ["content", "type", "name"]
+        .into_iter()
+        .filter(|k| body.get(*k).is_some())
+        .collect();
+    let one = match given.as_slice() {
+        [] => {
+            return Err(malformed(
+                "The required body parameter is missing from the request.",
+            ))
+        }
+        [one] => *one,
+        _ => {
+            return Err(malformed(
+                "Only one of 'content', 'type', or 'name' should be provided.",
+            ))
+        }
+    };
+    let is_root = st.ws.specs[id].files[path].root;
+    let mut path = path.to_string();
+    match (one, body[one].as_str()) {
+        ("content", Some(content)) if content.len() > MAX_SPEC_FILE_BYTES => {
+            return Err(size_exceeded(10))
+        }
+        ("content", Some(content)) => st.put_spec_file(id, &path, content),
+        ("type", Some("ROOT")) => st.set_spec_root(id, &path),
+        ("type", Some("DEFAULT")) if is_root => return Err(malformed(NO_ROOT)),
+        ("type", Some("DEFAULT")) => {}
+        ("name", Some(name)) => {
+            let new_path = match path.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/{name}"),
+                None => name.to_string(),
+            };
+            if name.contains('/') {
+                return Err(malformed(&format!("The file name '{name}' is invalid.")));
+            }
+            check_new_path(&new_path)?;
+            if st.ws.specs[id].files.contains_key(&new_path) {
+                return Err(malformed(&format!(
+                    "A file with the path '{new_path}' already exists."
+                )));
+            }
+            st.rename_spec_file(id, &path, &new_path);
+            path = new_path;
+        }
+        _ => {
+            return Err(malformed(&format!(
+                "The property '{one}' has an invalid value."
+            )))
+        }
+    }
+    Ok(Reply::ok(file_written(st, &st.ws.specs[id].files[&path])))
+}
+
+// ---------------------------------------------------------------- version tags
+
+fn list_tags(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    let tags: Vec<&VersionTag> = find(st, id)?.tags.iter().rev().collect();
+    let (data, next, _) = routes::page(st, req, &tags, |t| t.id.as_str())?;
+    let data: Vec<Value> = data
+        .iter()
+        .map(|t| json!({"id": t.id, "name": t.name}))
+        .collect();
+    Ok(Reply::ok(
+        json!({"data": data, "meta": {"nextCursor": next}}),
+    ))
+}
+
+fn create_tag(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    find(st, id)?;
+    let body = req.json_body().unwrap_or_default();
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return Err(malformed(
+            "Required property `name` is missing from the request.",
+        ));
+    };
+    match st.create_version_tag(id, name) {
+        Ok(tag) => Ok(Reply::json(201, json!({"data": {"id": tag, "name": name}}))),
+        // Example `apiSpec409ErrorVersionTagConflict`.
+        Err(detail) => Err(error(409, "conflictError", "Conflict", &detail)),
+    }
+}
+
+/// `getSpecVersionTag`: folders and files of the tagged spec; users as strings.
+fn tag_files(st: &mut State, id: &str, tag: &str) -> Result<Reply> {
+    let t = find(st, id)?
+        .tags
+        .iter()
+        .find(|t| t.id == tag)
+        .ok_or_else(|| {
+            error(
+                404,
+                "instanceNotFoundError",
+                "Version not found",
+                "The version tag you are trying to access does not exist on this specification.",
+            )
+        })?;
+    let user = st.user.to_string();
+    let parent = |path: &str| path.rsplit_once('/').map(|(dir, _)| t.folders[dir].clone());
+    let name_of = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+    let mut data: Vec<Value> = Vec::new();
+    let stamp = t
+        .files
+        .iter()
+        .map(|f| f.updated_at.as_str())
+        .max()
+        .unwrap_or_default();
+    for (path, fid) in &t.folders {
+        let mut e = json!({
+            "id": fid, "name": name_of(path), "type": "FOLDER", "path": path,
+            "createdBy": user, "updatedBy": user, "createdAt": stamp, "updatedAt": stamp,
+        });
+        if let Some(p) = parent(path) {
+            e["parentId"] = json!(p);
+        }
+        data.push(e);
+    }
+    for f in &t.files {
+        let mut e = json!({
+            "id": f.id, "name": f.name(), "type": "FILE", "path": f.path, "fileType": f.file_type(),
+            "content": f.content, "createdBy": user, "updatedBy": user,
+            "createdAt": f.created_at, "updatedAt": f.updated_at,
+        });
+        if let Some(p) = parent(&f.path) {
+            e["parentId"] = json!(p);
+        }
+        data.push(e);
+    }
+    Ok(Reply::ok(json!({ "data": data })))
+}
+
+// ---------------------------------------------------------------- generations and tasks
+
+fn list_generated(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    let spec = find(st, id)?;
+    let linked: Vec<(&Generated, &super::state::Collection)> = spec
+        .generated
+        .iter()
+        .filter_map(|g| Some((g, st.collection(&g.collection)?)))
+        .collect();
+    let (data, next, _) = routes::page(st, req, &linked, |(g, _)| g.collection.as_str())?;
+    let collections: Vec<Value> = data
+        .iter()
+        .map(|(g, c)| {
+            let in_sync = g.spec_at == spec.updated_at && g.collection_at == c.updated_at;
+            json!({
+                "id": c.uid, "name": c.name(), "state": if in_sync { "in-sync" } else { "out-of-sync" },
+                "createdAt": c.created_at, "updatedAt": c.updated_at, "createdBy": st.user,
+            })
+        })
+        .collect();
+    Ok(Reply::ok(
+        json!({"collections": collections, "meta": {"nextCursor": next}}),
+    ))
+}
+
+/// Example `apiSpec423ErrorLocked` while an earlier generation is still pending.
+fn check_unlocked(st: &State, spec: &str) -> Result<()> {
+    let busy = st
+        .ws
+        .tasks
+        .values()
+        .any(|t| t.spec_id == spec && t.looks < 2);
+    match busy {
+        true => Err(error(
+            423,
+            "actionLockedError",
+            "Collection generation in progress",
+            "Collection generation is already in progress for the spec.",
+        )),
+        false => Ok(()),
+    }
+}
+
+fn task_created(kind: &str, element: &str, task: &str) -> Reply {
+    Reply::json(
+        202,
+        json!({"taskId": task, "url": format!("/{kind}/{element}/tasks/{task}")}),
+    )
+}
+
+fn generate(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
+    let spec = find(st, id)?;
+    check_unlocked(st, id)?;
+    let body = req.json_body().unwrap_or_default();
+    let name = body["name"].as_str().filter(|n| !n.is_empty());
+    let name = name.unwrap_or(&spec.name).to_string();
+    let outcome = st.generate_collection(id, &name);
+    let task = st.new_task(("specs", id), id, "generation", outcome);
+    Ok(task_created("specs", id, &task))
+}
+
+/// `PUT /collections/{uid}/synchronizations?specId=`: only a collection generated from
+/// that spec can be synced.
+fn sync(st: &mut State, req: &Req, uid: &str) -> Result<Reply> {
+    let spec_id = req.query("specId").unwrap_or_default().to_string();
+    let spec = find(st, &spec_id)?;
+    let uid = st.collection_uid(uid).ok_or_else(instance_not_found)?;
+    if !spec.generated.iter().any(|g| g.collection == uid) {
+        return Err(error(
+            404,
+            "instanceNotFoundError",
+            "Resource not found",
+            "Entity that you are trying to access does not exist.",
+        ));
+    }
+    check_unlocked(st, &spec_id)?;
+    let outcome = st.sync_collection(&spec_id, &uid).map(|()| uid.clone());
+    let task = st.new_task(("collections", &uid), &spec_id, "synchronization", outcome);
+    Ok(task_created("collections", &uid, &task))
+}
+
+fn task(st: &mut State, kind: &str, element: &str, id: &str) -> Result<Reply> {
+    let known = st
+        .ws
+        .tasks
+        .get(id)
+        .filter(|t| t.element_type == kind && t.element_id == element);
+    if known.is_none() {
+        return Err(instance_not_found());
+    }
+    let t = st.look_at_spec_task(id).expect("looked up above");
+    let meta = json!({"action": t.action, "model": "collection"});
+    let body = match (&t.outcome, t.looks) {
+        (_, 1) => json!({"status": "pending", "meta": meta}),
+        (Ok(uid), _) => {
+            let bare = uid.split_once('-').map_or(uid.as_str(), |(_, id)| id);
+            json!({
+                "status": "completed", "meta": meta,
+                "details": {"resources": [{"id": uid, "url": format!("/collections/{bare}")}]},
+            })
+        }
+        (Err(why), _) => json!({"status": "failed", "meta": meta, "details": why}),
+    };
+    Ok(Reply::ok(body))
+}
