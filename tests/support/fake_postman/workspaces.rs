@@ -318,7 +318,7 @@ fn put_globals(st: &mut State, req: &Req, ws: &str) -> Result<Reply> {
 
 /// `GET /collections?workspace=`: every collection of the workspace (of all workspaces
 /// without the parameter; none for an unknown one, with 200 as the spec says), paged by
-/// `limit`/`offset` when asked.
+/// `limit`/`offset` when asked (`limit` at most the page size).
 fn list_collections(st: &mut State, req: &Req) -> Result<Reply> {
     let all: Vec<&Collection> = match req.query("workspace") {
         Some(ws) => st.workspace_collections(ws),
@@ -337,7 +337,9 @@ fn list_collections(st: &mut State, req: &Req) -> Result<Reply> {
     let page: Vec<Value> = match (offset, limit) {
         (None, None) => all.iter().map(entry).collect(),
         _ => {
-            let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(st.page_size));
+            // Capped at the page size, like the cursor listings, so clients page.
+            let limit = limit.unwrap_or(st.page_size).min(st.page_size);
+            let offset = offset.unwrap_or(0);
             body["meta"] = json!({"total": all.len(), "offset": offset, "limit": limit});
             all.iter().skip(offset).take(limit).map(entry).collect()
         }
