@@ -93,7 +93,7 @@ fn specs(h: &mut Harness, ws: &str) -> Specs {
     let (single, multi) = (ids[0].clone(), ids[1].clone());
     h.v12("get", t, "/specs").expect(400);
     h.v12("get", t, "/specs?workspaceId=nope").expect(400);
-    h.v12("get", t, &format!("/specs?workspaceId={ws}&limit=0"))
+    h.v12("get", t, format!("/specs?workspaceId={ws}&limit=0"))
         .expect(400);
     unauthorized(h, "get", t, &format!("/specs?workspaceId={ws}"));
 

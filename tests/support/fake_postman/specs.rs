@@ -75,27 +75,15 @@ impl Spec {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct SpecFile {
-    pub id: String,
-    pub path: String,
-    pub content: String,
-    pub root: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
+/// A spec file has the fields of an API Builder schema file (`root`: the ROOT type).
+pub use super::state::SchemaFile as SpecFile;
 
-impl SpecFile {
-    pub fn name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
-    }
-
-    fn file_type(&self) -> &'static str {
-        if self.root {
-            "ROOT"
-        } else {
-            "DEFAULT"
-        }
+/// `ROOT` or `DEFAULT`.
+fn file_type(f: &SpecFile) -> &'static str {
+    if f.root {
+        "ROOT"
+    } else {
+        "DEFAULT"
     }
 }
 
@@ -449,7 +437,13 @@ fn spec_data(st: &State, s: &Spec, with_format: bool) -> Value {
     v
 }
 
-fn workspace_param<'a>(req: &'a Req) -> Result<&'a str> {
+/// The body's non-empty `name` (example `apiSpec400ErrorMissingNameProperty`).
+fn required_name(body: &Value) -> Result<&str> {
+    let name = body["name"].as_str().filter(|n| !n.is_empty());
+    name.ok_or_else(|| malformed("Required property `name` is missing from the request."))
+}
+
+fn workspace_param(req: &Req) -> Result<&str> {
     req.query("workspaceId")
         .filter(|w| !w.is_empty())
         .ok_or_else(|| malformed("Required query parameter workspaceId is missing."))
@@ -508,11 +502,7 @@ fn create_spec(st: &mut State, req: &Req) -> Result<Reply> {
         ));
     }
     let body = req.json_body().unwrap_or_default();
-    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
-        return Err(malformed(
-            "Required property `name` is missing from the request.",
-        ));
-    };
+    let name = required_name(&body)?;
     let spec_type = body["type"].as_str().unwrap_or_default();
     if !SPEC_TYPES.contains(&spec_type) {
         return Err(error(
@@ -578,11 +568,7 @@ fn create_spec(st: &mut State, req: &Req) -> Result<Reply> {
 fn patch_spec(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
     find(st, id)?;
     let body = req.json_body().unwrap_or_default();
-    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
-        return Err(malformed(
-            "Required property `name` is missing from the request.",
-        ));
-    };
+    let name = required_name(&body)?;
     st.rename_spec(id, name);
     Ok(Reply::ok(spec_data(st, &st.ws.specs[id], false)))
 }
@@ -598,7 +584,7 @@ fn delete_spec(st: &mut State, id: &str) -> Result<Reply> {
 /// `specFileData`; `getSpecFile` adds the content.
 fn file_data(st: &State, f: &SpecFile) -> Value {
     json!({
-        "id": f.id, "path": f.path, "name": f.name(), "type": f.file_type(),
+        "id": f.id, "path": f.path, "name": f.name(), "type": file_type(f),
         "createdBy": st.user, "updatedBy": st.user, "createdAt": f.created_at, "updatedAt": f.updated_at,
     })
 }
@@ -606,7 +592,7 @@ fn file_data(st: &State, f: &SpecFile) -> Value {
 /// `createUpdateSpecFileResponse`: no `name`.
 fn file_written(st: &State, f: &SpecFile) -> Value {
     json!({
-        "id": f.id, "path": f.path, "type": f.file_type(),
+        "id": f.id, "path": f.path, "type": file_type(f),
         "createdBy": st.user, "updatedBy": st.user, "createdAt": f.created_at, "updatedAt": f.updated_at,
     })
 }
@@ -745,11 +731,7 @@ fn list_tags(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
 fn create_tag(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
     find(st, id)?;
     let body = req.json_body().unwrap_or_default();
-    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
-        return Err(malformed(
-            "Required property `name` is missing from the request.",
-        ));
-    };
+    let name = required_name(&body)?;
     match st.create_version_tag(id, name) {
         Ok(tag) => Ok(Reply::json(201, json!({"data": {"id": tag, "name": name}}))),
         // Example `apiSpec409ErrorVersionTagConflict`.
@@ -793,7 +775,7 @@ fn tag_files(st: &mut State, id: &str, tag: &str) -> Result<Reply> {
     }
     for f in &t.files {
         let mut e = json!({
-            "id": f.id, "name": f.name(), "type": "FILE", "path": f.path, "fileType": f.file_type(),
+            "id": f.id, "name": f.name(), "type": "FILE", "path": f.path, "fileType": file_type(f),
             "content": f.content, "createdBy": user, "updatedBy": user,
             "createdAt": f.created_at, "updatedAt": f.updated_at,
         });
