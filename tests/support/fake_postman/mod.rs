@@ -20,6 +20,7 @@ mod routes;
 mod seed;
 mod specs;
 mod state;
+mod version_tags;
 mod workspace_seed;
 mod workspaces;
 

@@ -1,17 +1,18 @@
 //! Spec Hub (`/specs`), as `postman-api-current.yaml` and `reference/postman-v12.md` §1
 //! describe it: specs listed by workspace with cursor paging, files addressed by path
 //! with exactly one ROOT, PATCH taking one property per call, 10 MB per file (12 MB on
-//! create), version tags (409 when nothing changed since the last one), collections
-//! generated from a spec that keep their link, and the 202 tasks that report them.
+//! create). Version tags are in `version_tags.rs`; collections generated from a spec,
+//! and the 202 tasks that report them, in `generation.rs`.
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::generation;
+use super::generation::{self, Generated};
 use super::http::{Reply, Req};
 use super::routes;
 use super::state::State;
+use super::version_tags::{self, VersionTag};
 
 type Result<T> = std::result::Result<T, Reply>;
 
@@ -79,45 +80,12 @@ impl Spec {
 pub use super::state::SchemaFile as SpecFile;
 
 /// `ROOT` or `DEFAULT`.
-fn file_type(f: &SpecFile) -> &'static str {
+pub(super) fn file_type(f: &SpecFile) -> &'static str {
     if f.root {
         "ROOT"
     } else {
         "DEFAULT"
     }
-}
-
-/// A frozen copy of the spec's files.
-#[derive(Debug, Clone)]
-pub struct VersionTag {
-    pub id: String,
-    pub name: String,
-    pub files: Vec<SpecFile>,
-    /// Folder path -> id (the tag's file listing names folders too).
-    pub folders: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Generated {
-    pub collection: String,
-    /// The spec's and the collection's `updatedAt` at the last generation or sync:
-    /// a later change on either side makes the collection `out-of-sync`.
-    pub spec_at: String,
-    pub collection_at: String,
-}
-
-/// A generation or synchronisation: `pending` to its first look, then done.
-#[derive(Debug, Clone)]
-pub struct SpecTask {
-    pub id: String,
-    /// `specs` or `collections`, with `element_id`: where it is polled.
-    pub element_type: &'static str,
-    pub element_id: String,
-    pub spec_id: String,
-    pub action: &'static str,
-    /// The collection it made or synced, or why it failed.
-    pub outcome: std::result::Result<String, String>,
-    pub looks: u32,
 }
 
 // ---------------------------------------------------------------- state
@@ -169,11 +137,7 @@ impl State {
     /// Changes the spec with `f` and bumps its `updatedAt`; returns the new time.
     fn edit_spec(&mut self, id: &str, f: impl FnOnce(&mut Spec, &str)) -> String {
         let now = self.clock.tick();
-        let spec = self
-            .ws
-            .specs
-            .get_mut(id)
-            .unwrap_or_else(|| panic!("fake Postman: no spec {id}"));
+        let spec = super::workspaces::existing(&mut self.ws.specs, id, "spec");
         f(spec, &now);
         spec.updated_at = now.clone();
         now
@@ -234,111 +198,6 @@ impl State {
             self.touch_workspace(&s.workspace, &now);
         }
     }
-
-    /// Tags the spec's current files; `Err` is the 409's detail.
-    pub fn create_version_tag(
-        &mut self,
-        spec: &str,
-        name: &str,
-    ) -> std::result::Result<String, String> {
-        let s = &self.ws.specs[spec];
-        if s.tagged_at.as_deref() == Some(s.updated_at.as_str()) {
-            return Err("A version tag already exists for the current changelog group. Make new changes to the spec to create a version tag.".into());
-        }
-        // Not documented; a name is a version, so a second one is refused the same way.
-        if s.tags.iter().any(|t| t.name == name) {
-            return Err(format!(
-                "A version tag named '{name}' already exists for this specification."
-            ));
-        }
-        let files: Vec<SpecFile> = s.files.values().cloned().collect();
-        let mut folders = BTreeMap::new();
-        for f in &files {
-            let mut dir = f.path.as_str();
-            while let Some((parent, _)) = dir.rsplit_once('/') {
-                folders
-                    .entry(parent.to_string())
-                    .or_insert_with(String::new);
-                dir = parent;
-            }
-        }
-        for id in folders.values_mut() {
-            *id = self.ids.uuid();
-        }
-        let id = self.new_id();
-        let s = self.ws.specs.get_mut(spec).expect("looked up above");
-        s.tagged_at = Some(s.updated_at.clone());
-        s.tags.push(VersionTag {
-            id: id.clone(),
-            name: name.into(),
-            files,
-            folders,
-        });
-        Ok(id)
-    }
-
-    /// Generates a collection from the spec into its workspace, linked to it.
-    pub fn generate_collection(
-        &mut self,
-        spec: &str,
-        name: &str,
-    ) -> std::result::Result<String, String> {
-        let s = self.spec(spec).expect("the spec exists");
-        let collection = generation::collection(s, name, None)?;
-        let ws = s.workspace.clone();
-        let uid = self.create_collection_in(&ws, collection);
-        self.link(spec, &uid);
-        Ok(uid)
-    }
-
-    /// Regenerates a linked collection from the spec, keeping the ids of what stays.
-    pub fn sync_collection(&mut self, spec: &str, uid: &str) -> std::result::Result<(), String> {
-        let s = self.spec(spec).expect("the spec exists");
-        let old = self.collection(uid).expect("the collection exists");
-        let collection = generation::collection(s, old.name(), Some(&old.body))?;
-        self.update_collection(uid, collection);
-        self.link(spec, uid);
-        Ok(())
-    }
-
-    fn link(&mut self, spec: &str, uid: &str) {
-        let collection_at = self.collection(uid).expect("exists").updated_at.clone();
-        let s = self.ws.specs.get_mut(spec).expect("exists");
-        s.generated.retain(|g| g.collection != uid);
-        s.generated.push(Generated {
-            collection: uid.into(),
-            spec_at: s.updated_at.clone(),
-            collection_at,
-        });
-    }
-
-    /// One look at a task (pending the first time).
-    fn look_at_spec_task(&mut self, id: &str) -> Option<&SpecTask> {
-        let t = self.ws.tasks.get_mut(id)?;
-        t.looks += 1;
-        Some(t)
-    }
-
-    fn new_task(
-        &mut self,
-        element: (&'static str, &str),
-        spec: &str,
-        action: &'static str,
-        outcome: std::result::Result<String, String>,
-    ) -> String {
-        let id = self.new_id();
-        let task = SpecTask {
-            id: id.clone(),
-            element_type: element.0,
-            element_id: element.1.into(),
-            spec_id: spec.into(),
-            action,
-            outcome,
-            looks: 0,
-        };
-        self.ws.tasks.insert(id.clone(), task);
-        id
-    }
 }
 
 /// The workspace's specs, newest first (as `getAllSpecs`'s example lists them).
@@ -362,13 +221,15 @@ pub fn route(st: &mut State, req: &Req, segs: &[&str]) -> Option<Reply> {
         (m, ["specs", id, "files", path @ ..]) if !path.is_empty() => {
             file_route(st, req, m, id, &path.join("/"))
         }
-        ("GET", ["specs", id, "version-tags"]) => list_tags(st, req, id),
-        ("POST", ["specs", id, "version-tags"]) => create_tag(st, req, id),
-        ("GET", ["specs", id, "version-tags", tag, "files"]) => tag_files(st, id, tag),
-        ("GET", ["specs", id, "generations", "collection"]) => list_generated(st, req, id),
-        ("POST", ["specs", id, "generations", "collection"]) => generate(st, req, id),
-        ("PUT", ["collections", uid, "synchronizations"]) => sync(st, req, uid),
-        ("GET", [kind @ ("specs" | "collections"), eid, "tasks", tid]) => task(st, kind, eid, tid),
+        ("GET", ["specs", id, "version-tags"]) => version_tags::list(st, req, id),
+        ("POST", ["specs", id, "version-tags"]) => version_tags::create(st, req, id),
+        ("GET", ["specs", id, "version-tags", tag, "files"]) => version_tags::files(st, id, tag),
+        ("GET", ["specs", id, "generations", "collection"]) => generation::list(st, req, id),
+        ("POST", ["specs", id, "generations", "collection"]) => generation::generate(st, req, id),
+        ("PUT", ["collections", uid, "synchronizations"]) => generation::sync(st, req, uid),
+        ("GET", [kind @ ("specs" | "collections"), eid, "tasks", tid]) => {
+            generation::task(st, kind, eid, tid)
+        }
         _ => return None,
     };
     Some(result.unwrap_or_else(|e| e))
@@ -377,17 +238,17 @@ pub fn route(st: &mut State, req: &Req, segs: &[&str]) -> Option<Reply> {
 // ---------------------------------------------------------------- errors
 
 /// `commonErrorTypeTitleDetailStatus`, the shape of every Spec Hub error.
-fn error(status: u16, kind: &str, title: &str, detail: &str) -> Reply {
+pub(super) fn error(status: u16, kind: &str, title: &str, detail: &str) -> Reply {
     Reply::json(
         status,
         json!({"type": kind, "title": title, "detail": detail, "status": status}),
     )
 }
 
-const BAD_REQUEST: &str = "https://api.postman.com/problems/bad-request";
+pub(super) const BAD_REQUEST: &str = "https://api.postman.com/problems/bad-request";
 
 /// The 400 most Spec Hub checks answer ("Malformed request").
-fn malformed(detail: &str) -> Reply {
+pub(super) fn malformed(detail: &str) -> Reply {
     error(400, BAD_REQUEST, "Malformed request", detail)
 }
 
@@ -402,7 +263,7 @@ fn spec_not_found() -> Reply {
 }
 
 /// Example `apiSpec404ErrorInstanceNotFound` (a file, a task, a collection).
-fn instance_not_found() -> Reply {
+pub(super) fn instance_not_found() -> Reply {
     error(
         404,
         "instanceNotFoundError",
@@ -420,7 +281,7 @@ const NO_ROOT: &str = "At least one file must have type ROOT";
 
 // ---------------------------------------------------------------- specs
 
-fn find<'a>(st: &'a State, id: &str) -> Result<&'a Spec> {
+pub(super) fn find<'a>(st: &'a State, id: &str) -> Result<&'a Spec> {
     st.spec(id).ok_or_else(spec_not_found)
 }
 
@@ -438,7 +299,7 @@ fn spec_data(st: &State, s: &Spec, with_format: bool) -> Value {
 }
 
 /// The body's non-empty `name` (example `apiSpec400ErrorMissingNameProperty`).
-fn required_name(body: &Value) -> Result<&str> {
+pub(super) fn required_name(body: &Value) -> Result<&str> {
     let name = body["name"].as_str().filter(|n| !n.is_empty());
     name.ok_or_else(|| malformed("Required property `name` is missing from the request."))
 }
@@ -712,183 +573,4 @@ fn patch_file(st: &mut State, req: &Req, id: &str, path: &str) -> Result<Reply> 
         }
     }
     Ok(Reply::ok(file_written(st, &st.ws.specs[id].files[&path])))
-}
-
-// ---------------------------------------------------------------- version tags
-
-fn list_tags(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
-    let tags: Vec<&VersionTag> = find(st, id)?.tags.iter().rev().collect();
-    let (data, next, _) = routes::page(st, req, &tags, |t| t.id.as_str())?;
-    let data: Vec<Value> = data
-        .iter()
-        .map(|t| json!({"id": t.id, "name": t.name}))
-        .collect();
-    Ok(Reply::ok(
-        json!({"data": data, "meta": {"nextCursor": next}}),
-    ))
-}
-
-fn create_tag(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
-    find(st, id)?;
-    let body = req.json_body().unwrap_or_default();
-    let name = required_name(&body)?;
-    match st.create_version_tag(id, name) {
-        Ok(tag) => Ok(Reply::json(201, json!({"data": {"id": tag, "name": name}}))),
-        // Example `apiSpec409ErrorVersionTagConflict`.
-        Err(detail) => Err(error(409, "conflictError", "Conflict", &detail)),
-    }
-}
-
-/// `getSpecVersionTag`: folders and files of the tagged spec; users as strings.
-fn tag_files(st: &mut State, id: &str, tag: &str) -> Result<Reply> {
-    let t = find(st, id)?
-        .tags
-        .iter()
-        .find(|t| t.id == tag)
-        .ok_or_else(|| {
-            error(
-                404,
-                "instanceNotFoundError",
-                "Version not found",
-                "The version tag you are trying to access does not exist on this specification.",
-            )
-        })?;
-    let user = st.user.to_string();
-    let parent = |path: &str| path.rsplit_once('/').map(|(dir, _)| t.folders[dir].clone());
-    let name_of = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
-    let mut data: Vec<Value> = Vec::new();
-    let stamp = t
-        .files
-        .iter()
-        .map(|f| f.updated_at.as_str())
-        .max()
-        .unwrap_or_default();
-    for (path, fid) in &t.folders {
-        let mut e = json!({
-            "id": fid, "name": name_of(path), "type": "FOLDER", "path": path,
-            "createdBy": user, "updatedBy": user, "createdAt": stamp, "updatedAt": stamp,
-        });
-        if let Some(p) = parent(path) {
-            e["parentId"] = json!(p);
-        }
-        data.push(e);
-    }
-    for f in &t.files {
-        let mut e = json!({
-            "id": f.id, "name": f.name(), "type": "FILE", "path": f.path, "fileType": file_type(f),
-            "content": f.content, "createdBy": user, "updatedBy": user,
-            "createdAt": f.created_at, "updatedAt": f.updated_at,
-        });
-        if let Some(p) = parent(&f.path) {
-            e["parentId"] = json!(p);
-        }
-        data.push(e);
-    }
-    Ok(Reply::ok(json!({ "data": data })))
-}
-
-// ---------------------------------------------------------------- generations and tasks
-
-fn list_generated(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
-    let spec = find(st, id)?;
-    let linked: Vec<(&Generated, &super::state::Collection)> = spec
-        .generated
-        .iter()
-        .filter_map(|g| Some((g, st.collection(&g.collection)?)))
-        .collect();
-    let (data, next, _) = routes::page(st, req, &linked, |(g, _)| g.collection.as_str())?;
-    let collections: Vec<Value> = data
-        .iter()
-        .map(|(g, c)| {
-            let in_sync = g.spec_at == spec.updated_at && g.collection_at == c.updated_at;
-            json!({
-                "id": c.uid, "name": c.name(), "state": if in_sync { "in-sync" } else { "out-of-sync" },
-                "createdAt": c.created_at, "updatedAt": c.updated_at, "createdBy": st.user,
-            })
-        })
-        .collect();
-    Ok(Reply::ok(
-        json!({"collections": collections, "meta": {"nextCursor": next}}),
-    ))
-}
-
-/// Example `apiSpec423ErrorLocked` while an earlier generation is still pending.
-fn check_unlocked(st: &State, spec: &str) -> Result<()> {
-    let busy = st
-        .ws
-        .tasks
-        .values()
-        .any(|t| t.spec_id == spec && t.looks < 2);
-    match busy {
-        true => Err(error(
-            423,
-            "actionLockedError",
-            "Collection generation in progress",
-            "Collection generation is already in progress for the spec.",
-        )),
-        false => Ok(()),
-    }
-}
-
-fn task_created(kind: &str, element: &str, task: &str) -> Reply {
-    Reply::json(
-        202,
-        json!({"taskId": task, "url": format!("/{kind}/{element}/tasks/{task}")}),
-    )
-}
-
-fn generate(st: &mut State, req: &Req, id: &str) -> Result<Reply> {
-    let spec = find(st, id)?;
-    check_unlocked(st, id)?;
-    let body = req.json_body().unwrap_or_default();
-    let name = body["name"].as_str().filter(|n| !n.is_empty());
-    let name = name.unwrap_or(&spec.name).to_string();
-    let outcome = st.generate_collection(id, &name);
-    let task = st.new_task(("specs", id), id, "generation", outcome);
-    Ok(task_created("specs", id, &task))
-}
-
-/// `PUT /collections/{uid}/synchronizations?specId=`: only a collection generated from
-/// that spec can be synced.
-fn sync(st: &mut State, req: &Req, uid: &str) -> Result<Reply> {
-    let spec_id = req.query("specId").unwrap_or_default().to_string();
-    let spec = find(st, &spec_id)?;
-    let uid = st.collection_uid(uid).ok_or_else(instance_not_found)?;
-    if !spec.generated.iter().any(|g| g.collection == uid) {
-        return Err(error(
-            404,
-            "instanceNotFoundError",
-            "Resource not found",
-            "Entity that you are trying to access does not exist.",
-        ));
-    }
-    check_unlocked(st, &spec_id)?;
-    let outcome = st.sync_collection(&spec_id, &uid).map(|()| uid.clone());
-    let task = st.new_task(("collections", &uid), &spec_id, "synchronization", outcome);
-    Ok(task_created("collections", &uid, &task))
-}
-
-fn task(st: &mut State, kind: &str, element: &str, id: &str) -> Result<Reply> {
-    let known = st
-        .ws
-        .tasks
-        .get(id)
-        .filter(|t| t.element_type == kind && t.element_id == element);
-    if known.is_none() {
-        return Err(instance_not_found());
-    }
-    let t = st.look_at_spec_task(id).expect("looked up above");
-    let meta = json!({"action": t.action, "model": "collection"});
-    let body = match (&t.outcome, t.looks) {
-        (_, 1) => json!({"status": "pending", "meta": meta}),
-        (Ok(uid), _) => {
-            let bare = uid.split_once('-').map_or(uid.as_str(), |(_, id)| id);
-            json!({
-                "status": "completed", "meta": meta,
-                "details": {"resources": [{"id": uid, "url": format!("/collections/{bare}")}]},
-            })
-        }
-        (Err(why), _) => json!({"status": "failed", "meta": meta, "details": why}),
-    };
-    Ok(Reply::ok(body))
 }

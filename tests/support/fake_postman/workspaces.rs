@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::generation::SpecTask;
 use super::http::{Reply, Req};
 use super::routes;
-use super::specs::{self, Spec, SpecTask};
+use super::specs::{self, Spec};
 use super::state::{Collection, State};
 
 type Result<T> = std::result::Result<T, Reply>;
@@ -146,11 +147,7 @@ impl State {
         values: Option<Vec<Value>>,
     ) {
         let now = self.clock.tick();
-        let env = self
-            .ws
-            .environments
-            .get_mut(uid)
-            .unwrap_or_else(|| panic!("fake Postman: no environment {uid}"));
+        let env = existing(&mut self.ws.environments, uid, "environment");
         if let Some(name) = name {
             env.name = name.into();
         }
@@ -169,14 +166,16 @@ impl State {
 
     pub fn set_globals(&mut self, ws: &str, values: Vec<Value>) {
         let now = self.clock.tick();
-        let w = self
-            .ws
-            .workspaces
-            .get_mut(ws)
-            .unwrap_or_else(|| panic!("fake Postman: no workspace {ws}"));
+        let w = existing(&mut self.ws.workspaces, ws, "workspace");
         w.globals = values;
         w.updated_at = now;
     }
+}
+
+/// What a test (or a handler after its checks) names must exist: a bug otherwise.
+pub(super) fn existing<'a, V>(map: &'a mut BTreeMap<String, V>, id: &str, what: &str) -> &'a mut V {
+    map.get_mut(id)
+        .unwrap_or_else(|| panic!("fake Postman: no {what} {id}"))
 }
 
 /// Dispatches the workspace API's routes; `None` leaves the request to `routes.rs`.
