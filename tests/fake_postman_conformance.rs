@@ -1434,6 +1434,37 @@ fn the_same_operations_give_the_same_state() {
     );
 }
 
+/// The workspace seed too: the same ids, files and times on every run.
+#[test]
+fn the_workspace_seed_gives_the_same_state() {
+    let snapshot = || {
+        let fake = FakePostman::start();
+        let ws = fake.with_state(|s| s.seed_workspace());
+        let client = reqwest::blocking::Client::new();
+        let get = |path: String| -> Value {
+            let url = format!("{}{path}", fake.base_url());
+            let r = client.get(url).header("X-API-Key", API_KEY).send().unwrap();
+            r.json().unwrap()
+        };
+        let w = get(format!("/workspaces/{ws}"));
+        let specs = w["workspace"]["specs"].as_array().unwrap().clone();
+        let files: Vec<Value> = specs
+            .iter()
+            .map(|s| get(format!("/specs/{}/files", s["id"].as_str().unwrap())))
+            .collect();
+        (w, files)
+    };
+    let (first, second) = (snapshot(), snapshot());
+    assert_eq!(first, second);
+    let w = &first.0["workspace"];
+    assert_eq!(w["id"], fake_postman::SAMPLE_WORKSPACE_ID);
+    assert_eq!(w["updatedAt"], "2024-01-01T00:00:07.000Z");
+    assert!(first
+        .1
+        .iter()
+        .all(|f| f["files"][0]["updatedAt"].is_string()));
+}
+
 /// Several clients at once: every request is answered and logged once.
 #[test]
 fn concurrent_requests_are_all_served() {
