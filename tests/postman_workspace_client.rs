@@ -369,9 +369,15 @@ fn a_generated_collection_keeps_its_link_through_edits_and_syncs() {
 
     let events = t.spec_id("events");
     let e = t.client.generate_collection(&events, "Events").unwrap_err();
+    assert!(matches!(e, Error::TaskFailed { .. }), "{e}");
+    let message = e.to_string();
     assert!(
-        e.to_string().contains("ASYNCAPI:2.0 is not supported"),
-        "{e}"
+        message.starts_with("Postman could not generate a collection from spec"),
+        "{message}"
+    );
+    assert!(
+        message.contains("ASYNCAPI:2.0 is not supported"),
+        "{message}"
     );
 }
 

@@ -38,6 +38,8 @@ pub enum Error {
         bytes: usize,
         limit: usize,
     },
+    #[error("Postman could not {what}: {message}")]
+    TaskFailed { what: String, message: String },
     #[error("Postman's task to {what} ended without naming the collection")]
     NoResource { what: String },
     #[error("Postman's listing of {path} gave the same cursor twice")]
@@ -543,7 +545,18 @@ impl Client {
             .get("taskId")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let done = self.wait_for_task(&format!("/{kind}/{element}/tasks/{id}"))?;
+        // A failed task comes back as the 200 that reported it: say what failed instead.
+        let done = match self.wait_for_task(&format!("/{kind}/{element}/tasks/{id}")) {
+            Err(super::Error::Status {
+                status: 200,
+                message,
+                ..
+            }) => {
+                let what = what.into();
+                return Err(Error::TaskFailed { what, message });
+            }
+            other => other?,
+        };
         done.pointer("/details/resources/0/id")
             .and_then(Value::as_str)
             .map(str::to_string)
