@@ -6,7 +6,7 @@
 #[path = "support/fake_postman/mod.rs"]
 mod fake_postman;
 
-use fake_postman::{FakePostman, API_KEY, SAMPLE_SECRET};
+use fake_postman::{FakePostman, Fault, API_KEY, SAMPLE_SECRET};
 use git_postman::postman::workspace::{
     Error, FilePatch, FileType, NewSpecFile, Variable, MAX_SPEC_FILE_BYTES,
 };
@@ -61,10 +61,20 @@ fn listings_are_read_to_the_end_with_their_updated_at() {
     assert_eq!((w.name.as_str(), w.specs.len()), ("Payments", 2));
 
     t.fake.clear_requests();
+    // Throttled once on the way: waited out as Postman says, then read to the end.
+    t.fake.inject(Fault::RateLimited {
+        retry_after_secs: 1,
+        times: 1,
+    });
     let specs = t.client.specs(&t.ws).unwrap();
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["events", "payments"]);
-    assert_eq!(t.count("GET", "/specs"), 2, "one page per spec");
+    let statuses: Vec<u16> = t.fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [429, 200, 200],
+        "one page per spec, after the 429"
+    );
 
     let payments = &specs[1];
     t.fake.clear_requests();

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::fake_postman::{self, SAMPLE_SECRET};
+use super::fake_postman::{self, Fault, SAMPLE_SECRET};
 use super::{body, enc, Harness, BAD_KEY};
 
 pub(super) fn all(h: &mut Harness) {
@@ -17,6 +17,26 @@ pub(super) fn all(h: &mut Harness) {
     generations(h, &ws, &specs);
     collections(h, &ws);
     environments(h, &ws);
+    faults(h, &ws, &specs.multi);
+}
+
+/// Throttling and spikes answer the workspace API with the common shapes too.
+fn faults(h: &mut Harness, ws: &str, spec: &str) {
+    h.fake.inject(Fault::RateLimited {
+        retry_after_secs: 3,
+        times: 1,
+    });
+    let r = h
+        .v12("get", "/specs", format!("/specs?workspaceId={ws}"))
+        .expect(429);
+    assert_eq!(r.header("Retry-After"), Some("3"));
+    h.fake.inject(Fault::Unavailable { times: 1 });
+    let t = "/specs/{specId}/files/{filePath}";
+    h.v12("patch", t, format!("/specs/{spec}/files/index.yaml"))
+        .json(json!({"content": "openapi: 3.0.3\n"}))
+        .expect(503);
+    let unchanged = h.state(|s| s.spec(spec).unwrap().files["index.yaml"].content.clone());
+    assert_ne!(unchanged, "openapi: 3.0.3\n", "a 503 changed nothing");
 }
 
 /// The 401s every workspace operation answers without a valid key.
