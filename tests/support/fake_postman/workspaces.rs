@@ -403,7 +403,7 @@ fn check_variables(values: &[Value], at: &str) -> Result<()> {
         }
         if let Some(t) = obj
             .get("type")
-            .filter(|t| !matches!(t.as_str(), Some("default" | "secret" | "any")))
+            .filter(|t| !matches!(t.as_str(), Some("default" | "secret")))
         {
             return Err(malformed_environment(vec![format!(
                 "{at}.{i}.type: must be equal to one of the allowed values, not {t}"
