@@ -11,10 +11,16 @@
 //! false), except in collection bodies, for which the spec's schema is partial, and for
 //! the members in `EXAMPLE_ONLY_MEMBERS`.
 //!
+//! The workspace API (Postman v12: `/workspaces`, `/specs`, `/environments`,
+//! `/collections?workspace=`) is checked against `postman-api-current.yaml`, whose
+//! operations name their responses by `$ref` (`fake_postman_conformance/workspace.rs`).
+//!
 //! `cargo test --test fake_postman_conformance -- --nocapture` prints the tally.
 
 #[path = "support/fake_postman/mod.rs"]
 mod fake_postman;
+#[path = "fake_postman_conformance/workspace.rs"]
+mod workspace;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -185,6 +191,17 @@ fn fallback(current: &Value, method: &str, template: &str, status: u16) -> (Stri
         (400, ..) if apis => component("v10", "apiErrorNameMessage"),
         // Git-linked refusal where 422 is not declared (addApiCollection).
         (422, ..) if apis => component("v10", "commonErrorTypeTitleDetail"),
+        // Global variables declare only 200 and 500: an unknown workspace gets
+        // getWorkspace's 404, a malformed body the environments' 400, no key the 401.
+        (401, ..) => common("common401Error"),
+        (404, _, "/workspaces/{workspaceId}/global-variables") => {
+            common("workspace404ErrorNotFound")
+        }
+        (400, "put", "/workspaces/{workspaceId}/global-variables") => {
+            common("environment400Errors")
+        }
+        // putEnvironment declares no 404; patchEnvironment's for the same resource.
+        (404, "put", "/environments/{environmentId}") => common("environments404Error"),
         _ => panic!("{method} {template}: {status} is declared neither in v10 nor in common"),
     }
 }
@@ -209,21 +226,41 @@ impl Checker {
         }
     }
 
-    /// Validates `resp`. With `inherited`, the body the same content had when it went
-    /// in: violations already present there (real exports break the spec's collection
-    /// schema, e.g. `exec` as a string, `auth.type` `noauth`) are not the fake's doing
-    /// and are subtracted; any other violation fails.
-    fn check(&mut self, method: &str, template: &str, resp: &Resp, inherited: Option<&Value>) {
-        let op = &self.v10["paths"][template][method];
+    /// Validates `resp` against the v10 spec, or with `current` the current one. With
+    /// `inherited`, the body the same content had when it went in: violations already
+    /// present there (real exports break the spec's collection schema, e.g. `exec` as a
+    /// string, `auth.type` `noauth`) are not the fake's doing and are subtracted; any
+    /// other violation fails.
+    fn check(
+        &mut self,
+        (method, template, current): (&str, &str, bool),
+        resp: &Resp,
+        inherited: Option<&Value>,
+    ) {
+        let (main, main_label) = match current {
+            true => (&self.current, "current"),
+            false => (&self.v10, "v10"),
+        };
+        let op = &main["paths"][template][method];
         let op_id = op["operationId"]
             .as_str()
-            .unwrap_or_else(|| panic!("v10 spec has no {method} {template}"))
+            .unwrap_or_else(|| panic!("{main_label} spec has no {method} {template}"))
             .to_string();
         let key = format!("{op_id} {}", resp.status);
+        let key = if current {
+            format!("{key} (current)")
+        } else {
+            key
+        };
         if !self.validators.contains_key(&key) {
-            let declared = &op["responses"][resp.status.to_string()];
+            let declared = resolve_response(main, &op["responses"][resp.status.to_string()]);
+            if resp.body.is_none() && declared.get("content").is_none() && declared.is_object() {
+                // Declared without a body (the 204s of the workspace API).
+                *self.tally.entry(format!("{key} [no content]")).or_default() += 1;
+                return;
+            }
             let (label, schema, spec) = match content_schema(declared) {
-                Some(s) => ("v10".to_string(), s.clone(), &self.v10),
+                Some(s) => (main_label.to_string(), s.clone(), main),
                 None => {
                     let (label, s) = fallback(&self.current, method, template, resp.status);
                     let spec = if label.starts_with("current") {
@@ -273,7 +310,7 @@ impl Checker {
                 trunc(&body)
             ));
         }
-        let mut tally_key = if label == "v10" {
+        let mut tally_key = if label == "v10" || label == "current" {
             key
         } else {
             format!("{key} [{label}]")
@@ -282,6 +319,14 @@ impl Checker {
             tally_key.push_str(" [real export; its own spec violations subtracted]");
         }
         *self.tally.entry(tally_key).or_default() += 1;
+    }
+}
+
+/// A response object, or the `components/responses` entry its `$ref` names.
+fn resolve_response<'a>(spec: &'a Value, declared: &'a Value) -> &'a Value {
+    match declared.get("$ref").and_then(Value::as_str) {
+        Some(r) => &spec["components"]["responses"][r.rsplit('/').next().unwrap()],
+        None => declared,
     }
 }
 
@@ -321,6 +366,8 @@ struct Call<'h> {
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     inherited: Option<Value>,
+    /// Checked against the current spec (the workspace API) instead of v10.
+    current: bool,
 }
 
 impl Harness {
@@ -340,7 +387,20 @@ impl Harness {
             headers: Vec::new(),
             body: None,
             inherited: None,
+            current: false,
         }
+    }
+
+    /// A call of the workspace API, checked against `postman-api-current.yaml`.
+    fn v12(
+        &mut self,
+        method: &'static str,
+        template: &'static str,
+        path: impl Into<String>,
+    ) -> Call<'_> {
+        let mut call = self.call(method, template, path);
+        call.current = true;
+        call
     }
 
     fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -411,9 +471,11 @@ impl Call<'_> {
             body,
         };
         assert_eq!(code, status, "{} {url}: {text}", self.method);
-        self.h
-            .checker
-            .check(self.method, self.template, &resp, self.inherited.as_ref());
+        self.h.checker.check(
+            (self.method, self.template, self.current),
+            &resp,
+            self.inherited.as_ref(),
+        );
         resp
     }
 }
@@ -487,20 +549,24 @@ fn load_shared_collections(s: &mut State, api: &str) -> Vec<(String, Value)> {
 
 // ====================================================================== the test
 
-#[test]
-fn every_response_matches_the_v10_spec() {
-    let Some((v10, current)) = load_specs() else {
-        return;
-    };
-    let fake = FakePostman::start();
+/// A fresh fake and a checker, or `None` when the spec files are not on this machine.
+fn harness() -> Option<Harness> {
+    let (v10, current) = load_specs()?;
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut h = Harness {
-        fake,
+    Some(Harness {
+        fake: FakePostman::start(),
         client,
         checker: Checker::new(v10, current),
+    })
+}
+
+#[test]
+fn every_response_matches_the_v10_spec() {
+    let Some(mut h) = harness() else {
+        return;
     };
     let f = fixture(&h);
     reads(&mut h, &f);
@@ -509,7 +575,20 @@ fn every_response_matches_the_v10_spec() {
     collection_writes(&mut h, &f);
     faults(&mut h, &f);
     layouts_and_real_collections(&mut h);
+    finish(h);
+}
 
+#[test]
+fn every_workspace_response_matches_the_current_spec() {
+    let Some(mut h) = harness() else {
+        return;
+    };
+    workspace::all(&mut h);
+    finish(h);
+}
+
+/// Prints the tally; fails on any response that did not match.
+fn finish(h: Harness) {
     let total: usize = h.checker.tally.values().sum();
     println!("fake Postman conformance: {total} responses checked against the spec");
     for (k, n) in &h.checker.tally {
@@ -1353,6 +1432,37 @@ fn the_same_operations_give_the_same_state() {
         first.0, "2024-01-01T00:00:13.000Z",
         "one logical second per mutation"
     );
+}
+
+/// The workspace seed too: the same ids, files and times on every run.
+#[test]
+fn the_workspace_seed_gives_the_same_state() {
+    let snapshot = || {
+        let fake = FakePostman::start();
+        let ws = fake.with_state(|s| s.seed_workspace());
+        let client = reqwest::blocking::Client::new();
+        let get = |path: String| -> Value {
+            let url = format!("{}{path}", fake.base_url());
+            let r = client.get(url).header("X-API-Key", API_KEY).send().unwrap();
+            r.json().unwrap()
+        };
+        let w = get(format!("/workspaces/{ws}"));
+        let specs = w["workspace"]["specs"].as_array().unwrap().clone();
+        let files: Vec<Value> = specs
+            .iter()
+            .map(|s| get(format!("/specs/{}/files", s["id"].as_str().unwrap())))
+            .collect();
+        (w, files)
+    };
+    let (first, second) = (snapshot(), snapshot());
+    assert_eq!(first, second);
+    let w = &first.0["workspace"];
+    assert_eq!(w["id"], fake_postman::SAMPLE_WORKSPACE_ID);
+    assert_eq!(w["updatedAt"], "2024-01-01T00:00:07.000Z");
+    assert!(first
+        .1
+        .iter()
+        .all(|f| f["files"][0]["updatedAt"].is_string()));
 }
 
 /// Several clients at once: every request is answered and logged once.

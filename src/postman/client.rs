@@ -156,7 +156,9 @@ impl Client {
                 StatusCode::TOO_MANY_REQUESTS => rate_limit_wait(&headers),
                 // A traffic spike, or another update of the same collection still
                 // running ("Deep update operation is already in progress"): both pass.
-                StatusCode::SERVICE_UNAVAILABLE | StatusCode::CONFLICT => {
+                // Elsewhere a 409 is final (a Spec Hub version tag that exists).
+                StatusCode::SERVICE_UNAVAILABLE => self.retry.backoff * 2u32.pow(attempt - 1),
+                StatusCode::CONFLICT if segments.first() == Some(&"collections") => {
                     self.retry.backoff * 2u32.pow(attempt - 1)
                 }
                 _ => {
@@ -393,9 +395,10 @@ impl Client {
         Ok(version_id)
     }
 
-    /// Polls `/apis/{apiId}/tasks/{taskId}` (the `Location` of an async answer) until
-    /// it is `completed` (Ok) or `failed` (the task's own message).
-    fn wait_for_task(&self, location: &str) -> Result<()> {
+    /// Polls a task (`/apis/{apiId}/tasks/{taskId}`, the `Location` of an async answer,
+    /// or Spec Hub's `/specs/{specId}/tasks/{taskId}`) until it is `completed` (its
+    /// last answer) or `failed` (the task's own message).
+    pub(crate) fn wait_for_task(&self, location: &str) -> Result<Value> {
         let path = location
             .split_once("://")
             .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
@@ -406,10 +409,12 @@ impl Client {
         for _ in 0..60 {
             let task: Value = self.get(&segments, &[])?;
             match task.get("status").and_then(Value::as_str) {
-                Some("completed") => return Ok(()),
+                Some("completed") => return Ok(task),
                 Some("failed") => {
+                    // API Builder: `details.error.message`; Spec Hub: `details`.
                     let message = task
                         .pointer("/details/error/message")
+                        .or_else(|| task.get("details"))
                         .and_then(Value::as_str)
                         .unwrap_or("the task failed")
                         .to_string();
@@ -455,11 +460,15 @@ fn id_of(answer: &Answer, method: &str, segments: &[&str]) -> Result<String> {
         .ok_or_else(|| decode_error(method, segments, "no `id` in the answer"))
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8], method: &str, segments: &[&str]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    body: &[u8],
+    method: &str,
+    segments: &[&str],
+) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| decode_error(method, segments, e))
 }
 
-fn decode_error(method: &str, segments: &[&str], e: impl std::fmt::Display) -> Error {
+pub(crate) fn decode_error(method: &str, segments: &[&str], e: impl std::fmt::Display) -> Error {
     Error::Decode {
         method: method.into(),
         path: format!("/{}", segments.join("/")),

@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod model;
 pub mod time;
+pub mod workspace;
 
 pub use apikey::ApiKey;
 pub use client::Client;

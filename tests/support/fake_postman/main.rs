@@ -1,4 +1,4 @@
-//! `cargo run --example fake-postman -- [--port N] [--seed sample|<git-layout-dir>] [--page-size N]`
+//! `cargo run --example fake-postman -- [--port N] [--seed sample|workspace|<git-layout-dir>] [--page-size N]`
 //!
 //! Starts the fake Postman API by hand (the README demo), prints shell-style
 //! `KEY=value` lines (base URL, API key, seeded API id) and serves until killed.
@@ -12,7 +12,7 @@ use std::path::Path;
 use fake_postman::{FakePostman, API_KEY};
 
 fn usage() -> ! {
-    eprintln!("usage: fake-postman [--port N] [--seed sample|<dir written by Postman's git integration>] [--page-size N]");
+    eprintln!("usage: fake-postman [--port N] [--seed sample|workspace|<dir written by Postman's git integration>] [--page-size N]");
     std::process::exit(2)
 }
 
@@ -29,6 +29,7 @@ fn main() {
         }
     }
     let fake = FakePostman::start_on(port);
+    let workspace = seed.as_deref() == Some("workspace");
     let api_id = fake.with_state(|s| {
         if let Some(n) = page_size {
             s.set_page_size(n);
@@ -36,19 +37,26 @@ fn main() {
         match seed.as_deref() {
             None => None,
             Some("sample") => Some(s.seed_sample()),
+            Some("workspace") => Some(s.seed_workspace()),
             Some(dir) => Some(s.seed_git_layout(Path::new(dir))),
         }
     });
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "FAKE_POSTMAN_URL={}", fake.base_url());
     let _ = writeln!(out, "POSTMAN_API_KEY={API_KEY}");
-    if let Some(id) = api_id {
-        let _ = writeln!(out, "FAKE_POSTMAN_API_ID={id}");
-        let _ = writeln!(
-            out,
-            "# clone it: git clone postman::{}/apis/{id}",
-            fake.base_url()
-        );
+    match api_id {
+        Some(id) if workspace => {
+            let _ = writeln!(out, "FAKE_POSTMAN_WORKSPACE_ID={id}");
+        }
+        Some(id) => {
+            let _ = writeln!(out, "FAKE_POSTMAN_API_ID={id}");
+            let _ = writeln!(
+                out,
+                "# clone it: git clone postman::{}/apis/{id}",
+                fake.base_url()
+            );
+        }
+        None => {}
     }
     let _ = out.flush();
     drop(out);

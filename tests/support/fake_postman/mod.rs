@@ -1,7 +1,8 @@
 #![allow(dead_code, unused_imports)]
-//! A stateful fake of the Postman API (API Builder, v10) for tests and for the README
-//! demo: HTTP on 127.0.0.1, faithful to `postman-api-v10.yml` (checked by
-//! `tests/fake_postman_conformance.rs`), quirks included.
+//! A stateful fake of the Postman API (API Builder, v10, and the v12 workspace API:
+//! workspaces, Spec Hub, environments) for tests and for the README demo: HTTP on
+//! 127.0.0.1, faithful to `postman-api-v10.yml` and `postman-api-current.yaml`
+//! (checked by `tests/fake_postman_conformance.rs`), quirks included.
 //!
 //! ```ignore
 //! let fake = FakePostman::start();
@@ -13,10 +14,15 @@
 
 mod clock;
 mod collections;
+mod generation;
 mod http;
 mod routes;
 mod seed;
+mod specs;
 mod state;
+mod version_tags;
+mod workspace_seed;
+mod workspaces;
 
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -28,10 +34,13 @@ pub use collections::SERVED_SCHEMA_URL;
 pub use http::{Reply, Req};
 pub use routes::V10_ACCEPT;
 pub use seed::SAMPLE_API_ID;
+pub use specs::{Spec, SpecFile, MAX_CREATE_SPEC_FILE_BYTES, MAX_SPEC_FILE_BYTES, SPEC_TYPES};
 pub use state::{
     Api, Collection, GitInfo, Schema, SchemaFile, State, Task, TaskStatus, Version, DEFAULT_USER,
     MAX_COLLECTION_BYTES,
 };
+pub use workspace_seed::{staging_values, SAMPLE_SECRET, SAMPLE_WORKSPACE_ID};
+pub use workspaces::{Environment, Workspace};
 
 /// The one valid API key.
 pub const API_KEY: &str = "PMAK-fake-0123456789abcdef";

@@ -20,6 +20,9 @@ pub fn route(st: &mut State, req: &Req) -> Reply {
     if segs.first() == Some(&"apis") && !accepts_v10(req) {
         return http::v10_header_missing();
     }
+    if let Some(reply) = super::workspaces::route(st, req, &segs) {
+        return reply;
+    }
     let result = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["apis", api]) => get_api(st, req, api),
         ("POST", ["apis", api, "schemas"]) => create_schema(st, req, api),
@@ -102,7 +105,7 @@ fn user_value(st: &State, as_string: bool) -> Value {
 /// state's page size, so tests exercise paging even when a client asks for more.
 /// Cursors are base64 JSON naming the last key served, as Postman's are.
 /// Returns the page, the next cursor (only when there is more) and the page size.
-fn page<'a, T>(
+pub(super) fn page<'a, T>(
     st: &State,
     req: &Req,
     items: &'a [T],
@@ -389,7 +392,7 @@ fn get_collection(st: &mut State, cid: &str) -> Result<Reply> {
     Ok(Reply::ok(json!({"collection": c.served().decorated()})))
 }
 
-fn collection_summary(st: &State, uid: &str) -> Value {
+pub(super) fn collection_summary(st: &State, uid: &str) -> Value {
     let c = st.collection(uid).expect("collection exists");
     json!({"id": c.id, "name": c.name(), "uid": c.uid})
 }
@@ -420,7 +423,7 @@ fn check_size(st: &State, req: &Req) -> Result<()> {
     }
 }
 
-fn create_collection(st: &mut State, req: &Req) -> Result<Reply> {
+pub(super) fn create_collection(st: &mut State, req: &Req) -> Result<Reply> {
     check_size(st, req)?;
     let collection = collection_from_body(req)?;
     if let Some(existing) = collection["info"]["_postman_id"]

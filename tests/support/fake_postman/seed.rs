@@ -11,7 +11,7 @@ use super::state::State;
 /// The sample API's id (stable, so the README can name it).
 pub const SAMPLE_API_ID: &str = "b7d3c1a2-5e4f-4a6b-9c8d-0e1f2a3b4c5d";
 
-const INDEX_V1: &str = "openapi: 3.0.3
+pub(super) const INDEX_V1: &str = "openapi: 3.0.3
 info:
   title: Payments API
   version: 1.0.0
@@ -31,7 +31,7 @@ components:
       $ref: components/schemas/Error.yaml
 ";
 
-const PAYMENTS: &str = "get:
+pub(super) const PAYMENTS: &str = "get:
   summary: List payments
   operationId: listPayments
   responses:
@@ -67,7 +67,7 @@ post:
             $ref: ../components/schemas/Error.yaml
 ";
 
-const PAYMENT: &str = "parameters:
+pub(super) const PAYMENT: &str = "parameters:
   - name: paymentId
     in: path
     required: true
@@ -91,7 +91,7 @@ get:
             $ref: ../components/schemas/Error.yaml
 ";
 
-const PAYMENT_SCHEMA: &str = "type: object
+pub(super) const PAYMENT_SCHEMA: &str = "type: object
 required: [id, amount, status]
 properties:
   id:
@@ -103,7 +103,7 @@ properties:
     enum: [pending, captured, refunded]
 ";
 
-const MONEY: &str = "type: object
+pub(super) const MONEY: &str = "type: object
 required: [value, currency]
 properties:
   value:
@@ -114,7 +114,7 @@ properties:
     pattern: '^[A-Z]{3}$'
 ";
 
-const ERROR: &str = "type: object
+pub(super) const ERROR: &str = "type: object
 required: [message]
 properties:
   message:
@@ -139,7 +139,7 @@ const REFUNDS: &str = "post:
             $ref: ../components/schemas/Payment.yaml
 ";
 
-fn payments_collection() -> Value {
+pub(super) fn payments_collection() -> Value {
     let url = |path: &str| json!({"raw": format!("{{{{baseUrl}}}}/{path}"), "host": ["{{baseUrl}}"], "path": path.split('/').collect::<Vec<_>>()});
     json!({
         "info": {

@@ -146,6 +146,8 @@ pub struct State {
     pub tasks: BTreeMap<String, Task>,
     /// Messages for the next version publications that are to fail.
     pub publish_failures: std::collections::VecDeque<String>,
+    /// Postman v12: workspaces, Spec Hub specs, environments (`workspaces.rs`, `specs.rs`).
+    pub ws: super::workspaces::Workspaces,
 }
 
 impl Default for State {
@@ -160,6 +162,7 @@ impl Default for State {
             collections: BTreeMap::new(),
             tasks: BTreeMap::new(),
             publish_failures: Default::default(),
+            ws: Default::default(),
         }
     }
 }
