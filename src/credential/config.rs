@@ -141,6 +141,14 @@ impl GitConfig {
         GitConfig { file }
     }
 
+    /// `core.askPass`: the askpass program git runs when `GIT_ASKPASS` is not set.
+    pub fn ask_pass(&self) -> Option<String> {
+        self.file
+            .string("core.askPass")
+            .map(|v| v.to_string())
+            .filter(|v| !v.trim().is_empty())
+    }
+
     /// The settings for `request`: every `[credential]` and matching `[credential "<url>"]`
     /// section in file order, the last value winning (git's `select_all`).
     pub fn settings_for(&self, request: &Credential) -> Result<Settings, ConfigError> {
