@@ -15,11 +15,13 @@
 //!   PATs and client secrets; [`tty`] talks to the user
 //!   ([`noecho`]: secrets typed on the terminal, echo off before the prompt; [`askpass`]:
 //!   a GUI's askpass program, as git uses it);
-//! - [`cli`]: `git postman app ...` and `git postman pat ...`.
+//! - [`cli`]: `git postman app ...` and `git postman pat ...`; [`accounts`]: `git postman
+//!   accounts`, every stored login.
 //!
 //! The binary `src/bin/git-credential-postman.rs` only parses arguments and calls
 //! [`helper::run`].
 
+pub mod accounts;
 pub mod apps;
 pub mod askpass;
 pub mod browser;

@@ -43,6 +43,7 @@ pub enum Command {
     /// Manage personal access tokens for Azure DevOps Server collections.
     #[command(subcommand)]
     Pat(crate::credential::cli::PatCommand),
+    Accounts(AccountsArgs),
 }
 
 /// Map this repository's files to a Postman API and add it as a remote.
@@ -167,6 +168,30 @@ pub struct LoginArgs {
 pub struct LogoutArgs {
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// List the logins git-credential-postman keeps, or forget one host's.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "List the logins git-credential-postman keeps, in every keyring it \
+can open here: for each, the forge host (or Postman's API server), the provider of the app \
+that covers it, the user, when the token expires, whether a refresh token is held, and the \
+keyring. Secrets are never shown. `git postman accounts remove <host>` forgets every login \
+for a host, in every keyring: tokens, refresh tokens, the Postman API key and personal \
+access tokens."
+)]
+pub struct AccountsArgs {
+    #[command(subcommand)]
+    pub command: Option<AccountsCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Forget every login for a host, in every keyring.
+    Remove {
+        /// The host (ghes.example.com, ado.example.com:8080) or a URL (then only its protocol).
+        host: String,
+    },
 }
 
 /// The command line of `git-remote-postman`, for its man page. git starts the helper

@@ -38,6 +38,8 @@ pub enum Error {
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
+    #[error(transparent)]
+    Accounts(#[from] crate::credential::accounts::AccountsError),
 }
 
 /// Runs one command; its report goes to `out`.
@@ -50,6 +52,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,
         Command::Pat(command) => crate::credential::cli::run_pat(command, out)?,
+        Command::Accounts(args) => match &args.command {
+            None => crate::credential::accounts::run_list(out)?,
+            Some(cli::AccountsCommand::Remove { host }) => {
+                crate::credential::accounts::run_remove(host, out)?
+            }
+        },
     }
     Ok(())
 }

@@ -153,6 +153,14 @@ trait Backend {
         HashMap::new()
     }
 
+    /// The service of every entry whose service starts with `prefix` (`git postman
+    /// accounts`). Not every store can list what it holds.
+    fn services(&self, _prefix: &str) -> keyring_core::Result<Vec<String>> {
+        Err(keyring_core::Error::NotSupportedByStore(
+            "listing every entry".into(),
+        ))
+    }
+
     /// The largest secret the store keeps, if it has a limit it only reports vaguely.
     fn max_secret_len(&self) -> Option<usize> {
         None
@@ -242,6 +250,17 @@ impl Store {
         self.backend
             .find(service)
             .map_err(|e| self.failed("search", &e))
+    }
+
+    /// Every service name starting with `prefix` that has entries here, sorted, once each.
+    pub fn services(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut services = self
+            .backend
+            .services(prefix)
+            .map_err(|e| self.failed("list", &e))?;
+        services.sort();
+        services.dedup();
+        Ok(services)
     }
 
     /// Creates or replaces the entry `service`/`account`.
