@@ -5,6 +5,9 @@
 //! the Postman API key) and the personal access tokens kept for its collections. An OAuth
 //! app's client secret is the app's, not a login: `git postman app remove` forgets it.
 //!
+//! A store that cannot list its entries (Keychain, Windows here) is asked for the names
+//! this machine knows: the hosts of the apps file and Postman's API servers.
+//!
 //! Nothing secret is ever shown: a login is its host, provider, user, expiry and whether a
 //! refresh token is held.
 
@@ -19,6 +22,10 @@ use super::store::{Store, StoreError, StoreKind};
 use super::{cli, provider};
 use crate::postman::apikey::USERNAME as API_KEY_USERNAME;
 use crate::postman::time::format_utc;
+use crate::postman::DEFAULT_BASE_URL;
+
+/// Postman's API servers, asked by name in a store that cannot list.
+const POSTMAN_SERVERS: [&str; 2] = [DEFAULT_BASE_URL, "https://api.eu.postman.com"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
@@ -80,12 +87,12 @@ pub fn open_stores() -> Result<Vec<Store>, AccountsError> {
 pub fn list(stores: &[Store], apps: &Apps) -> Result<Vec<Account>, AccountsError> {
     let mut accounts = Vec::new();
     for store in stores {
-        for service in record::services(store)? {
+        for service in record_services(store, apps)? {
             for r in record::load(store, &service)? {
                 accounts.push(from_record(&r, store.kind(), apps));
             }
         }
-        for url in secrets::pat_urls(store)? {
+        for url in pat_urls(store, apps)? {
             if let Some(pat) = secrets::get_pat(store, &url)? {
                 accounts.push(Account {
                     url: url.to_string(),
@@ -100,6 +107,45 @@ pub fn list(stores: &[Store], apps: &Apps) -> Result<Vec<Account>, AccountsError
     }
     accounts.sort_by(|a, b| (&a.url, &a.user).cmp(&(&b.url, &b.user)));
     Ok(accounts)
+}
+
+/// The services of git's records in `store`: listed, or the known ones.
+fn record_services(store: &Store, apps: &Apps) -> Result<Vec<String>, AccountsError> {
+    match record::services(store) {
+        Err(StoreError::CannotList(_)) => Ok(known_services(apps)),
+        other => Ok(other?),
+    }
+}
+
+/// The URLs with a personal access token in `store`: listed, or the apps file's.
+fn pat_urls(store: &Store, apps: &Apps) -> Result<Vec<AppUrl>, AccountsError> {
+    match secrets::pat_urls(store) {
+        Err(StoreError::CannotList(_)) => Ok(apps
+            .apps
+            .iter()
+            .filter(|l| !l.app.provider.is_oauth())
+            .map(|l| l.app.url.clone())
+            .collect()),
+        other => Ok(other?),
+    }
+}
+
+/// The record services this machine knows of: each app's host and Postman's servers.
+fn known_services(apps: &Apps) -> Vec<String> {
+    let urls = apps.apps.iter().map(|l| l.app.url.as_url().clone()).chain(
+        POSTMAN_SERVERS
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok()),
+    );
+    let mut services: Vec<String> = urls
+        .filter_map(|u| {
+            let host = host_and_port(&u)?;
+            Some(record::service(u.scheme().as_bytes(), host.as_bytes()))
+        })
+        .collect();
+    services.sort();
+    services.dedup();
+    services
 }
 
 fn from_record(r: &Record, store: StoreKind, apps: &Apps) -> Account {
@@ -184,11 +230,11 @@ impl Target {
 }
 
 /// Forgets every login for `host` in every store; returns how many entries went.
-pub fn remove(stores: &[Store], host: &str) -> Result<usize, AccountsError> {
+pub fn remove(stores: &[Store], apps: &Apps, host: &str) -> Result<usize, AccountsError> {
     let target = Target::parse(host)?;
     let mut removed = 0;
     for store in stores {
-        for service in record::services(store)? {
+        for service in record_services(store, apps)? {
             for stored in store.find(&service)? {
                 let Some(r) = Record::parse(&stored.secret) else {
                     continue;
@@ -200,7 +246,7 @@ pub fn remove(stores: &[Store], host: &str) -> Result<usize, AccountsError> {
                 }
             }
         }
-        for url in secrets::pat_urls(store)? {
+        for url in pat_urls(store, apps)? {
             if target.matches_url(&url) && secrets::delete(store, Kind::Pat, &url)? {
                 removed += 1;
             }
@@ -260,7 +306,8 @@ pub fn run_list(out: &mut dyn Write) -> Result<(), AccountsError> {
 /// `git postman accounts remove <host>`.
 pub fn run_remove(host: &str, out: &mut dyn Write) -> Result<(), AccountsError> {
     let stores = open_stores()?;
-    let removed = remove(&stores, host)?;
+    let apps = Apps::load(&Locations::from_env())?;
+    let removed = remove(&stores, &apps, host)?;
     let names: Vec<String> = stores.iter().map(|s| s.kind().to_string()).collect();
     let plural = if removed == 1 { "entry" } else { "entries" };
     writeln!(
@@ -275,6 +322,24 @@ pub fn run_remove(host: &str, out: &mut dyn Write) -> Result<(), AccountsError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_that_cannot_list_is_asked_for_the_known_hosts() {
+        let file = crate::credential::apps::AppsFile::parse(
+            "apps:\n  - name: Lab\n    provider: gitlab\n    url: https://lab.example.com:8443/g\n    client_id: x\n",
+            std::path::Path::new("apps.yaml"),
+        )
+        .unwrap();
+        let apps = Apps::merge(file, Default::default());
+        assert_eq!(
+            known_services(&apps),
+            [
+                "git-postman:https://api.eu.postman.com",
+                "git-postman:https://api.getpostman.com",
+                "git-postman:https://lab.example.com:8443",
+            ]
+        );
+    }
 
     #[test]
     fn a_target_is_a_host_or_a_url() {

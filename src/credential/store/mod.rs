@@ -100,6 +100,8 @@ pub enum StoreError {
         list_tried(.0)
     )]
     NoneAvailable(Vec<(StoreKind, String)>),
+    #[error("the {0} credential store cannot list its entries")]
+    CannotList(StoreKind),
     #[error("the {store} credential store failed to {action}: {reason}")]
     Failed {
         store: StoreKind,
@@ -254,10 +256,10 @@ impl Store {
 
     /// Every service name starting with `prefix` that has entries here, sorted, once each.
     pub fn services(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let mut services = self
-            .backend
-            .services(prefix)
-            .map_err(|e| self.failed("list", &e))?;
+        let mut services = self.backend.services(prefix).map_err(|e| match e {
+            keyring_core::Error::NotSupportedByStore(_) => StoreError::CannotList(self.kind),
+            e => self.failed("list", &e),
+        })?;
         services.sort();
         services.dedup();
         Ok(services)
