@@ -7,6 +7,7 @@
 
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -23,6 +24,9 @@ struct Tool {
     global: &'static [&'static str],
     /// Variables it sets. None of these tools sets `GIT_TERMINAL_PROMPT`, so it is unset.
     env: &'static [(&'static str, &'static str)],
+    /// Whether it points `GIT_ASKPASS` at a dialog of its own (here: a script that notes
+    /// it was run, which must never happen: the key is in the environment).
+    askpass: bool,
 }
 
 /// microsoft/vscode `extensions/git/src/git.ts` at 0020bf4054220d53eafffc871a207ac88fbf4ff0
@@ -41,6 +45,8 @@ const VSCODE: Tool = Tool {
             "git/2.47 (Linux) vscode/1.100 (Visual Studio Code)",
         ),
     ],
+    // extensions/git/src/askpass.ts: GIT_ASKPASS and VSCODE_GIT_ASKPASS_*.
+    askpass: true,
 };
 
 /// jesseduffield/lazygit `pkg/commands/git_commands/sync.go` at
@@ -52,6 +58,7 @@ const LAZYGIT: Tool = Tool {
     source: "jesseduffield/lazygit pkg/commands/git_commands/sync.go @013cfc77",
     global: &[],
     env: &[("LANG", "en_US.UTF-8"), ("LC_ALL", "en_US.UTF-8")],
+    askpass: false,
 };
 
 /// Sourcetree is closed source; its command line as users reported it
@@ -68,6 +75,7 @@ const SOURCETREE: Tool = Tool {
         "credential.helper=sourcetree",
     ],
     env: &[],
+    askpass: false,
 };
 
 /// JetBrains/intellij-community `plugins/git4idea/src/git4idea/commands/GitImpl.java` at
@@ -86,6 +94,7 @@ const JETBRAINS: Tool = Tool {
         "log.showSignature=false",
     ],
     env: &[],
+    askpass: false,
 };
 
 /// magit/magit `lisp/magit-fetch.el` at 033a0c0cdc036118745d425b835840d8fd0f160b
@@ -107,6 +116,7 @@ const MAGIT: Tool = Tool {
         "color.diff=false",
     ],
     env: &[],
+    askpass: false,
 };
 
 /// jonas/tig `include/tig/git.h` at 090ac864232230853cf49f721797f5b0c041b1f7
@@ -117,6 +127,7 @@ const TIG: Tool = Tool {
     source: "jonas/tig include/tig/git.h @090ac864, src/status.c",
     global: &[],
     env: &[],
+    askpass: false,
 };
 
 impl Tool {
@@ -137,6 +148,19 @@ impl Tool {
             cmd.env(k, v);
         }
         cmd.envs(self.env.iter().copied());
+        if self.askpass {
+            let script = sandbox.join("askpass");
+            std::fs::write(
+                &script,
+                format!(
+                    "#!/bin/sh\necho \"$1\" >> '{}'\nexit 1\n",
+                    asked(sandbox).display()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            cmd.env("GIT_ASKPASS", script);
+        }
         // SAFETY: setsid is async-signal-safe and nothing else runs before exec.
         unsafe {
             cmd.pre_exec(|| {
@@ -144,7 +168,14 @@ impl Tool {
                 Ok(())
             });
         }
-        cmd.output().expect("git runs")
+        let out = cmd.output().expect("git runs");
+        assert!(
+            !asked(sandbox).exists(),
+            "{}: git asked through askpass: {:?}",
+            self.name,
+            std::fs::read_to_string(asked(sandbox))
+        );
+        out
     }
 
     /// Runs a command that must succeed; returns its stderr (where git reports), then stdout.
@@ -173,6 +204,11 @@ impl Tool {
         );
         stderr
     }
+}
+
+/// Where the askpass script notes each question.
+fn asked(sandbox: &Sandbox) -> PathBuf {
+    sandbox.join("askpass-asked")
 }
 
 struct Setup {
