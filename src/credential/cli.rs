@@ -640,7 +640,7 @@ fn pat_remove(url: &str, ctx: &mut Context) -> Result<(), CliError> {
     }
 }
 
-fn write_table<const N: usize>(
+pub(crate) fn write_table<const N: usize>(
     out: &mut dyn Write,
     header: &[String; N],
     rows: &[[String; N]],

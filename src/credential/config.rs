@@ -141,6 +141,42 @@ impl GitConfig {
         GitConfig { file }
     }
 
+    /// `core.askPass`: the askpass program git runs when `GIT_ASKPASS` is not set.
+    pub fn ask_pass(&self) -> Option<String> {
+        self.file
+            .string("core.askPass")
+            .map(|v| v.to_string())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// `credential.helper` for `request`, in the order git asks them: every `[credential]`
+    /// and matching `[credential "<url>"]` value in file order, an empty value clearing the
+    /// list so far (git's rule).
+    pub fn helpers_for(&self, request: &Credential) -> Vec<String> {
+        let mut helpers = Vec::new();
+        for section in self
+            .file
+            .sections_by_name("credential")
+            .into_iter()
+            .flatten()
+        {
+            if let Some(pattern) = section.header().subsection_name() {
+                if !url_matches(&pattern.to_string(), request) {
+                    continue;
+                }
+            }
+            for value in section.values("helper") {
+                let value = value.to_string();
+                if value.trim().is_empty() {
+                    helpers.clear();
+                } else {
+                    helpers.push(value.trim().to_string());
+                }
+            }
+        }
+        helpers
+    }
+
     /// The settings for `request`: every `[credential]` and matching `[credential "<url>"]`
     /// section in file order, the last value winning (git's `select_all`).
     pub fn settings_for(&self, request: &Credential) -> Result<Settings, ConfigError> {
@@ -402,6 +438,17 @@ mod tests {
 
     fn req(s: &str) -> Credential {
         Credential::parse(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn helpers_come_in_git_order_and_an_empty_value_resets() {
+        let config = GitConfig::from_text(
+            "[credential]\n\thelper = manager\n\thelper = cache\n             [credential \"https://ghes.example.com\"]\n\thelper =\n\thelper = postman\n             [credential \"https://other.example.com\"]\n\thelper = store\n",
+        );
+        let ghes = req("protocol=https\nhost=ghes.example.com\n");
+        assert_eq!(config.helpers_for(&ghes), ["postman"]);
+        let other = req("protocol=https\nhost=other.example.com\n");
+        assert_eq!(config.helpers_for(&other), ["manager", "cache", "store"]);
     }
 
     #[test]

@@ -338,7 +338,7 @@ fn personal_access_token(app: &App, ctx: &Context) -> Result<Credential, Generat
         None => {
             let what = app.url.to_string();
             tty::ensure_interactive(ctx.settings, &what)?;
-            tty::ensure_terminal(
+            tty::ensure_secret_prompt(
                 &what,
                 "the personal access token is asked for on the terminal",
                 format!("git postman pat add {what}"),

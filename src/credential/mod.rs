@@ -13,13 +13,17 @@
 //!   browser login over [`loopback`] and [`browser`], device login) or a personal access
 //!   token; [`lock`] lets one git process at a time do it for a host; [`secrets`] keeps
 //!   PATs and client secrets; [`tty`] talks to the user
-//!   ([`noecho`]: secrets typed on the terminal, echo off before the prompt);
-//! - [`cli`]: `git postman app ...` and `git postman pat ...`.
+//!   ([`noecho`]: secrets typed on the terminal, echo off before the prompt; [`askpass`]:
+//!   a GUI's askpass program, as git uses it);
+//! - [`cli`]: `git postman app ...` and `git postman pat ...`; [`accounts`]: `git postman
+//!   accounts`, every stored login.
 //!
 //! The binary `src/bin/git-credential-postman.rs` only parses arguments and calls
 //! [`helper::run`].
 
+pub mod accounts;
 pub mod apps;
+pub mod askpass;
 pub mod browser;
 pub mod cli;
 pub mod config;

@@ -72,6 +72,11 @@ pub fn load(store: &Store, service: &str) -> Result<Vec<Record>, StoreError> {
         .collect())
 }
 
+/// The keyring service of every record in `store`, sorted.
+pub fn services(store: &Store) -> Result<Vec<String>, StoreError> {
+    store.services(SERVICE_PREFIX)
+}
+
 /// Seconds since the epoch.
 pub fn now_utc() -> u64 {
     SystemTime::now()

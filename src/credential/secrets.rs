@@ -7,6 +7,9 @@ use super::apps::AppUrl;
 use super::protocol::Credential;
 use super::store::{Store, StoreError};
 
+/// Prefix of the keyring service of a personal access token (`git-postman-pat:<url>`).
+const PAT_PREFIX: &str = "git-postman-pat:";
+
 /// What kind of secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -19,7 +22,7 @@ pub enum Kind {
 impl Kind {
     fn service(self, url: &AppUrl) -> String {
         match self {
-            Kind::Pat => format!("git-postman-pat:{url}"),
+            Kind::Pat => format!("{PAT_PREFIX}{url}"),
             Kind::ClientSecret => format!("git-postman-app:{url}"),
         }
     }
@@ -97,6 +100,16 @@ fn parse_pat(bytes: &[u8]) -> Option<Pat> {
         username: text(c.username)?,
         token: text(c.password)?,
     })
+}
+
+/// The URLs that have a personal access token in `store` (names that are not URLs are
+/// another program's and left out).
+pub fn pat_urls(store: &Store) -> Result<Vec<AppUrl>, StoreError> {
+    Ok(store
+        .services(PAT_PREFIX)?
+        .iter()
+        .filter_map(|s| AppUrl::parse(s.strip_prefix(PAT_PREFIX)?).ok())
+        .collect())
 }
 
 /// Stores the PAT for `url`.

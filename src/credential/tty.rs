@@ -20,6 +20,7 @@
 
 use std::io::Write;
 
+use super::askpass::{self, AskpassError};
 use super::config::Settings;
 use super::noecho::{self, NoEchoError};
 use super::protocol::git_bool;
@@ -46,6 +47,8 @@ pub enum TtyError {
     },
     #[error("no {0} entered")]
     Empty(String),
+    #[error(transparent)]
+    Askpass(#[from] AskpassError),
 }
 
 /// Fails with one clear line when the user may not be asked anything
@@ -64,6 +67,15 @@ pub fn ensure_interactive(settings: &Settings, what: &str) -> Result<(), TtyErro
 pub fn terminal_prompts_off() -> bool {
     std::env::var_os("GIT_TERMINAL_PROMPT")
         .is_some_and(|v| git_bool(v.as_encoded_bytes()) == Some(false))
+}
+
+/// Fails with one clear line when a secret must be typed in but neither an askpass program
+/// (a GUI's dialog, see [`askpass`]) nor the terminal may ask for it.
+pub fn ensure_secret_prompt(what: &str, need: &'static str, run: String) -> Result<(), TtyError> {
+    if askpass::program().is_some() {
+        return Ok(());
+    }
+    ensure_terminal(what, need, run)
 }
 
 /// Fails with one clear line when this login needs the terminal and terminal prompts are
@@ -86,10 +98,16 @@ pub fn say(message: &str) {
     let _ = err.flush();
 }
 
-/// Asks for a secret on the terminal, without echo. `what` names it in the prompt and in
-/// errors ("personal access token for https://..."). Leading and trailing white space is
-/// dropped (a pasted token often carries a newline).
+/// Asks for a secret through the askpass program git would use, else on the terminal
+/// without echo. `what` names it in the prompt and in errors ("personal access token for
+/// https://..."). Leading and trailing white space is dropped (a pasted token often
+/// carries a newline).
 pub fn prompt_secret(what: &str) -> Result<String, TtyError> {
+    if let Some(program) = askpass::program() {
+        let prompt = askpass::secret_prompt(&capitalized(what));
+        let answer = askpass::ask(&program, &prompt, what)?;
+        return non_empty(&answer, what);
+    }
     let answer = noecho::read_secret(&format!("{}: ", capitalized(what))).map_err(|source| {
         TtyError::Terminal {
             what: what.to_string(),

@@ -43,6 +43,8 @@ pub enum Command {
     /// Manage personal access tokens for Azure DevOps Server collections.
     #[command(subcommand)]
     Pat(crate::credential::cli::PatCommand),
+    Accounts(AccountsArgs),
+    Doctor(DoctorArgs),
 }
 
 /// Map this repository's files to a Postman API and add it as a remote.
@@ -167,6 +169,47 @@ pub struct LoginArgs {
 pub struct LogoutArgs {
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// List the logins git-credential-postman keeps, or forget one host's.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "List the logins git-credential-postman keeps, in every keyring it \
+can open here: for each, the forge host (or Postman's API server), the provider of the app \
+that covers it, the user, when the token expires, whether a refresh token is held, and the \
+keyring. Secrets are never shown. `git postman accounts remove <host>` forgets every login \
+for a host, in every keyring: tokens, refresh tokens, the Postman API key and personal \
+access tokens."
+)]
+pub struct AccountsArgs {
+    #[command(subcommand)]
+    pub command: Option<AccountsCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Forget every login for a host, in every keyring.
+    Remove {
+        /// The host (ghes.example.com, ado.example.com:8080) or a URL (then only its protocol).
+        host: String,
+    },
+}
+
+/// Check the setup: helpers, credential.helper order, keyring, apps file, git, remotes, API keys.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Check what most often breaks a setup, one line per check with its fix: \
+the helpers where git looks for them (git --exec-path, then PATH); credential.helper for \
+each forge in the apps file (git-credential-postman asked, and no helper before it that \
+answers with credentials of its own); the keyring (a test entry written, read back and \
+deleted); the apps file; git's version (OAuth refresh tokens need git 2.41); the postman:: \
+remotes' URLs; and each remote's Postman API key (one GET /me, never a prompt). The exit \
+status is non-zero when a check fails."
+)]
+pub struct DoctorArgs {
+    /// Print JSON for scripts: {\"ok\": bool, \"checks\": [{check, status, detail, fix}]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The command line of `git-remote-postman`, for its man page. git starts the helper

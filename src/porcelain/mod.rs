@@ -1,7 +1,8 @@
 //! The porcelain: `git postman` commands.
 //!
 //! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
-//! - `connect`, `disconnect`, `status`, `login` (and `logout`): one module per command;
+//! - `connect`, `disconnect`, `status`, `login` (and `logout`), `doctor`: one module per
+//!   command (`accounts` is `crate::credential::accounts`);
 //!   `app` and `pat` run in `crate::credential::cli`;
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
 //!   the working tree; `workspace`: the repository (read with gix, changed with git);
@@ -13,6 +14,7 @@ pub mod cli;
 mod compare;
 mod connect;
 mod disconnect;
+mod doctor;
 mod dotfiles;
 mod login;
 mod server;
@@ -38,6 +40,10 @@ pub enum Error {
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
+    #[error(transparent)]
+    Doctor(#[from] doctor::Error),
+    #[error(transparent)]
+    Accounts(#[from] crate::credential::accounts::AccountsError),
 }
 
 /// Runs one command; its report goes to `out`.
@@ -50,6 +56,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,
         Command::Pat(command) => crate::credential::cli::run_pat(command, out)?,
+        Command::Doctor(args) => doctor::run(args, out)?,
+        Command::Accounts(args) => match &args.command {
+            None => crate::credential::accounts::run_list(out)?,
+            Some(cli::AccountsCommand::Remove { host }) => {
+                crate::credential::accounts::run_remove(host, out)?
+            }
+        },
     }
     Ok(())
 }

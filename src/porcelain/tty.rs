@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 
 use crate::credential::{
     self,
+    askpass::{self, AskpassError},
     noecho::{self, NoEchoError},
 };
 
@@ -19,6 +20,8 @@ pub enum Error {
     Io(std::io::Error),
     #[error(transparent)]
     Secret(#[from] NoEchoError),
+    #[error(transparent)]
+    Askpass(#[from] AskpassError),
 }
 
 #[cfg(unix)]
@@ -56,8 +59,13 @@ pub fn ask(prompt: &str) -> Result<String, Error> {
 }
 
 /// Asks `prompt` and reads one line without echo (a secret), echo off before the prompt
-/// shows.
+/// shows; through the askpass program git would use, if there is one (a GUI's dialog).
 pub fn ask_secret(prompt: &str) -> Result<String, Error> {
+    if let Some(program) = askpass::program() {
+        let subject = prompt.trim_end_matches([':', ' ']);
+        let answer = askpass::ask(&program, &askpass::secret_prompt(subject), subject)?;
+        return Ok(answer);
+    }
     allowed()?;
     Ok(noecho::read_secret(prompt)?)
 }

@@ -77,6 +77,27 @@ impl Backend for Keyutils {
         Some(32767)
     }
 
+    fn services(&self, prefix: &str) -> keyring_core::Result<Vec<String>> {
+        let marker = format!("@{prefix}");
+        let mut services = Vec::new();
+        walk(
+            KEY_SPEC_SESSION_KEYRING,
+            0,
+            &mut BTreeSet::new(),
+            &mut |kind, description| {
+                // `keyring:<account>@<service>`: an account may hold `@`, our services do not.
+                let service = description
+                    .strip_prefix(PREFIX)
+                    .and_then(|rest| rest.rfind(&marker).map(|at| &rest[at + 1..]));
+                if let (true, Some(service)) = (kind == "user", service) {
+                    services.push(service.to_string());
+                }
+            },
+        )
+        .map_err(|e| keyring_core::Error::NoStorageAccess(Box::new(e)))?;
+        Ok(services)
+    }
+
     fn find(&self, service: &str) -> keyring_core::Result<Vec<Stored>> {
         let suffix = format!("@{service}");
         let mut accounts = BTreeSet::new();

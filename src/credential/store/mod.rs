@@ -100,6 +100,8 @@ pub enum StoreError {
         list_tried(.0)
     )]
     NoneAvailable(Vec<(StoreKind, String)>),
+    #[error("the {0} credential store cannot list its entries")]
+    CannotList(StoreKind),
     #[error("the {store} credential store failed to {action}: {reason}")]
     Failed {
         store: StoreKind,
@@ -151,6 +153,14 @@ trait Backend {
     /// Build-time modifiers for a new entry (a Secret Service label, say).
     fn modifiers<'a>(&self, _label: &'a str) -> HashMap<&'static str, &'a str> {
         HashMap::new()
+    }
+
+    /// The service of every entry whose service starts with `prefix` (`git postman
+    /// accounts`). Not every store can list what it holds.
+    fn services(&self, _prefix: &str) -> keyring_core::Result<Vec<String>> {
+        Err(keyring_core::Error::NotSupportedByStore(
+            "listing every entry".into(),
+        ))
     }
 
     /// The largest secret the store keeps, if it has a limit it only reports vaguely.
@@ -242,6 +252,17 @@ impl Store {
         self.backend
             .find(service)
             .map_err(|e| self.failed("search", &e))
+    }
+
+    /// Every service name starting with `prefix` that has entries here, sorted, once each.
+    pub fn services(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut services = self.backend.services(prefix).map_err(|e| match e {
+            keyring_core::Error::NotSupportedByStore(_) => StoreError::CannotList(self.kind),
+            e => self.failed("list", &e),
+        })?;
+        services.sort();
+        services.dedup();
+        Ok(services)
     }
 
     /// Creates or replaces the entry `service`/`account`.

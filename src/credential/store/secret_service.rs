@@ -40,6 +40,26 @@ impl Backend for SecretService {
         read_all(self.store.search(&spec)?)
     }
 
+    /// The Secret Service searches by exact attribute values only: every item is looked at
+    /// (its attributes, not its secret).
+    fn services(&self, prefix: &str) -> keyring_core::Result<Vec<String>> {
+        let mut services = Vec::new();
+        for entry in self.store.search(&HashMap::new())? {
+            match entry.get_attributes() {
+                Ok(attributes) => services.extend(
+                    attributes
+                        .get("service")
+                        .filter(|s| s.starts_with(prefix))
+                        .cloned(),
+                ),
+                // Deleted meanwhile.
+                Err(keyring_core::Error::NoEntry) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(services)
+    }
+
     fn modifiers<'a>(&self, label: &'a str) -> HashMap<&'static str, &'a str> {
         HashMap::from([("label", label)])
     }
