@@ -619,6 +619,10 @@ fn errors_common(
 
 fn reads(h: &mut Harness, f: &Fixture) {
     let (api, sid) = (&f.api, &f.schema);
+    // --- getAuthenticatedUser (how a key is checked)
+    let me = h.call("get", "/me", "/me").expect(200);
+    assert!(body(&me)["user"]["id"].is_number());
+    errors_common(h, "get", "/me", "/me", false);
     // --- getApi
     let t = "/apis/{apiId}";
     let plain = h.call("get", t, format!("/apis/{api}")).expect(200);

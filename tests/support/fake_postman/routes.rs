@@ -42,6 +42,7 @@ pub fn route(st: &mut State, req: &Req) -> Reply {
         ("PUT", ["collections", cid]) => put_collection(st, req, cid),
         ("DELETE", ["collections", cid]) => delete_collection(st, cid),
         ("GET", ["collection-updates-tasks", tid]) => get_update_task(st, tid),
+        ("GET", ["me"]) => Ok(Reply::ok(me())),
         _ => Err(http::route_not_found()),
     };
     result.unwrap_or_else(|e| e)
@@ -476,6 +477,27 @@ fn delete_collection(st: &mut State, cid: &str) -> Result<Reply> {
     let uid = c.uid.clone();
     st.delete_collection(&uid);
     Ok(Reply::ok(out))
+}
+
+/// `GET /me`: the key's user (`git postman login` and `doctor` check a key with it).
+fn me() -> serde_json::Value {
+    json!({
+        "user": {
+            "id": 12345678,
+            "username": "fake-user",
+            "email": "fake-user@example.com",
+            "fullName": "Fake User",
+            "avatar": null,
+            "isPublic": false,
+            "teamId": 0,
+            "teamName": "",
+            "teamDomain": "",
+            "roles": ["user"]
+        },
+        "operations": [
+            { "name": "api_usage", "limit": 1000, "usage": 0, "overage": 0 }
+        ]
+    })
 }
 
 fn get_update_task(st: &mut State, tid: &str) -> Result<Reply> {
