@@ -282,7 +282,7 @@ impl Credential {
             ("password", self.password.clone()),
             ("oauth_refresh_token", self.oauth_refresh_token.clone()),
         ] {
-            if let Some(what) = value.as_deref().and_then(line_breaker) {
+            if let Some(what) = value.as_deref().and_then(answer_breaker) {
                 return Err(ProtocolError::BadAnswer { key, what });
             }
         }
@@ -341,6 +341,12 @@ fn line_breaker(value: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// What in an answer's `value` git would not read back as written: a line breaker, or a
+/// carriage return at the end, which git's line reader (`strbuf_getline`) drops.
+fn answer_breaker(value: &[u8]) -> Option<&'static str> {
+    line_breaker(value).or(value.ends_with(b"\r").then_some("a carriage return at its end"))
 }
 
 /// `%XX` decoding as git's `url_decode` (no `+` handling).
@@ -554,6 +560,13 @@ mod tests {
         assert!(with(b"ok", b"c\nx").check_answer(plain).is_ok());
         assert!(with(b"ok", b"c\nx").check_answer(authtype).is_err());
         assert!(with(b"a\rb", b"c").check_answer(authtype).is_ok());
+        // Found by fuzzing (fuzz/regressions/credential_protocol): a value ending in CR
+        // would come back without it.
+        assert_eq!(
+            with(b"ab\r", b"c").check_answer(plain).unwrap_err().to_string(),
+            "refusing to answer: the credential's password contains a carriage return at its \
+             end, which git cannot read back"
+        );
     }
 
     #[test]
