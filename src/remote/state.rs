@@ -316,7 +316,7 @@ impl RemoteState {
         };
         let (base, target) = (id(&file.base)?, id(&file.target)?);
         Ok(
-            (Some(base) == last && repo.has_object(target)).then(|| PendingPush {
+            (Some(base) == last && repo.has_object(target)).then_some(PendingPush {
                 base,
                 target,
                 created: file.created,
