@@ -3,6 +3,8 @@
 //! way (a fault-injecting proxy in front of the fake Postman API), hostile data from the
 //! server, hostile lines from git.
 
+#[path = "support/credential/mod.rs"]
+mod credential_support;
 mod support;
 
 use std::io::Write;
@@ -158,25 +160,34 @@ fn wait_for_request(proxy: &FaultProxy, prefix: &str) {
     panic!("no {prefix} request came: {:?}", proxy.log());
 }
 
+/// Runs git with `first` and, once its creation of a collection is under way (slowed
+/// down), with `second`: an IDE's background command while the user's runs. Both must
+/// succeed.
+fn at_the_same_moment(s: &Setup, first: &[&str], second: &[&str]) {
+    s.proxy.fail_next(
+        "POST",
+        "/collections",
+        Fault::Delay(Duration::from_millis(1500)),
+    );
+    let one = s.spawn_git(first);
+    wait_for_request(&s.proxy, "POST ");
+    let two = s.spawn_git(second);
+    let (one_ok, one_err) = finished(one);
+    let (two_ok, two_err) = finished(two);
+    assert!(
+        one_ok && two_ok,
+        "{first:?}: {one_err}\n{second:?}: {two_err}"
+    );
+    assert_eq!(s.collections_named("Refunds"), 1);
+}
+
 #[test]
 fn a_fetch_during_a_push_waits_for_it_and_nothing_is_created_twice() {
     let s = Setup::new();
     s.add_refunds_and_edit_index();
     s.commit_all("refunds");
     let head = s.sandbox.rev(&s.repo, "HEAD");
-    // The creation is slow, so the IDE's fetch starts while the push is writing.
-    s.proxy.fail_next(
-        "POST",
-        "/collections",
-        Fault::Delay(Duration::from_millis(1500)),
-    );
-    let push = s.spawn_git(&["push", "-q"]);
-    wait_for_request(&s.proxy, "POST ");
-    let fetch = s.spawn_git(&["fetch", "-q"]);
-    let (pushed, push_err) = finished(push);
-    let (fetched, fetch_err) = finished(fetch);
-    assert!(pushed && fetched, "push: {push_err}\nfetch: {fetch_err}");
-    assert_eq!(s.collections_named("Refunds"), 1);
+    at_the_same_moment(&s, &["push", "-q"], &["fetch", "-q"]);
     s.consistent_at(&head);
 }
 
@@ -189,20 +200,12 @@ fn two_pushes_at_the_same_moment_take_turns() {
     s.append_to_index("# second\n");
     s.commit_all("second");
     let second = s.sandbox.rev(&s.repo, "HEAD");
-    s.proxy.fail_next(
-        "POST",
-        "/collections",
-        Fault::Delay(Duration::from_millis(1500)),
+    // The second waits for the first, then pushes on top of it.
+    at_the_same_moment(
+        &s,
+        &["push", "-q", "origin", &format!("{first}:refs/heads/main")],
+        &["push", "-q", "origin", &format!("{second}:refs/heads/main")],
     );
-    let one = s.spawn_git(&["push", "-q", "origin", &format!("{first}:refs/heads/main")]);
-    wait_for_request(&s.proxy, "POST ");
-    let two = s.spawn_git(&["push", "-q", "origin", &format!("{second}:refs/heads/main")]);
-    let (one_ok, one_err) = finished(one);
-    let (two_ok, two_err) = finished(two);
-    assert!(one_ok, "{one_err}");
-    // The second waited for the first, then pushed on top of it.
-    assert!(two_ok, "{two_err}");
-    assert_eq!(s.collections_named("Refunds"), 1);
     s.consistent_at(&second);
 }
 
@@ -358,10 +361,7 @@ fn helper(s: &Setup, input: &[u8], env: &[(&str, &str)]) -> (i32, String, String
     cmd.current_dir(&s.repo)
         .args(["origin", &url])
         .env_clear()
-        .env("GIT_DIR", s.repo.join(".git"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env("GIT_DIR", s.repo.join(".git"));
     for (k, v) in s
         .sandbox
         .env
@@ -371,14 +371,7 @@ fn helper(s: &Setup, input: &[u8], env: &[(&str, &str)]) -> (i32, String, String
     {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let out = credential_support::run_with_input(cmd, input);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
