@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use git_postman::layout::json::stringify_tab;
+use git_postman::postman::client::{Client, MAX_ANSWER_BYTES};
+use git_postman::postman::ApiKey;
 use serde_json::Value;
 use support::fake_postman::{FakePostman, API_KEY};
 use support::fault_proxy::{Fault, FaultProxy};
@@ -688,4 +690,24 @@ fn a_schema_file_nested_100000_deep_is_kept_verbatim_and_refused_on_push() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_answer_larger_than_the_cap_is_not_read() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let base = url::Url::parse(&fake.base_url()).unwrap();
+    let client = Client::new(base, ApiKey::new(API_KEY))
+        .unwrap()
+        .with_max_answer(2048);
+    let uid = client.api(&api).unwrap().collections[0].id.clone();
+    let err = client.collection(&uid).err().expect("over the cap");
+    assert_eq!(
+        err.to_string(),
+        format!("Postman's answer to GET /collections/{uid} is larger than 2048 bytes, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")
+    );
+    assert!(client
+        .with_max_answer(MAX_ANSWER_BYTES)
+        .collection(&uid)
+        .is_ok());
 }

@@ -307,7 +307,10 @@ impl Client {
             Attempt::Final(Error::TooLarge {
                 method: method.to_string(),
                 path: path.to_string(),
-                limit_mb: self.max_answer / (1024 * 1024),
+                limit: match self.max_answer >= 1 << 20 {
+                    true => format!("{} MB", self.max_answer >> 20),
+                    false => format!("{} bytes", self.max_answer),
+                },
             })
         };
         if response

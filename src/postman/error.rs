@@ -34,11 +34,12 @@ pub enum Error {
         path: String,
         seconds: f64,
     },
-    #[error("Postman's answer to {method} {path} is larger than {limit_mb} MB, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")]
+    #[error("Postman's answer to {method} {path} is larger than {limit}, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")]
     TooLarge {
         method: String,
         path: String,
-        limit_mb: u64,
+        /// "160 MB".
+        limit: String,
     },
     #[error("Postman's {status} answer to {method} {path} does not confirm the write ({why}): maybe a proxy answered; push again to finish it")]
     Unconfirmed {
