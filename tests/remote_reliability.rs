@@ -711,3 +711,70 @@ fn an_answer_larger_than_the_cap_is_not_read() {
         .collection(&uid)
         .is_ok());
 }
+
+/// The processes below `pid` (through every thread's children).
+#[cfg(target_os = "linux")]
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
+            out.push(child);
+            out.extend(descendants(child));
+        }
+    }
+    out
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_push_whose_helper_is_killed_during_a_create_is_finished_by_pushing_again() {
+    let s = Setup::new();
+    s.add_refunds_and_edit_index();
+    s.commit_all("refunds");
+    let head = s.sandbox.rev(&s.repo, "HEAD");
+    // Postman gets the creation after the helper is gone.
+    s.proxy.fail_next(
+        "POST",
+        "/collections",
+        Fault::Delay(Duration::from_millis(1000)),
+    );
+    let push = s.spawn_git(&["push", "-q"]);
+    wait_for_request(&s.proxy, "POST ");
+    let helper = descendants(push.id())
+        .into_iter()
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "git-remote-post")
+        })
+        .expect("the helper runs");
+    // SIGKILL: nothing of the helper runs after it.
+    let killed = Command::new("kill")
+        .args(["-KILL", &helper.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let (ok, _) = finished(push);
+    assert!(!ok);
+    for _ in 0..500 {
+        if s.collections_named("Refunds") == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(s.collections_named("Refunds"), 1, "Postman made it");
+    s.ok(&["fsck", "--no-progress"]);
+    let before = s.proxy.count();
+    s.ok(&["push", "-q"]);
+    assert!(
+        s.proxy.log()[before..]
+            .iter()
+            .all(|r| !r.starts_with("POST")),
+        "created again"
+    );
+    assert_eq!(s.collections_named("Refunds"), 1);
+    s.consistent_at(&head);
+}
