@@ -206,7 +206,8 @@ impl Client {
                     let wait = match retry_wait(&method, status) {
                         Some(RetryAfter::RateLimit) => rate_limit_wait(&headers),
                         Some(RetryAfter::Backoff) => self.retry.backoff * 2u32.pow(attempt - 1),
-                        None => return Err(error(attempt)),
+                        // Not one to repeat: its own error, whatever came before.
+                        None => return Err(error(1)),
                     };
                     maybe_done |=
                         status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE;
