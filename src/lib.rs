@@ -7,6 +7,7 @@
 //! - [`remote`]: the git remote-helper protocol, fetch and push;
 //! - [`credential`]: the git credential protocol, stores, OAuth;
 //! - [`config`]: git config and the files this project reads;
+//! - [`lock`]: a lock between git processes, with a bounded wait;
 //! - [`porcelain`]: `git postman connect|disconnect|status|login|logout`.
 //!
 //! `ARCHITECTURE.md` at the top of the repository has the map and the invariants.
@@ -14,6 +15,7 @@
 pub mod config;
 pub mod credential;
 pub mod layout;
+pub mod lock;
 pub mod porcelain;
 pub mod postman;
 pub mod remote;

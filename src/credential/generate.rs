@@ -29,7 +29,7 @@ use std::time::Duration;
 use super::apps::{App, Flow, Provider, Redirect};
 use super::browser;
 use super::config::Settings;
-use super::lock::{self, Lock, LockError};
+use super::lock::{self, LockError};
 use super::loopback::LoopbackError;
 use super::oauth::{DevicePrompt, Endpoints, OAuth, OAuthError, Tokens};
 use super::protocol::Credential;
@@ -110,8 +110,7 @@ fn oauth(app: &App, ctx: &Context) -> Result<Credential, GenerateError> {
         OAuth::new(app, &Endpoints::for_app(app.provider, &app.url), secret).map_err(fail)?;
 
     // 0. One process at a time; the keyring is read again once this one's turn comes.
-    let _turn = Lock::acquire(
-        &lock::dir()?,
+    let _turn = lock::acquire(
         &record::service_of(ctx.request),
         &app.url.to_string(),
         lock::WAIT,

@@ -8,15 +8,10 @@
 //! `get` runs under an exclusive lock per protocol and host, taken with a bounded wait, and
 //! reads the keyring again once it holds it (see [`super::generate`]).
 //!
-//! The lock is an OS file lock (`flock` on Unix, `LockFileEx` on Windows) on a file in the
-//! user's runtime directory (`$XDG_RUNTIME_DIR/git-postman`), else in the user's cache
-//! directory ([`dir`]): the OS drops it when its holder exits, even when killed, so it never goes
-//! stale. Lock files are left in place: deleting one could let two holders lock two files
-//! of one name.
+//! The lock ([`crate::lock`]) is a file in the user's runtime directory
+//! (`$XDG_RUNTIME_DIR/git-postman`), else in the user's cache directory ([`dir`]).
 
-use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -33,75 +28,16 @@ const NAME_KEEPS: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'-').remove
 /// that only differ beyond it share a lock, which costs a wait, never a wrong answer.
 const MAX_NAME: usize = 200;
 
-/// Errors while taking a lock. None carries a secret: keys are protocol and host.
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    #[error(
-        "no directory for lock files: neither XDG_RUNTIME_DIR nor a cache directory is known \
-         (is HOME set?)"
-    )]
-    NoDir,
-    #[error("cannot use the lock file {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "another git process has been getting a token for {what} for {} s and still holds \
-         the lock {path}; try again once it is done",
-        waited.as_secs()
-    )]
-    Timeout {
-        what: String,
-        path: PathBuf,
-        waited: Duration,
-    },
-}
+pub use crate::lock::{Lock, LockError};
 
-/// An exclusive lock, held until dropped.
-#[derive(Debug)]
-pub struct Lock {
-    _file: File,
-    path: PathBuf,
-}
-
-impl Lock {
-    /// Takes the lock named `key` in `dir`, waiting at most `wait` for another holder;
-    /// `what` names what is locked in the error.
-    pub fn acquire(dir: &Path, key: &str, what: &str, wait: Duration) -> Result<Lock, LockError> {
-        let path = dir.join(file_name(key));
-        let io = |source| LockError::Io {
-            path: path.clone(),
-            source,
-        };
-        create_private_dir(dir).map_err(io)?;
-        let file = open(&path).map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => return Ok(Lock { _file: file, path }),
-            Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
-        }
-        // Held by another process: wait in a thread, so the wait can end. A thread that
-        // gets the lock after we gave up finds nobody to hand it to and drops it at once.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let result = file.lock().map(|()| file);
-            let _ = tx.send(result);
-        });
-        match rx.recv_timeout(wait) {
-            Ok(Ok(file)) => Ok(Lock { _file: file, path }),
-            Ok(Err(e)) => Err(io(e)),
-            Err(_) => Err(LockError::Timeout {
-                what: what.to_string(),
-                path,
-                waited: wait,
-            }),
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
+/// Takes the lock for making a credential for `key` (protocol and host), in [`dir`];
+/// `what` names the URL in the error.
+pub fn acquire(key: &str, what: &str, wait: Duration) -> Result<Lock, LockError> {
+    Lock::acquire(
+        dir()?.join(file_name(key)),
+        &format!("getting a token for {what}"),
+        wait,
+    )
 }
 
 /// Where this user's lock files live: the runtime directory (per user, in memory, private:
@@ -138,23 +74,6 @@ fn file_name(key: &str) -> String {
     format!("refresh-{name}.lock")
 }
 
-fn open(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// The lock directory, readable by its user only (host names are nobody else's business).
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,28 +87,5 @@ mod tests {
         assert_ne!(file_name("a:b"), file_name("a_b"));
         assert!(file_name(&"x".repeat(1000)).len() <= 255);
         assert!(file_name(&"é".repeat(1000)).len() <= 255);
-    }
-
-    #[test]
-    fn a_held_lock_makes_others_wait_then_time_out_with_one_clear_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let held = Lock::acquire(dir.path(), "k", "https://h", WAIT).unwrap();
-        let err = Lock::acquire(dir.path(), "k", "https://h", Duration::ZERO).unwrap_err();
-        let msg = err.to_string();
-        assert!(
-            msg.starts_with("another git process has been getting a token for https://h for 0 s")
-                && msg.contains(&held.path().display().to_string())
-                && !msg.contains('\n'),
-            "{msg}"
-        );
-        // Another key is another lock.
-        Lock::acquire(dir.path(), "other", "https://o", Duration::ZERO).unwrap();
-        // Released: the next one gets it, also from a waiter already blocked.
-        let waiter = {
-            let dir = dir.path().to_path_buf();
-            std::thread::spawn(move || Lock::acquire(&dir, "k", "https://h", WAIT).map(|_| ()))
-        };
-        drop(held);
-        waiter.join().unwrap().unwrap();
     }
 }

@@ -32,6 +32,19 @@ pub enum Error {
     NoInfo,
     #[error("the collection is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("the collection nests deeper than {} levels", json::MAX_DEPTH)]
+    TooDeep,
+}
+
+/// A served body as text: UTF-8, and nested at most [`json::MAX_DEPTH`] deep (it is
+/// walked level by level).
+fn served_text(body: &[u8]) -> Result<&str, Error> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Error::Json(serde::de::Error::custom(format!("not UTF-8: {e}"))))?;
+    match json::nests_deeper_than(text, json::MAX_DEPTH) {
+        true => Err(Error::TooDeep),
+        false => Ok(text),
+    }
 }
 
 /// A collection as the API served it, kept as JSON text: collections can be tens of
@@ -48,9 +61,7 @@ impl Served {
             #[serde(borrow)]
             collection: &'a RawValue,
         }
-        let text = std::str::from_utf8(body)
-            .map_err(|e| Error::Json(serde::de::Error::custom(format!("not UTF-8: {e}"))))?;
-        let wrapper: Wrapper = serde_json::from_str(text)?;
+        let wrapper: Wrapper = serde_json::from_str(served_text(body)?)?;
         Ok(Served {
             text: wrapper.collection.to_owned(),
         })
@@ -59,7 +70,7 @@ impl Served {
     /// From `GET /apis/{apiId}/collections/{id}`: the bare collection.
     pub fn from_bare(body: &[u8]) -> Result<Served, Error> {
         Ok(Served {
-            text: serde_json::from_slice::<&RawValue>(body)?.to_owned(),
+            text: serde_json::from_str::<&RawValue>(served_text(body)?)?.to_owned(),
         })
     }
 

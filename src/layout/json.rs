@@ -13,6 +13,41 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 
+/// How deep JSON may nest: serde_json's own limit for parsed values. Raw JSON text is
+/// walked one level at a time ([`write_raw`], [`members`]): a stack frame and a scan of
+/// the rest of the text per level, so text nested deeper is refused before it is walked
+/// (100,000 levels would overflow the stack, and cost the square of the depth before).
+pub const MAX_DEPTH: usize = 128;
+
+/// Whether JSON `text` nests deeper than `max` arrays and objects: one pass, no
+/// recursion, strings skipped.
+pub fn nests_deeper_than(text: &str, max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Serializes `value` as `JSON.stringify(value, null, "\t")` does (no trailing newline).
 pub fn stringify_tab(value: &Value) -> String {
     let mut out = String::new();
@@ -294,6 +329,15 @@ fn js_double(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nesting_depth_is_measured_without_recursion() {
+        assert!(!nests_deeper_than(r#"{"a":[{"b":"[[[[{{{"}]}"#, 3));
+        assert!(nests_deeper_than(r#"{"a":[{"b":[]}]}"#, 3));
+        assert!(!nests_deeper_than(r#"{"a":"\"[[[["}"#, 1));
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert!(nests_deeper_than(&deep, MAX_DEPTH));
+    }
+
     use super::*;
     use serde_json::json;
 

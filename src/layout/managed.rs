@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, VecDeque};
 use percent_encoding::percent_decode_str;
 
 use crate::layout::mapping::resolve_ref;
-use crate::layout::paths;
+use crate::layout::{json, paths};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Error {
@@ -230,6 +230,16 @@ impl Document {
             format: "UTF-8",
             detail: e.to_string(),
         })?;
+        // Both parsers stop at 128 levels, but the YAML one only after a time that grows
+        // with the square of the nesting (12 s for 100,000 `[`): refuse that first. The
+        // scan counts brackets in YAML's plain text too, hence the margin.
+        if json::nests_deeper_than(text, 8 * json::MAX_DEPTH) {
+            return Err(Error::Parse {
+                file: file.to_string(),
+                format: "JSON or YAML",
+                detail: format!("it nests deeper than {} levels", 8 * json::MAX_DEPTH),
+            });
+        }
         let json = || serde_json::from_str(text).map(Document::Json);
         let yaml = || serde_yaml::from_str(text).map(Document::Yaml);
         if file.to_ascii_lowercase().ends_with(".json") {

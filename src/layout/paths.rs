@@ -6,6 +6,25 @@
 pub enum Error {
     #[error("Postman path {path:?} is not allowed: {why}")]
     Unsafe { path: String, why: &'static str },
+    #[error("schema files {a:?} and {b:?} differ only in case: on macOS and Windows they would be one file; rename one")]
+    CaseCollision { a: String, b: String },
+}
+
+/// Checks that no two paths differ only in case (letter case as the file systems of
+/// macOS and Windows fold it, near enough: Unicode lowercase).
+pub fn check_case_distinct<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<(), Error> {
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for path in paths {
+        if let Some(other) = seen.insert(path.to_lowercase(), path) {
+            if other != path {
+                return Err(Error::CaseCollision {
+                    a: other.to_string(),
+                    b: path.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks a relative path that came from Postman (a schema file path) before it names a
@@ -95,6 +114,20 @@ fn sanitize_component(component: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn paths_that_differ_only_in_case_are_refused() {
+        assert!(check_case_distinct(["a/B.yaml", "a/c.yaml", "a/B.yaml"]).is_ok());
+        let err = check_case_distinct(["paths/Refunds.yaml", "x", "paths/refunds.yaml"]);
+        assert_eq!(
+            err,
+            Err(Error::CaseCollision {
+                a: "paths/Refunds.yaml".into(),
+                b: "paths/refunds.yaml".into()
+            })
+        );
+        assert!(check_case_distinct(["É.yaml", "é.yaml"]).is_err());
+    }
+
     use super::*;
 
     #[test]

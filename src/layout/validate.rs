@@ -39,6 +39,8 @@ pub fn schema_file<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Invalid> 
 pub struct CollectionFile<'a> {
     pub raw: &'a RawValue,
     pub uid: Option<String>,
+    /// `info.name`.
+    pub name: String,
 }
 
 /// A collection file: JSON, and the shape of a v2.0 or v2.1 collection. Only the shape
@@ -61,6 +63,12 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
             ),
         )
     })?;
+    if json::nests_deeper_than(raw.get(), json::MAX_DEPTH) {
+        return Err(invalid(
+            file,
+            format!("nests deeper than {} levels", json::MAX_DEPTH),
+        ));
+    }
     let top =
         json::members(raw).map_err(|_| invalid(file, "the collection must be a JSON object"))?;
     let member = |key: &str| top.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
@@ -68,10 +76,10 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
         .and_then(|i| serde_json::from_str(i.get()).ok())
         .filter(Value::is_object)
         .ok_or_else(|| invalid(file, "`info` must be an object"))?;
-    match info.get("name") {
-        Some(Value::String(n)) if !n.trim().is_empty() => {}
+    let name = match info.get("name") {
+        Some(Value::String(n)) if !n.trim().is_empty() => n.clone(),
         _ => return Err(invalid(file, "`info.name` must be a non-empty string")),
-    }
+    };
     match info.get("schema").and_then(Value::as_str) {
         Some(s) if is_collection_schema(s) => {}
         Some(s) => {
@@ -92,6 +100,7 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
     Ok(CollectionFile {
         raw,
         uid: info.get("_uid").and_then(Value::as_str).map(str::to_string),
+        name,
     })
 }
 

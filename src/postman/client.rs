@@ -1,10 +1,19 @@
 //! The HTTP client: `X-API-Key`, the v10 `Accept` header on every `/apis` call, cursor
-//! paging to the end, bounded retries on 429/503, and one error type.
+//! paging to the end, bounded retries of what is safe to repeat, answers read up to a
+//! cap and checked, and one error type.
+//!
+//! Retries: a request that may have reached Postman is repeated only when doing it twice
+//! is doing it once (GET, PUT, DELETE): after a lost connection, a timeout, a cut answer,
+//! 500, 502, 503, 504, 429 and (PUT) 409. A POST (create a collection, a schema, a
+//! version) is repeated only after 429, which Postman sends before doing any work; after
+//! anything else the push stops, and the push journal lets the next push find what the
+//! POST made ([`crate::remote::push`]).
 
+use std::io::Read;
 use std::time::Duration;
 
 use reqwest::blocking::{Client as Http, Response};
-use reqwest::header::{HeaderMap, ACCEPT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,12 +28,19 @@ use crate::layout::collection::Served;
 const V10_ACCEPT: &str = "application/vnd.api.v10+json";
 /// How long we wait for one 429 at most, whatever `Retry-After` says.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
+/// The largest answer read. Postman takes collections up to 100 MB and schema files up
+/// to 10 MB (reference/postman.md); served with the fields Postman adds (ids, dates on
+/// every item) a collection grows by a fraction. Anything larger is not Postman's
+/// answer, and reading it would only cost memory.
+pub const MAX_ANSWER_BYTES: u64 = 160 * 1024 * 1024;
+/// How long one request may take, unless `GIT_POSTMAN_HTTP_TIMEOUT` (seconds) says.
+const TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often and how long to retry a throttled (429) or overloaded (503) request.
+/// How often and how long to retry a request that is safe to repeat.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
-    /// The first 503/409 back-off; it doubles with each attempt.
+    /// The first back-off (503, 500, a lost connection...); it doubles with each attempt.
     pub backoff: Duration,
 }
 
@@ -40,38 +56,74 @@ impl Default for RetryPolicy {
 pub struct Client {
     http: Http,
     base: Url,
-    key: ApiKey,
+    /// The API key as a header value marked sensitive (never shown in a `Debug`).
+    key: HeaderValue,
     retry: RetryPolicy,
+    timeout: Duration,
+    max_answer: u64,
 }
 
 /// A successful (2xx) answer.
 pub struct Answer {
+    pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// A DELETE repeated after its answer was lost found nothing to delete: the lost
+    /// attempt did it.
+    pub already_done: bool,
+}
+
+/// Whether doing `method` twice is doing it once.
+fn idempotent(method: &Method) -> bool {
+    [Method::GET, Method::HEAD, Method::PUT, Method::DELETE].contains(method)
+}
+
+/// One attempt's outcome that may pass if repeated, and whether it may have reached
+/// Postman (so a repeat may find the work done).
+struct Transient {
+    error: Error,
+    reached: bool,
 }
 
 impl Client {
     pub fn new(base: Url, key: ApiKey) -> Result<Client> {
+        let timeout = std::env::var("GIT_POSTMAN_HTTP_TIMEOUT")
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|s| *s > 0.0)
+            .map_or(TIMEOUT, Duration::from_secs_f64);
         let http = Http::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(300))
+            .connect_timeout(Duration::from_secs(15).min(timeout))
+            .timeout(timeout)
             .user_agent(concat!("git-postman/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|source| Error::Transport {
+            .map_err(|e| Error::Transport {
                 url: base.to_string(),
-                source,
+                detail: root_cause(&e),
             })?;
+        // Checked here, so that a bad key is named as such (not reqwest's "builder
+        // error" at the first request); the message never shows the key.
+        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| Error::BadKey)?;
+        key.set_sensitive(true);
         Ok(Client {
             http,
             base,
             key,
             retry: RetryPolicy::default(),
+            timeout,
+            max_answer: MAX_ANSWER_BYTES,
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Reads answers up to `bytes` only (tests; the default is [`MAX_ANSWER_BYTES`]).
+    pub fn with_max_answer(mut self, bytes: u64) -> Self {
+        self.max_answer = bytes;
         self
     }
 
@@ -88,8 +140,8 @@ impl Client {
         url
     }
 
-    /// Sends one request, retrying 429, 503 and 409 within the policy; any other non-2xx
-    /// status (3xx included) is an error carrying the server's message.
+    /// Sends one request, retrying what is safe to repeat (module docs); any other
+    /// non-2xx status (3xx included) is an error carrying the server's message.
     pub fn send(
         &self,
         method: Method,
@@ -112,74 +164,186 @@ impl Client {
     ) -> Result<Answer> {
         let url = self.url(segments, query);
         let path = url.path().to_string();
-        let v10 = segments.first() == Some(&"apis");
         let mut attempt = 0;
+        // Whether an earlier attempt may have done the work.
+        let mut maybe_done = false;
         loop {
             attempt += 1;
-            let mut request = self
-                .http
-                .request(method.clone(), url.clone())
-                .header("X-API-Key", self.key.expose());
-            if v10 {
-                request = request.header(ACCEPT, V10_ACCEPT);
-            } else {
-                request = request.header(ACCEPT, "application/json");
-            }
-            if let Some(body) = &body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
-            }
-            let response = request.send().map_err(|source| Error::Transport {
-                url: strip_query(&url),
-                source,
-            })?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let bytes = read_body(response, &url)?;
-            // No redirect is followed: a 3xx is an answer of its own, e.g. the 302 of a
-            // version still being published.
-            if status.is_success() {
-                return Ok(Answer {
-                    headers,
-                    body: bytes,
-                });
-            }
-            let message = server_message(&bytes);
-            if status == StatusCode::UNAUTHORIZED {
-                return Err(Error::Unauthorized {
-                    status: status.as_u16(),
-                    message,
-                });
-            }
-            let wait = match status {
-                StatusCode::TOO_MANY_REQUESTS => rate_limit_wait(&headers),
-                // A traffic spike, or another update of the same collection still
-                // running ("Deep update operation is already in progress"): both pass.
-                // Elsewhere a 409 is final (a Spec Hub version tag that exists).
-                StatusCode::SERVICE_UNAVAILABLE => self.retry.backoff * 2u32.pow(attempt - 1),
-                StatusCode::CONFLICT if segments.first() == Some(&"collections") => {
-                    self.retry.backoff * 2u32.pow(attempt - 1)
+            let (error, wait) = match self.attempt(&method, &url, segments, body.as_ref()) {
+                Ok(answer) => return Ok(answer),
+                Err(Attempt::Final(e)) => return Err(e),
+                Err(Attempt::Status(status, headers, bytes)) => {
+                    let message = server_message(&bytes);
+                    if status == StatusCode::NOT_FOUND && method == Method::DELETE && maybe_done {
+                        return Ok(Answer {
+                            status,
+                            headers,
+                            body: Vec::new(),
+                            already_done: true,
+                        });
+                    }
+                    let error = |attempts| match attempts {
+                        1 => Error::Status {
+                            status: status.as_u16(),
+                            method: method.to_string(),
+                            path: path.clone(),
+                            message: message.clone(),
+                        },
+                        _ => Error::GaveUp {
+                            status: status.as_u16(),
+                            method: method.to_string(),
+                            path: path.clone(),
+                            attempts,
+                            message: message.clone(),
+                        },
+                    };
+                    if status == StatusCode::UNAUTHORIZED {
+                        return Err(Error::Unauthorized {
+                            status: status.as_u16(),
+                            message,
+                        });
+                    }
+                    let wait = match retry_wait(&method, status) {
+                        Some(RetryAfter::RateLimit) => rate_limit_wait(&headers),
+                        Some(RetryAfter::Backoff) => self.retry.backoff * 2u32.pow(attempt - 1),
+                        // Not one to repeat: its own error, whatever came before.
+                        None => return Err(error(1)),
+                    };
+                    maybe_done |=
+                        status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE;
+                    (error(attempt), wait)
                 }
-                _ => {
-                    return Err(Error::Status {
-                        status: status.as_u16(),
-                        method: method.to_string(),
-                        path,
-                        message,
-                    })
+                Err(Attempt::Transient(t)) => {
+                    if !idempotent(&method) {
+                        return Err(t.error);
+                    }
+                    maybe_done |= t.reached;
+                    (t.error, self.retry.backoff * 2u32.pow(attempt - 1))
                 }
             };
             if attempt >= self.retry.max_attempts {
-                return Err(Error::GaveUp {
-                    status: status.as_u16(),
-                    method: method.to_string(),
-                    path,
-                    attempts: attempt,
-                    message,
-                });
+                return Err(error);
             }
             std::thread::sleep(wait);
+        }
+    }
+
+    /// One attempt: a 2xx answer, or what went wrong.
+    fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        segments: &[&str],
+        body: Option<&Vec<u8>>,
+    ) -> std::result::Result<Answer, Attempt> {
+        let accept = match segments.first() == Some(&"apis") {
+            true => V10_ACCEPT,
+            false => "application/json",
+        };
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .header("X-API-Key", self.key.clone())
+            .header(ACCEPT, accept);
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let path = url.path().to_string();
+        let response = request.send().map_err(|e| {
+            Attempt::Transient(Transient {
+                reached: !e.is_connect(),
+                error: self.transport_error(method, url, &e),
+            })
+        })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = self.read_body(response, method, &path)?;
+        // No redirect is followed: a 3xx is an answer of its own, e.g. the 302 of a
+        // version still being published.
+        if status.is_success() {
+            return Ok(Answer {
+                status,
+                headers,
+                body: bytes,
+                already_done: false,
+            });
+        }
+        Err(Attempt::Status(status, headers, bytes))
+    }
+
+    /// A request that got no answer, in words that say what happened.
+    fn transport_error(&self, method: &Method, url: &Url, e: &reqwest::Error) -> Error {
+        let path = url.path().to_string();
+        if e.is_timeout() {
+            Error::Timeout {
+                method: method.to_string(),
+                path,
+                seconds: self.timeout.as_secs_f64(),
+            }
+        } else if e.is_connect() {
+            Error::Transport {
+                url: strip_query(url),
+                detail: root_cause(e),
+            }
+        } else {
+            Error::NoAnswer {
+                method: method.to_string(),
+                path,
+                detail: root_cause(e),
+            }
+        }
+    }
+
+    /// The body, up to the cap: a larger one is not read at all (its length says so) or
+    /// not past the cap.
+    fn read_body(
+        &self,
+        response: Response,
+        method: &Method,
+        path: &str,
+    ) -> std::result::Result<Vec<u8>, Attempt> {
+        let too_large = || {
+            Attempt::Final(Error::TooLarge {
+                method: method.to_string(),
+                path: path.to_string(),
+                limit: match self.max_answer >= 1 << 20 {
+                    true => format!("{} MB", self.max_answer >> 20),
+                    false => format!("{} bytes", self.max_answer),
+                },
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_answer)
+        {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        match response.take(self.max_answer + 1).read_to_end(&mut bytes) {
+            Ok(_) if bytes.len() as u64 > self.max_answer => Err(too_large()),
+            Ok(_) => Ok(bytes),
+            Err(e) => {
+                let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+                    || root_cause(&e).contains("timed out");
+                let error = match timed_out {
+                    true => Error::Timeout {
+                        method: method.to_string(),
+                        path: path.to_string(),
+                        seconds: self.timeout.as_secs_f64(),
+                    },
+                    false => Error::CutOff {
+                        method: method.to_string(),
+                        path: path.to_string(),
+                        received: bytes.len(),
+                    },
+                };
+                Err(Attempt::Transient(Transient {
+                    error,
+                    reached: true,
+                }))
+            }
         }
     }
 
@@ -291,7 +455,9 @@ impl Client {
         let segments = file_segments(api_id, schema_id, path);
         let body = serde_json::json!({ "content": content });
         let answer = self.send(Method::PUT, &segments, &[], Some(&body))?;
-        let value: Value = decode(&answer.body, "PUT", &segments)?;
+        let value = confirmed(&answer, "PUT", &segments, |v| {
+            v.get("path").and_then(Value::as_str) == Some(path)
+        })?;
         Ok(value
             .get("updatedAt")
             .and_then(Value::as_str)
@@ -301,7 +467,11 @@ impl Client {
     /// `DELETE /apis/{apiId}/schemas/{schemaId}/files/{path}`.
     pub fn delete_schema_file(&self, api_id: &str, schema_id: &str, path: &str) -> Result<()> {
         let segments = file_segments(api_id, schema_id, path);
-        self.send(Method::DELETE, &segments, &[], None)?;
+        let answer = self.send(Method::DELETE, &segments, &[], None)?;
+        // Postman answers 204 without a body; a body must at least be JSON.
+        if answer.status != StatusCode::NO_CONTENT && !answer.already_done {
+            confirmed(&answer, "DELETE", &segments, |_| true)?;
+        }
         Ok(())
     }
 
@@ -331,7 +501,9 @@ impl Client {
     /// [`crate::layout::collection::upload_json`] makes it). Items keep the ids they carry.
     pub fn put_collection(&self, uid: &str, collection: &str) -> Result<()> {
         let body = format!("{{\"collection\":{collection}}}").into_bytes();
-        self.send_json_text(Method::PUT, &["collections", uid], &[], Some(body))?;
+        let segments = ["collections", uid];
+        let answer = self.send_json_text(Method::PUT, &segments, &[], Some(body))?;
+        confirmed(&answer, "PUT", &segments, |v| names_collection(v, uid))?;
         Ok(())
     }
 
@@ -346,7 +518,11 @@ impl Client {
 
     /// `DELETE /collections/{uid}`.
     pub fn delete_collection(&self, uid: &str) -> Result<()> {
-        self.send(Method::DELETE, &["collections", uid], &[], None)?;
+        let segments = ["collections", uid];
+        let answer = self.send(Method::DELETE, &segments, &[], None)?;
+        if !answer.already_done {
+            confirmed(&answer, "DELETE", &segments, |v| names_collection(v, uid))?;
+        }
         Ok(())
     }
 
@@ -411,9 +587,9 @@ impl Client {
             match task.get("status").and_then(Value::as_str) {
                 Some("completed") => return Ok(task),
                 Some("failed") => {
-                    // API Builder: `details.error.message`; Spec Hub: `details`.
                     let message = task
                         .pointer("/details/error/message")
+                        // API Builder: `details.error.message`; Spec Hub: `details`.
                         .or_else(|| task.get("details"))
                         .and_then(Value::as_str)
                         .unwrap_or("the task failed")
@@ -450,6 +626,36 @@ fn version_query(version: Option<&str>) -> Vec<(&'static str, &str)> {
     version.map(|v| vec![("versionId", v)]).unwrap_or_default()
 }
 
+/// A write's answer, parsed, when it confirms the write (`check`): a 2xx with something
+/// else in it (a proxy's HTML page) does not say that Postman did anything.
+fn confirmed(
+    answer: &Answer,
+    method: &str,
+    segments: &[&str],
+    check: impl Fn(&Value) -> bool,
+) -> Result<Value> {
+    let unconfirmed = |why: &str| Error::Unconfirmed {
+        method: method.into(),
+        path: format!("/{}", segments.join("/")),
+        status: answer.status.as_u16(),
+        why: why.into(),
+    };
+    let value: Value =
+        serde_json::from_slice(&answer.body).map_err(|_| unconfirmed("it is not JSON"))?;
+    match check(&value) {
+        true => Ok(value),
+        false => Err(unconfirmed("it does not name what was written")),
+    }
+}
+
+/// `{"collection": {"id", "uid", ...}}` for the collection `uid` (or an async PUT's
+/// `{"task": {"id"}}`).
+fn names_collection(value: &Value, uid: &str) -> bool {
+    let c = &value["collection"];
+    let is = |key: &str| c.get(key).and_then(Value::as_str) == Some(uid);
+    is("uid") || is("id") || value["task"]["id"].is_string()
+}
+
 /// The `id` in an answer's body.
 fn id_of(answer: &Answer, method: &str, segments: &[&str]) -> Result<String> {
     let value: Value = decode(&answer.body, method, segments)?;
@@ -476,14 +682,52 @@ pub(crate) fn decode_error(method: &str, segments: &[&str], e: impl std::fmt::Di
     }
 }
 
-fn read_body(response: Response, url: &Url) -> Result<Vec<u8>> {
-    response
-        .bytes()
-        .map(|b| b.to_vec())
-        .map_err(|source| Error::Transport {
-            url: strip_query(url),
-            source,
-        })
+/// Why one attempt did not give a 2xx answer.
+enum Attempt {
+    /// Not worth repeating (a cap exceeded...).
+    Final(Error),
+    /// A non-2xx status, its headers and body.
+    Status(StatusCode, HeaderMap, Vec<u8>),
+    /// No (whole) answer.
+    Transient(Transient),
+}
+
+enum RetryAfter {
+    /// As long as `Retry-After` says.
+    RateLimit,
+    /// The policy's doubling back-off.
+    Backoff,
+}
+
+/// Whether a `status` answer to `method` is worth repeating, and after what wait.
+fn retry_wait(method: &Method, status: StatusCode) -> Option<RetryAfter> {
+    match status {
+        // Refused before any work, whatever the method.
+        StatusCode::TOO_MANY_REQUESTS => Some(RetryAfter::RateLimit),
+        // A traffic spike, a failure inside Postman, or (PUT of a collection) another
+        // update still running ("Deep update operation is already in progress"): worth
+        // another try when doing it twice is doing it once.
+        StatusCode::INTERNAL_SERVER_ERROR
+        | StatusCode::BAD_GATEWAY
+        | StatusCode::SERVICE_UNAVAILABLE
+        | StatusCode::GATEWAY_TIMEOUT
+            if idempotent(method) =>
+        {
+            Some(RetryAfter::Backoff)
+        }
+        StatusCode::CONFLICT if *method == Method::PUT => Some(RetryAfter::Backoff),
+        _ => None,
+    }
+}
+
+/// The innermost cause of an error ("connection reset by peer"), the one that says
+/// what happened, rather than reqwest's outer "error sending request".
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 fn strip_query(url: &Url) -> String {

@@ -14,12 +14,42 @@ pub enum Error {
         path: String,
         message: String,
     },
-    #[error("cannot reach Postman at {url}: {source}")]
-    Transport {
-        url: String,
-        #[source]
-        source: reqwest::Error,
+    #[error("cannot reach Postman at {url}: {detail}")]
+    Transport { url: String, detail: String },
+    #[error("no answer from Postman to {method} {path}: the connection broke ({detail})")]
+    NoAnswer {
+        method: String,
+        path: String,
+        detail: String,
     },
+    #[error("Postman's answer to {method} {path} was cut off: the connection closed after {received} bytes of it")]
+    CutOff {
+        method: String,
+        path: String,
+        received: usize,
+    },
+    #[error("Postman did not answer {method} {path} within {seconds} s")]
+    Timeout {
+        method: String,
+        path: String,
+        seconds: f64,
+    },
+    #[error("Postman's answer to {method} {path} is larger than {limit}, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")]
+    TooLarge {
+        method: String,
+        path: String,
+        /// "160 MB".
+        limit: String,
+    },
+    #[error("Postman's {status} answer to {method} {path} does not confirm the write ({why}): maybe a proxy answered; push again to finish it")]
+    Unconfirmed {
+        method: String,
+        path: String,
+        status: u16,
+        why: String,
+    },
+    #[error("the Postman API key cannot be sent: it contains a character that an HTTP header cannot carry (a line break, a control character or a non-ASCII letter); store it again without it")]
+    BadKey,
     #[error("Postman's answer to {method} {path} is not what the API documents: {detail}")]
     Decode {
         method: String,
@@ -53,13 +83,38 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `{"type","title","detail"}` with `detail` a string or object, problem+json with
 /// `status`, `{"error":{"type","title","detail"}}`, and `details` (plural).
 pub fn server_message(body: &[u8]) -> String {
+    printable(&raw_message(body))
+}
+
+/// At most [`MAX_MESSAGE`] characters, control characters escaped (`\u{1b}`), so that a
+/// server's text cannot move the cursor, recolour or rewrite what the terminal shows,
+/// nor add a line to git's protocol.
+fn printable(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_MESSAGE {
+            out.push('…');
+            break;
+        }
+        match c.is_control() {
+            true => out.extend(c.escape_unicode()),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest server message shown.
+const MAX_MESSAGE: usize = 300;
+
+fn raw_message(body: &[u8]) -> String {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         let text = String::from_utf8_lossy(body);
         let text = text.trim();
         return if text.is_empty() {
             "(empty body)".into()
         } else {
-            text.chars().take(300).collect()
+            text.to_string()
         };
     };
     let inner = value
@@ -85,7 +140,7 @@ pub fn server_message(body: &[u8]) -> String {
         (Some(h), Some(d)) if h != d => format!("{h}: {d}"),
         (Some(h), _) => h,
         (None, Some(d)) => d,
-        (None, None) => value.to_string().chars().take(300).collect(),
+        (None, None) => value.to_string(),
     }
 }
 
@@ -132,5 +187,17 @@ mod tests {
             server_message(b"<html>bad gateway</html>"),
             "<html>bad gateway</html>"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_length_is_bounded() {
+        let body = br#"{"error":{"name":"x","message":"a\u001b[2J\r\nfatal: fake\u0007"}}"#;
+        assert_eq!(
+            server_message(body),
+            r"x: a\u{1b}[2J\u{d}\u{a}fatal: fake\u{7}"
+        );
+        let long = server_message("é".repeat(10_000).as_bytes());
+        assert_eq!(long.chars().count(), 301);
+        assert!(server_message(b"\x1b]0;title\x07").starts_with(r"\u{1b}]0;title"));
     }
 }

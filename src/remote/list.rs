@@ -13,8 +13,10 @@ use crate::postman;
 impl Session {
     /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
     /// push, a state that differs from R is computed in memory only, so git does not
-    /// know its id and says `fetch first` itself; but a state left by an interrupted
-    /// push lists as R, so pushing the same change again finishes it.
+    /// know its id and says `fetch first` itself. A state left by an interrupted push
+    /// lists as R, for a fetch too (with a warning): pushing the same change again
+    /// finishes it, where a commit of the half-done state would make the user merge
+    /// their own change (add/add on a collection it created).
     pub(super) fn list(&mut self, for_push: bool) -> Result<String, Error> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = self.read_live(&state)?;
@@ -26,8 +28,17 @@ impl Session {
             &self.repo
         };
         let base = state.connect_base(repo)?;
-        let main = match state.pending_push(repo, live.last()) {
-            Some(pending) if for_push && live.resumes(repo, &pending)? => pending.base,
+        let main = match live.pending(repo, &state)? {
+            Some(pending) if live.resumes(repo, &pending)? => {
+                if !for_push {
+                    eprintln!(
+                        "warning: a push to Postman stopped half-way ({} -> {}); push again to finish it",
+                        history::short_id(pending.base),
+                        history::short_id(pending.target)
+                    );
+                }
+                pending.base
+            }
             _ => report_main(
                 repo,
                 &live.snapshot,
@@ -80,7 +91,10 @@ impl Session {
                 );
                 continue;
             }
-            let commit = match state.version_commit(repo, &version.id) {
+            let known = state
+                .version_commit(repo, &version.id)
+                .or_else(|| state.published_from(repo, &version.name, &version.id));
+            let commit = match known {
                 Some(c) => c,
                 None => {
                     let client = self.client();

@@ -47,4 +47,8 @@ pub enum Error {
     Io(String, std::io::Error),
     #[error("{0}")]
     Protocol(String),
+    #[error("cannot read the push journal {file} ({why}); it records what an interrupted push did in Postman: check that no collection is there twice, then move it away and push again")]
+    Journal { file: String, why: String },
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
 }

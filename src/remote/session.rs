@@ -1,6 +1,7 @@
 //! The conversation with git: capabilities, options, batches; and the live Postman state
 //! every command starts from.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 
 use gix::ObjectId;
@@ -37,6 +38,8 @@ pub struct Session {
     /// What `list for-push` read, for the `push` that follows in the same session:
     /// detecting a concurrent change costs one read of the state, not two.
     pub(super) listed_for_push: Option<Live>,
+    /// The remote's lock ([`RemoteState::lock`]), from the first `list` or `push` on.
+    pub(super) turn: Option<crate::lock::Lock>,
 }
 
 /// The live Postman state and what it is compared with.
@@ -56,8 +59,50 @@ impl Live {
         self.trees.as_ref().map(|t| t.commit)
     }
 
+    /// The interrupted push that started from R, if the journal has one, with each
+    /// collection whose creation lost its answer (a reset, a 500 after Postman made it, a
+    /// killed helper) found in Postman: one of the name the journal recorded that
+    /// Postman has and R's Postman view does not know. A repeat then updates it instead
+    /// of creating it twice; one not found was never made and is created.
+    pub(super) fn pending(
+        &self,
+        repo: &gix::Repository,
+        state: &RemoteState,
+    ) -> Result<Option<PendingPush>, Error> {
+        let Some(mut pending) = state.pending_push(repo, self.last())? else {
+            return Ok(None);
+        };
+        if pending.creating.is_empty() {
+            return Ok(Some(pending));
+        }
+        let mut known: BTreeSet<String> = pending.created.values().cloned().collect();
+        if let Some(trees) = &self.trees {
+            known.extend(trees.files.values().cloned());
+            if let Some(entity) = history::entity_data(repo, trees.view, &self.api.id)? {
+                known.extend(entity.collections.into_iter().map(|c| c.id));
+            }
+        }
+        for (file, name) in std::mem::take(&mut pending.creating) {
+            let found = self
+                .snapshot
+                .collections
+                .iter()
+                .find(|c| c.name == name && !known.contains(&c.uid));
+            match found {
+                Some(c) => {
+                    known.insert(c.uid.clone());
+                    pending.created.insert(file, c.uid.clone());
+                }
+                None => {
+                    pending.creating.insert(file, name);
+                }
+            }
+        }
+        Ok(Some(pending))
+    }
+
     /// Postman holds a mix of R and the target of the interrupted push `pending` (which
-    /// started from R: [`RemoteState::pending_push`]).
+    /// started from R: [`Live::pending`]).
     pub(super) fn resumes(
         &self,
         repo: &gix::Repository,
@@ -119,6 +164,7 @@ impl Session {
             },
             client: None,
             listed_for_push: None,
+            turn: None,
         })
     }
 
@@ -131,7 +177,7 @@ impl Session {
             let reply = match line.split_once(' ').unwrap_or((line.as_str(), "")) {
                 ("", _) => return Ok(()),
                 ("capabilities", _) => "fetch\npush\noption\n\n".to_string(),
-                ("option", rest) => self.option(rest).to_string() + "\n",
+                ("option", rest) => self.option(rest) + "\n",
                 ("list", rest) => self.list(rest == "for-push")?,
                 (command @ ("fetch" | "push"), _) => {
                     // A batch: lines up to a blank line; `option` lines may come inside.
@@ -160,7 +206,8 @@ impl Session {
                 }
                 (command, _) => {
                     return Err(Error::Protocol(format!(
-                        "unknown command {command:?} from git"
+                        "unknown command {} from git",
+                        shown(command)
                     )))
                 }
             };
@@ -170,32 +217,37 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn option(&mut self, rest: &str) -> &'static str {
+    /// `option <name> <value>`: `ok`, `unsupported`, or `error <why>` for a value the
+    /// option does not take (git warns and goes on).
+    pub(super) fn option(&mut self, rest: &str) -> String {
         let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
-        match name {
-            "progress" => {
-                self.options.progress = value == "true";
-                "ok"
-            }
-            "verbosity" => {
-                self.options.verbosity = value.parse().unwrap_or(1);
-                "ok"
-            }
-            "dry-run" => {
-                self.options.dry_run = value == "true";
-                "ok"
-            }
+        let flag = |value: &str| match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!(
+                "error {name} takes true or false, not {}",
+                shown(value)
+            )),
+        };
+        let answer = match name {
+            "progress" => flag(value).map(|on| self.options.progress = on),
+            "dry-run" => flag(value).map(|on| self.options.dry_run = on),
+            "verbosity" => value
+                .parse()
+                .map(|v| self.options.verbosity = v)
+                .map_err(|_| format!("error verbosity takes a number, not {}", shown(value))),
             "cas" => {
                 let (refname, _) = value
                     .trim_matches('"')
                     .split_once(':')
                     .unwrap_or((value, ""));
                 self.options.leased.push(refname.to_string());
-                "ok"
+                Ok(())
             }
-            "cloning" | "check-connectivity" | "followtags" | "force-if-includes" => "ok",
-            _ => "unsupported",
-        }
+            "cloning" | "check-connectivity" | "followtags" | "force-if-includes" => Ok(()),
+            _ => return "unsupported".into(),
+        };
+        answer.map_or_else(|e| e, |()| "ok".into())
     }
 
     pub(super) fn show_progress(&self) -> bool {
@@ -219,8 +271,12 @@ impl Session {
     }
 
     /// Reads the live Postman state (schema files unchanged since the last fetch are
-    /// not downloaded again).
+    /// not downloaded again), holding the remote's lock from now to the end of the
+    /// session: R, the view and the journal are read and written by one helper at a time.
     pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
+        if self.turn.is_none() {
+            self.turn = state.lock()?;
+        }
         let api = self.connect()?;
         let trees = match state.last_reported(&self.repo)? {
             Some(r) => Some(Trees::of(&self.repo, state, r)?),
@@ -268,7 +324,7 @@ impl Session {
             let mut words = line.split(' ').skip(1);
             let id = words.next().unwrap_or_default();
             let id = ObjectId::from_hex(id.as_bytes())
-                .map_err(|_| Error::Protocol(format!("bad fetch line {line:?}")))?;
+                .map_err(|_| Error::Protocol(format!("bad fetch line {}", shown(line))))?;
             if !self.repo.has_object(id) {
                 return Err(Error::Protocol(format!(
                     "{id} was not listed by this helper; run the fetch again"
@@ -276,6 +332,16 @@ impl Session {
             }
         }
         Ok(())
+    }
+}
+
+/// A line from git as an error message shows it: quoted, and cut after 100 characters
+/// (a line of a megabyte is not echoed whole to the terminal).
+pub(super) fn shown(line: &str) -> String {
+    const MAX: usize = 100;
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &line[..cut], line.len()),
+        None => format!("{line:?}"),
     }
 }
 

@@ -150,6 +150,7 @@ impl Reader<'_> {
             times.push(schema.updated_at.clone());
         }
         let entries = self.client.schema_files(&api.id, &schema, version)?;
+        paths::check_case_distinct(entries.iter().map(|e| e.path.as_str()))?;
         for entry in &entries {
             paths::check_relative(&entry.path)?;
         }

@@ -8,6 +8,16 @@
 //!   stores them). A pushed commit's own `.postman` is stale by design (nobody edits it),
 //!   so rule 1 compares Postman with this tree instead. A ref too, for `git gc`; it is
 //!   ignored once R moves on.
+//! - `$GIT_COMMON_DIR/postman/<remote>/journal.json`: the push journal, durable state.
+//!   Written before a push's first write and while it runs (from where to where, which
+//!   collections it is about to create and which it created), removed when it is done, so
+//!   pushing again after a failure finishes the job and creates nothing twice. Written
+//!   atomically (a unique temporary file, fsync, rename, fsync of the directory); a
+//!   journal that does not parse is an error naming it, never silently dropped.
+//! - `$GIT_COMMON_DIR/postman/<remote>/lock`: held by a helper from its first `list` or
+//!   `push` to its exit ([`RemoteState::lock`]), so an IDE's background `git fetch`
+//!   waits for a push instead of reading (and recording as R) a half-done one, and two
+//!   pushes take turns.
 //! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (schema file blobs
 //!   by `updatedAt`, version commits by version id). Losing it costs downloads, never
 //!   correctness: everything in it is checked against the object database before use.
@@ -15,7 +25,9 @@
 //! Anonymous remotes (a URL typed on the command line) keep nothing.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use gix::refs::transaction::PreviousValue;
 use gix::ObjectId;
@@ -23,6 +35,12 @@ use serde::{Deserialize, Serialize};
 
 use super::snapshot::FileCache;
 use super::Error;
+use crate::lock::Lock;
+
+/// How long a helper waits for another one working on the same remote (a push of a
+/// large API under Postman's rate limit takes minutes) before it gives up.
+const LOCK_WAIT: Duration = Duration::from_secs(300);
+const JOURNAL: &str = "journal.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheFile {
@@ -35,16 +53,22 @@ struct CacheFile {
     /// only after the next fetch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     api_updated_at: Option<String>,
-    /// A push that started writing and did not finish.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pending: Option<PendingFile>,
+    /// Tags being published, by version name: the tag object each was pushed as, so
+    /// that a version whose publication lost its answer is reported as that tag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    publishing: BTreeMap<String, String>,
 }
 
+/// The journal file: hex ids, so that a person can read it.
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct PendingFile {
+#[serde(deny_unknown_fields)]
+struct JournalFile {
     base: String,
     target: String,
+    #[serde(default)]
     created: BTreeMap<String, String>,
+    #[serde(default)]
+    creating: BTreeMap<String, String>,
 }
 
 /// Collection files (repository paths) and the UIDs of the collections they are.
@@ -59,6 +83,10 @@ pub struct PendingPush {
     /// Collection files it created in Postman, with their UIDs, so that a repeat updates
     /// them instead of creating them twice.
     pub created: BTreeMap<String, String>,
+    /// Collection files it was about to create (journaled before the request), with the
+    /// collection's name: when the answer was lost, the collection may exist all the
+    /// same, and a repeat looks for it ([`crate::remote::push`]).
+    pub creating: BTreeMap<String, String>,
 }
 
 pub struct RemoteState {
@@ -66,6 +94,8 @@ pub struct RemoteState {
     name: Option<String>,
     cache_dir: Option<PathBuf>,
     cache: CacheFile,
+    /// The running push's journal, as last written.
+    journal: Option<JournalFile>,
 }
 
 impl RemoteState {
@@ -80,7 +110,18 @@ impl RemoteState {
             name: remote.map(str::to_string),
             cache_dir,
             cache,
+            journal: None,
         }
+    }
+
+    /// Takes the remote's lock (see the module docs), waiting for another helper at most
+    /// [`LOCK_WAIT`]; `None` for an anonymous remote, which keeps no state.
+    pub fn lock(&self) -> Result<Option<Lock>, Error> {
+        let (Some(dir), Some(name)) = (&self.cache_dir, &self.name) else {
+            return Ok(None);
+        };
+        let doing = format!("pushing to or fetching from the Postman remote {name:?}");
+        Ok(Some(Lock::acquire(dir.join("lock"), &doing, LOCK_WAIT)?))
     }
 
     /// Deletes the remote's cache directory (`git postman disconnect`); its refs are the
@@ -232,10 +273,10 @@ impl RemoteState {
             }
         }
         self.cache.api_updated_at = None;
-        self.cache.pending = None;
         self.set_last_reported(repo, commit)?;
         self.set_postman_view(repo, commit, view, files)?;
-        self.save()
+        self.save()?;
+        self.end_push()
     }
 
     /// See [`CacheFile::api_updated_at`].
@@ -247,38 +288,92 @@ impl RemoteState {
         self.cache.api_updated_at = updated_at.map(str::to_string);
     }
 
-    /// The interrupted push that started from R, if any.
+    /// The interrupted push that started from R, if any. A journal that does not parse
+    /// is an error naming it: it may be all that knows what a push created in Postman.
     pub fn pending_push(
         &self,
         repo: &gix::Repository,
         last: Option<ObjectId>,
-    ) -> Option<PendingPush> {
-        let p = self.cache.pending.as_ref()?;
-        let base = ObjectId::from_hex(p.base.as_bytes()).ok()?;
-        let target = ObjectId::from_hex(p.target.as_bytes()).ok()?;
-        (Some(base) == last && repo.has_object(target)).then(|| PendingPush {
-            base,
-            target,
-            created: p.created.clone(),
-        })
+    ) -> Result<Option<PendingPush>, Error> {
+        let Some(dir) = &self.cache_dir else {
+            return Ok(None);
+        };
+        let path = dir.join(JOURNAL);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::Io(path.display().to_string(), e)),
+        };
+        let broken = |why: String| Error::Journal {
+            file: path.display().to_string(),
+            why,
+        };
+        let file: JournalFile =
+            serde_json::from_slice(&bytes).map_err(|e| broken(e.to_string()))?;
+        let id = |hex: &str| {
+            ObjectId::from_hex(hex.as_bytes())
+                .map_err(|_| broken(format!("{hex:?} is not a commit id")))
+        };
+        let (base, target) = (id(&file.base)?, id(&file.target)?);
+        Ok(
+            (Some(base) == last && repo.has_object(target)).then_some(PendingPush {
+                base,
+                target,
+                created: file.created,
+                creating: file.creating,
+            }),
+        )
     }
 
     /// Before the first write of a push: what it starts from and where it goes.
     pub fn begin_push(&mut self, pending: &PendingPush) -> Result<(), Error> {
-        self.cache.pending = Some(PendingFile {
+        self.journal = Some(JournalFile {
             base: pending.base.to_string(),
             target: pending.target.to_string(),
             created: pending.created.clone(),
+            creating: pending.creating.clone(),
         });
-        self.save()
+        self.write_journal()
+    }
+
+    /// Before the request that creates a collection: its file and name, so that a repeat
+    /// finds it if the answer is lost.
+    pub fn record_creating(&mut self, file: &str, name: &str) -> Result<(), Error> {
+        if let Some(j) = &mut self.journal {
+            j.creating.insert(file.to_string(), name.to_string());
+        }
+        self.write_journal()
     }
 
     /// A collection the running push created, saved at once.
     pub fn record_created(&mut self, file: &str, uid: &str) -> Result<(), Error> {
-        if let Some(p) = &mut self.cache.pending {
-            p.created.insert(file.to_string(), uid.to_string());
+        if let Some(j) = &mut self.journal {
+            j.creating.remove(file);
+            j.created.insert(file.to_string(), uid.to_string());
         }
-        self.save()
+        self.write_journal()
+    }
+
+    fn write_journal(&self) -> Result<(), Error> {
+        let (Some(dir), Some(journal)) = (&self.cache_dir, &self.journal) else {
+            return Ok(());
+        };
+        let bytes = serde_json::to_vec_pretty(journal).expect("the journal serializes");
+        write_durably(dir, JOURNAL, &bytes)
+    }
+
+    /// The push is done: no journal.
+    fn end_push(&mut self) -> Result<(), Error> {
+        self.journal = None;
+        let Some(dir) = &self.cache_dir else {
+            return Ok(());
+        };
+        let path = dir.join(JOURNAL);
+        match std::fs::remove_file(&path) {
+            Ok(()) => sync_dir(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::Io(path.display().to_string(), e)),
+        }
     }
 
     pub fn version_commit(&self, repo: &gix::Repository, version_id: &str) -> Option<ObjectId> {
@@ -292,17 +387,80 @@ impl RemoteState {
             .insert(version_id.to_string(), commit.to_string());
     }
 
-    /// Writes the cache atomically (temp file + rename), so a killed helper never leaves
-    /// a torn file behind.
+    /// Before a tag is published as version `name`: the tag object, saved at once.
+    pub fn begin_publishing(&mut self, name: &str, tag: ObjectId) -> Result<(), Error> {
+        self.cache
+            .publishing
+            .insert(name.to_string(), tag.to_string());
+        self.save()
+    }
+
+    /// The tag was published as the version `version_id`.
+    pub fn end_publishing(
+        &mut self,
+        name: &str,
+        version_id: &str,
+        tag: ObjectId,
+    ) -> Result<(), Error> {
+        self.cache.publishing.remove(name);
+        self.remember_version(version_id, tag);
+        self.save()
+    }
+
+    /// The version `name` exists in Postman with the id `version_id`: the tag it was
+    /// published from, if this repository published it and did not hear the answer.
+    pub fn published_from(
+        &mut self,
+        repo: &gix::Repository,
+        name: &str,
+        version_id: &str,
+    ) -> Option<ObjectId> {
+        let tag = ObjectId::from_hex(self.cache.publishing.remove(name)?.as_bytes()).ok()?;
+        repo.has_object(tag).then(|| {
+            self.remember_version(version_id, tag);
+            tag
+        })
+    }
+
+    /// Writes the cache atomically, so a killed helper never leaves a torn file behind.
     pub fn save(&self) -> Result<(), Error> {
         let Some(dir) = &self.cache_dir else {
             return Ok(());
         };
-        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
-        let tmp = dir.join("cache.json.tmp");
         let bytes = serde_json::to_vec_pretty(&self.cache).expect("the cache serializes");
-        std::fs::write(&tmp, bytes).map_err(|e| Error::Io(tmp.display().to_string(), e))?;
-        std::fs::rename(&tmp, dir.join("cache.json"))
-            .map_err(|e| Error::Io(dir.display().to_string(), e))
+        write_durably(dir, "cache.json", &bytes)
     }
+}
+
+/// Replaces `dir/name` with `bytes` atomically and durably: a temporary file of a unique
+/// name (two helpers never write the same one), flushed to disk, renamed over the file,
+/// then the directory flushed so that the rename survives a crash.
+fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |e| Error::Io(path, e)
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .tempfile_in(dir)
+        .map_err(io(dir))?;
+    tmp.write_all(bytes).map_err(io(tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io(tmp.path()))?;
+    let path = dir.join(name);
+    tmp.persist(&path).map_err(|e| io(&path)(e.error))?;
+    sync_dir(dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::Io(dir.display().to_string(), e))
+}
+
+/// Windows has no directory handle to flush; its rename is durable once it returns.
+#[cfg(not(unix))]
+fn sync_dir(_: &Path) -> Result<(), Error> {
+    Ok(())
 }

@@ -6,9 +6,9 @@ pub mod plan;
 
 use gix::ObjectId;
 
-pub use plan::{between, descends_from, Applied, Plan, PlanError, PushLine, Write};
+pub use plan::{between, descends_from, Applied, Creation, Plan, PlanError, PushLine, Write};
 
-use super::session::Session;
+use super::session::{shown, Session};
 use super::snapshot::Reader;
 use super::state::{PendingPush, RemoteState};
 use super::{history, view, Error, BRANCH};
@@ -22,7 +22,7 @@ impl Session {
         for line in batch {
             lines.push(
                 PushLine::parse(line)
-                    .ok_or_else(|| Error::Protocol(format!("bad push line {line:?}")))?,
+                    .ok_or_else(|| Error::Protocol(format!("bad push line {}", shown(line))))?,
             );
         }
         lines.sort_by_key(|l| l.dst != BRANCH);
@@ -64,7 +64,7 @@ impl Session {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        let pending = state.pending_push(&self.repo, live.last());
+        let pending = live.pending(&self.repo, &state)?;
         if !self.forced(line) {
             let resuming = match &pending {
                 Some(p) => {
@@ -81,7 +81,7 @@ impl Session {
                 return Err(Refusal("non-fast forward".into()));
             }
         }
-        let created = pending.map(|p| p.created).unwrap_or_default();
+        let (created, creating) = pending.map(|p| (p.created, p.creating)).unwrap_or_default();
         let pushed = live.as_postman_sees(&self.repo, new)?;
         let plan = plan::plan(&self.repo, &pushed, &live.snapshot, &live.mapping, &created)
             .map_err(|e| Refusal(e.to_string()))?;
@@ -94,6 +94,7 @@ impl Session {
                 base,
                 target: new,
                 created,
+                creating,
             })?;
         }
         let schema_id = live.api.schemas.first().map(|s| s.id.clone());
@@ -102,7 +103,10 @@ impl Session {
             &live.api.id,
             schema_id.as_deref(),
             &plan,
-            &mut |file, uid| state.record_created(file, uid),
+            &mut |creation| match creation {
+                Creation::Sending { file, name } => state.record_creating(file, name),
+                Creation::Created { file, uid } => state.record_created(file, uid),
+            },
         )?;
         // The new R's Postman view: what the next fetch writes if nothing else changes.
         let reader = Reader {
@@ -157,6 +161,9 @@ impl Session {
         let schema_ids: Vec<String> = live.api.schemas.iter().map(|s| s.id.clone()).collect();
         let collection_ids: Vec<String> =
             live.api.collections.iter().map(|c| c.id.clone()).collect();
+        // Journaled first: if the answer is lost, the next list finds the version by
+        // its name and reports this tag for it, so pushing the tag again is up to date.
+        state.begin_publishing(name, tag_id)?;
         let version_id = self.client().publish_version(
             &live.api.id,
             name,
@@ -164,8 +171,7 @@ impl Session {
             &schema_ids,
             &collection_ids,
         )?;
-        state.remember_version(&version_id, tag_id);
-        state.save()?;
+        state.end_publishing(name, &version_id, tag_id)?;
         Ok(())
     }
 

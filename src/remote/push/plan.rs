@@ -67,6 +67,8 @@ pub enum Write {
     },
     CreateCollection {
         file: String,
+        /// `info.name`: how a repeat finds it when the answer to the create was lost.
+        name: String,
         collection: String,
     },
     DeleteCollection {
@@ -213,6 +215,10 @@ impl<'r> Pushed<'r> {
             paths::check_relative(postman_path).map_err(|e| invalid(e.to_string()))?;
             desired.insert(postman_path.to_string(), self.blobs[&repo_path]);
         }
+        paths::check_case_distinct(desired.keys().map(String::as_str)).map_err(|e| Invalid {
+            file: managed::display_dir(&mapping.schema_dir).to_string(),
+            what: e.to_string(),
+        })?;
         Ok(desired)
     }
 
@@ -346,6 +352,7 @@ impl<'r> Pushed<'r> {
                 }
                 None => writes.push(Write::CreateCollection {
                     file: file.clone(),
+                    name: checked.name.clone(),
                     collection: upload(true)?,
                 }),
             }
@@ -394,14 +401,22 @@ pub struct Applied {
     pub created: CollectionFiles,
 }
 
-/// Applies the writes in order.
-/// `on_created` hears of each collection created (file, UID) as soon as it exists.
+/// A collection's creation, as the push journal hears of it.
+pub enum Creation<'a> {
+    /// About to be sent: the file and the collection's name.
+    Sending { file: &'a str, name: &'a str },
+    /// Postman answered: the file and the collection's UID.
+    Created { file: &'a str, uid: &'a str },
+}
+
+/// Applies the writes in order. `journal` hears of each collection creation before the
+/// request goes out and as soon as Postman answers.
 pub fn apply(
     client: &Client,
     api_id: &str,
     schema_id: Option<&str>,
     plan: &Plan,
-    on_created: &mut dyn FnMut(&str, &str) -> Result<(), Error>,
+    journal: &mut dyn FnMut(Creation) -> Result<(), Error>,
 ) -> Result<Applied, Error> {
     let mut applied = Applied::default();
     let mut schema_id = schema_id.map(str::to_string);
@@ -425,9 +440,14 @@ pub fn apply(
                 client.delete_schema_file(api_id, sid, path)?;
             }
             Write::PutCollection { uid, collection } => client.put_collection(uid, collection)?,
-            Write::CreateCollection { file, collection } => {
+            Write::CreateCollection {
+                file,
+                name,
+                collection,
+            } => {
+                journal(Creation::Sending { file, name })?;
                 let uid = client.create_api_collection(api_id, collection)?;
-                on_created(file, &uid)?;
+                journal(Creation::Created { file, uid: &uid })?;
                 applied.created.insert(file.clone(), uid);
             }
             Write::DeleteCollection { uid } => client.delete_collection(uid)?,
