@@ -134,6 +134,8 @@ pub fn repo_path(key: &str) -> Result<String, String> {
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     paths::check_relative(rest).map_err(|e| match e {
         paths::Error::Unsafe { why, .. } => why.to_string(),
+        // check_relative looks at one path; a collision needs two.
+        other @ paths::Error::CaseCollision { .. } => other.to_string(),
     })?;
     Ok(rest.to_string())
 }
