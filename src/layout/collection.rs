@@ -159,6 +159,28 @@ fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
 /// `new`, also without `_postman_id`, so Postman gives the new collection its own. Every
 /// other member is copied as text, unparsed.
 pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
+    with_info(file, |info| {
+        info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
+        info.shift_remove("_uid");
+        if new {
+            info.shift_remove("_postman_id");
+        }
+    })
+}
+
+/// A collection file without the `_uid` Postman's git integration adds to `info`: the
+/// collection as a v3 tree holds (the UID is in `.postman/api_<id>`), so the tree is
+/// exactly what Postman's converter writes for it.
+pub fn without_uid(file: &RawValue) -> Result<String, Error> {
+    with_info(file, |info| {
+        info.shift_remove("_uid");
+    })
+}
+
+/// `file` as JSON text with `edit` applied to its `info`; every other member is copied
+/// as text, unparsed.
+fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<String, Error> {
+    let mut edit = Some(edit);
     let top = json::members(file).map_err(|_| Error::NotAnObject)?;
     let mut out = String::with_capacity(file.get().len());
     out.push('{');
@@ -172,10 +194,8 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
             let Value::Object(mut info) = serde_json::from_str(value.get())? else {
                 return Err(Error::NoInfo);
             };
-            info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
-            info.shift_remove("_uid");
-            if new {
-                info.shift_remove("_postman_id");
+            if let Some(edit) = edit.take() {
+                edit(&mut info);
             }
             out.push_str(&serde_json::to_string(&info)?);
         } else {

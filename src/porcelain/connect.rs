@@ -16,7 +16,9 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, server, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
-use crate::layout::mapping::{normalize_dir, DefinitionState, Mapping, Overrides};
+use crate::layout::mapping::{
+    normalize_dir, CollectionFormat, DefinitionState, Mapping, Overrides,
+};
 use crate::postman::model::Api;
 use crate::postman::{self, apikey};
 use crate::remote::history;
@@ -188,8 +190,12 @@ impl Plan {
         };
         check_collection_dir(&collection_dir, managed.as_ref())?;
 
+        let format = args
+            .collection_format
+            .as_deref()
+            .and_then(CollectionFormat::parse);
         let collections = ws
-            .json_files_under(&collection_dir)?
+            .collections_under(&collection_dir, format.unwrap_or_default())?
             .into_iter()
             .map(|path| {
                 let id = collection_id(ws, existing.as_ref(), &collection_dir, &path);
@@ -210,6 +216,7 @@ impl Plan {
                 .map(|m| display_dir(&m.schema_dir).to_string()),
             collection_dir: Some(collection_dir.clone()),
             root_file: managed.as_ref().map(|m| m.root.clone()),
+            collection_format: format,
         };
         let mapping = Mapping::resolve(&overrides, existing.as_ref());
         Ok(Plan {
@@ -268,12 +275,15 @@ impl Plan {
         index: &str,
     ) -> Result<Vec<Difference>, Error> {
         let mut files = Vec::new();
-        let paths = self
-            .managed
-            .iter()
-            .flat_map(|m| m.files.iter())
-            .chain(self.collections.iter().map(|(p, _)| p));
-        for path in paths {
+        let mut paths: Vec<String> = self.managed.iter().flat_map(|m| m.files.clone()).collect();
+        for (collection, _) in &self.collections {
+            match self.mapping.collection_format {
+                CollectionFormat::V2 => paths.push(collection.clone()),
+                // A directory: every file in it.
+                CollectionFormat::V3 => paths.extend(ws.files_under(collection, |_| true)?),
+            }
+        }
+        for path in &paths {
             if let Some(bytes) = ws.read(path)? {
                 files.push((path.clone(), bytes));
             }
@@ -283,7 +293,7 @@ impl Plan {
             dotpostman::entity_path(&entity.api_id),
             entity.render().into_bytes(),
         ));
-        let local = compare::local_tree(memory, Some(head), &self.collection_dir, &files)?;
+        let local = compare::local_tree(memory, Some(head), &self.mapping, &files)?;
         Ok(compare::differences(
             memory,
             local,
@@ -484,6 +494,10 @@ fn write_connection(
                 plan.overrides.collection_dir.as_deref(),
             ),
             ("postmanRootFile", plan.overrides.root_file.as_deref()),
+            (
+                "postmanCollectionFormat",
+                plan.overrides.collection_format.map(CollectionFormat::name),
+            ),
             ("postmanBranch", Some(branch)),
         ];
         for (name, value) in settings {

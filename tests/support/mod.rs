@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_postman;
+pub mod format;
 pub mod git;
 pub mod node;
 pub mod postman_cli;
