@@ -756,10 +756,13 @@ impl Next {
             );
         }
         let [uid] = refunds_collections(s).try_into().unwrap();
-        // Where the collection is now (a rename moves it in v3).
-        let name = s
-            .fake
-            .with_state(|st| st.collection(&uid).unwrap().name().to_string());
+        // Where the collection is now: a rename moves a v3 directory, not a JSON file.
+        let name = match s.format {
+            Format::V2 => "Refunds".to_string(),
+            Format::V3 => s
+                .fake
+                .with_state(|st| st.collection(&uid).unwrap().name().to_string()),
+        };
         let file = s.repo.join(s.format.collection_path(&name));
         if let Next::RenameCreatedCollection = self {
             s.format.rename_collection(&file, "Refunds v2");

@@ -50,7 +50,7 @@ pub fn local_tree(
         None => ObjectId::empty_tree(repo.object_hash()),
     };
     let mut editor = repo.edit_tree(base)?;
-    for stale in history::postman_paths_under(repo, base, mapping)? {
+    for stale in history::outermost(history::postman_paths_under(repo, base, mapping)?) {
         editor.remove(stale.as_str())?;
     }
     for (path, bytes) in files {

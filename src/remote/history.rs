@@ -65,7 +65,7 @@ pub fn apply(
         stale.extend(old.collections.iter().map(|c| old.collection_repo_path(c)));
     }
     stale.extend(postman_paths_under(repo, base, mapping)?);
-    for path in &stale {
+    for path in &outermost(stale) {
         editor.remove(path.as_str())?;
     }
 
@@ -168,6 +168,25 @@ pub fn postman_paths_under(
         paths.extend(dirs_under(repo, tree, dir)?.into_iter().map(|(p, _)| p));
     }
     Ok(paths)
+}
+
+/// `paths` without those inside another one: removing a file inside a directory makes
+/// the tree editor hold that directory in memory, and it would write that copy over a
+/// tree upserted at the directory's path afterwards.
+pub fn outermost(mut paths: Vec<String>) -> Vec<String> {
+    paths.sort();
+    paths.dedup();
+    let mut out: Vec<String> = Vec::with_capacity(paths.len());
+    for p in paths {
+        let inside = out.last().is_some_and(|o| {
+            p.strip_prefix(o.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        });
+        if !inside {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Repository paths of every `*.json` file below `dir` in `tree`.
