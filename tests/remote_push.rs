@@ -756,14 +756,7 @@ impl Next {
             );
         }
         let [uid] = refunds_collections(s).try_into().unwrap();
-        // Where the collection is now: a rename moves a v3 directory, not a JSON file.
-        let name = match s.format {
-            Format::V2 => "Refunds".to_string(),
-            Format::V3 => s
-                .fake
-                .with_state(|st| st.collection(&uid).unwrap().name().to_string()),
-        };
-        let file = s.repo.join(s.format.collection_path(&name));
+        let file = s.repo.join(s.format.collection_path("Refunds"));
         if let Next::RenameCreatedCollection = self {
             s.format.rename_collection(&file, "Refunds v2");
         } else {
@@ -883,8 +876,9 @@ fn after_several_additions_and_deletions_the_next_push_goes_through(format: Form
     push_then_push_again(format, several_changes, &[Next::EditCreatedCollection]);
 }
 
-/// v3: renaming a folder and a request file, adding one and deleting another is one PUT
-/// of that collection; what stays keeps its id, the new request gets one from Postman.
+/// v3: renaming the collection's directory, a folder and a request file, adding a request
+/// and deleting another is one PUT of that collection; what stays keeps its id, the new
+/// request gets one from Postman.
 #[test]
 fn v3_file_and_folder_changes_are_one_update_with_ids_kept() {
     let s = cloned(Format::V3);
@@ -913,12 +907,16 @@ fn v3_file_and_folder_changes_are_one_update_with_ids_kept() {
         "charges/List payments.request.yaml",
         "charges/List charges.request.yaml",
     ]);
-    git(&["rm", "-q", "charges/Get payment.request.yaml"]);
+    git(&["rm", "-qf", "charges/Get payment.request.yaml"]);
     std::fs::write(
         dir.join("charges/Capture.request.yaml"),
         "$kind: http-request\nurl: https://api.example.com/capture\nmethod: POST\norder: 5000\n",
     )
     .unwrap();
+    // The collection's own directory renamed too: its definition's id says which it is.
+    let collections = s.repo.join(support::format::COLLECTIONS);
+    s.sandbox
+        .git_ok(&collections, ["mv", "Payments API", "Payments"]);
     commit_all(&s.sandbox, &s.repo, "reshape the payments folder");
     push_ok(&s, &["push"]);
     assert_eq!(
@@ -927,6 +925,7 @@ fn v3_file_and_folder_changes_are_one_update_with_ids_kept() {
     );
 
     let after = body(&s);
+    assert_eq!(after["info"]["name"], "Payments");
     let folder = &after["item"][0];
     assert_eq!(
         (folder["name"].as_str(), folder["id"].as_str()),

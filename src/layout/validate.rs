@@ -39,6 +39,8 @@ pub fn schema_file<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Invalid> 
 pub struct CollectionFile<'a> {
     pub raw: &'a RawValue,
     pub uid: Option<String>,
+    /// Its `info._postman_id`: the id part of the UID.
+    pub postman_id: Option<String>,
 }
 
 /// A collection file: JSON, and the shape of a v2.0 or v2.1 collection. Only the shape
@@ -92,6 +94,10 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
     Ok(CollectionFile {
         raw,
         uid: info.get("_uid").and_then(Value::as_str).map(str::to_string),
+        postman_id: info
+            .get("_postman_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 

@@ -65,7 +65,9 @@ impl CollectionState {
 
     /// The collection as a Collection v3 tree (`layout::v3`), converted once.
     pub fn v3_tree(&self, repo: &gix::Repository) -> Result<ObjectId, Error> {
-        if let Some(tree) = self.v3.get() {
+        // Made once; written again into a repository that lacks it (`list for-push`
+        // converts into an in-memory object store, the push then reads the real one).
+        if let Some(tree) = self.v3.get().filter(|t| repo.has_object(**t)) {
             return Ok(*tree);
         }
         let bytes = repo.find_blob(self.blob)?.take_data();

@@ -130,21 +130,27 @@ impl Format {
         }
     }
 
-    /// Renames the collection at `path` (Postman then files it under its new name): its
-    /// `info.name`, or (v3) its directory. Returns the new path.
-    pub fn rename_collection(self, path: &Path, new_name: &str) -> PathBuf {
+    /// Renames the collection at `path` in place (Postman then files it under its new
+    /// name): its `info.name`, or (v3) the `name` of its definition.
+    pub fn rename_collection(self, path: &Path, new_name: &str) {
         match self {
             Format::V2 => {
                 let mut value: Value =
                     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
                 value["info"]["name"] = new_name.into();
                 std::fs::write(path, stringify_tab(&value)).unwrap();
-                path.to_path_buf()
             }
             Format::V3 => {
-                let renamed = path.with_file_name(v3::names::collection_dir(new_name));
-                std::fs::rename(path, &renamed).unwrap();
-                renamed
+                let definition = path.join(v3::names::DEFINITION);
+                let text = std::fs::read_to_string(&definition)
+                    .unwrap_or_else(|_| "$kind: collection\n".into());
+                let kept: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with("name:"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                std::fs::create_dir_all(definition.parent().unwrap()).unwrap();
+                std::fs::write(definition, format!("{kept}name: {new_name}\n")).unwrap();
             }
         }
     }

@@ -330,7 +330,14 @@ impl<'r> Pushed<'r> {
                 true => self.v3_as_v2(file, &names.of(file))?.into_bytes(),
             };
             let checked = validate::collection_file(file, &bytes)?;
-            let uid = by_path.get(file).cloned().or(checked.uid);
+            // A v3 tree has no `_uid`; its definition's `id` is the UID's own id, which
+            // follows a renamed directory.
+            let by_id = || {
+                let id = checked.postman_id.as_deref().filter(|_| v3)?;
+                let owned = |uid: &&&str| uid.split_once('-').is_some_and(|(_, own)| own == id);
+                live_collections.keys().find(owned).map(|u| u.to_string())
+            };
+            let uid = by_path.get(file).cloned().or(checked.uid).or_else(by_id);
             let upload = |new| {
                 collection::upload_json(checked.raw, new).map_err(|e| Invalid {
                     file: file.clone(),
