@@ -98,9 +98,36 @@ impl Format {
                 else {
                     return false;
                 };
+                // The file's name is the request's, unless a `name:` line says otherwise
+                // (a name with characters a file name cannot have): that line goes.
+                // Its examples live in `.resources/<request>.resources/`: they move along,
+                // and its `examples:` line names their new place.
+                let stem = file.file_name().unwrap().to_string_lossy();
+                let stem = stem.strip_suffix(v3::names::REQUEST_SUFFIX).unwrap();
+                let text = std::fs::read_to_string(&file).unwrap();
+                let text: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with("name: "))
+                    .map(|l| {
+                        let old = format!("/{stem}{}/", v3::names::RESOURCES_SUFFIX);
+                        let new = format!("/{new_name}{}/", v3::names::RESOURCES_SUFFIX);
+                        match l.starts_with("examples: ") {
+                            true => format!("{}\n", l.replace(&old, &new)),
+                            false => format!("{l}\n"),
+                        }
+                    })
+                    .collect();
+                std::fs::remove_file(&file).unwrap();
                 let renamed =
                     file.with_file_name(format!("{new_name}{}", v3::names::REQUEST_SUFFIX));
-                std::fs::rename(file, renamed).unwrap();
+                std::fs::write(renamed, text).unwrap();
+                let resources = file.parent().unwrap().join(v3::names::RESOURCES);
+                let examples = resources.join(format!("{stem}{}", v3::names::RESOURCES_SUFFIX));
+                if examples.exists() {
+                    let moved =
+                        resources.join(format!("{new_name}{}", v3::names::RESOURCES_SUFFIX));
+                    std::fs::rename(examples, moved).unwrap();
+                }
             }
         }
         true

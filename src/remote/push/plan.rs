@@ -407,6 +407,7 @@ impl<'r> Pushed<'r> {
                 bytes: self.repo.find_blob(*blob)?.take_data(),
             });
         }
+        orphan_examples(&prefix, &files)?;
         v3::to_v2(name, &files).map_err(|e| {
             let (file, what) = match e {
                 v3::Error::Yaml {
@@ -425,6 +426,38 @@ impl<'r> Pushed<'r> {
             Invalid { file, what }.into()
         })
     }
+}
+
+/// Examples of a request file that is not there (renamed without its
+/// `.resources/<request>.resources/`) would be dropped without a word: an error instead.
+fn orphan_examples(prefix: &str, files: &[v3::File]) -> Result<(), Invalid> {
+    let marker = format!("{}/", v3::names::RESOURCES);
+    for f in files {
+        let Some((dir, rest)) = f
+            .path
+            .split_once(&marker)
+            .or_else(|| f.path.strip_prefix(&marker).map(|rest| ("", rest)))
+        else {
+            continue;
+        };
+        let Some((resources, _)) = rest.split_once('/') else {
+            continue;
+        };
+        let Some(request) = resources.strip_suffix(v3::names::RESOURCES_SUFFIX) else {
+            continue;
+        };
+        let owner = format!("{dir}{request}{}", v3::names::REQUEST_SUFFIX);
+        if !files.iter().any(|g| g.path == owner) {
+            return Err(Invalid {
+                file: format!("{prefix}{}", f.path),
+                what: format!(
+                    "an example of {prefix}{owner}, which is not there; a renamed request file takes its {}{resources}/ along",
+                    marker
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The name a v3 collection directory gives its collection: the directory's own name,
