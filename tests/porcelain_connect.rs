@@ -545,3 +545,60 @@ fn a_branch_without_commits_or_a_detached_head_is_refused() {
     let stderr = postman_fails(&sandbox, sandbox.path(), &["status"]);
     assert!(stderr.contains("not in a git repository"), "{stderr}");
 }
+
+/// `--collection-format v3`: a repository holding the v3 trees Postman's state gives is
+/// recognised as equal, the format is kept in git config, and the first fetch reports
+/// your commit.
+#[test]
+fn the_v3_collection_format_is_recognised_and_kept() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let url = postman_url(&fake, &api);
+    let format = "remote.origin.postmanCollectionFormat=v3";
+    sandbox.git_ok(sandbox.path(), ["clone", "-q", "-c", format, &url, "clone"]);
+    let clone = sandbox.join("clone");
+    let repo = repo_with(&sandbox, "repo", &[("README.md", "ours\n")]);
+    copy_tree(&clone.join("postman"), &repo.join("postman"));
+    commit_all(&sandbox, &repo, "our copy of the spec and collection trees");
+    let args = [
+        "--schema-file",
+        "postman/schemas/index.yaml",
+        "--collection-format",
+        "v3",
+    ];
+    let out = connect_ok(&sandbox, &fake, &repo, &api, &args);
+    assert!(out.contains("Postman has exactly these files"), "{out}");
+    let key = ["config", "remote.postman.postmanCollectionFormat"];
+    assert_eq!(sandbox.git_ok(&repo, key), "v3\n");
+    let entity = format!(".postman/api_{api}");
+    assert_eq!(
+        std::fs::read(repo.join(&entity)).unwrap(),
+        std::fs::read(clone.join(&entity)).unwrap(),
+        "the collections are listed as their directories"
+    );
+    commit_all(&sandbox, &repo, "Connect");
+    sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
+    assert_eq!(
+        sandbox.rev(&repo, "postman/main"),
+        sandbox.rev(&repo, "HEAD")
+    );
+
+    // Any other value is refused by name.
+    let (_, stderr) = sandbox.git_fails(
+        &repo,
+        [
+            "postman",
+            "connect",
+            &api,
+            "--remote",
+            "x",
+            "--collection-format",
+            "v4",
+        ],
+    );
+    assert!(
+        stderr.contains("invalid value 'v4' for '--collection-format <FORMAT>'"),
+        "{stderr}"
+    );
+}

@@ -942,6 +942,22 @@ fn v3_file_and_folder_changes_are_one_update_with_ids_kept() {
     s.sandbox
         .git_ok(&collections, ["mv", "Payments API", "Payments"]);
     commit_all(&s.sandbox, &s.repo, "reshape the payments folder");
+    // The renamed request's examples stayed under its old name: refused, not dropped.
+    let stderr = push_refused(&s, &["push"]);
+    let orphan = "charges/.resources/List payments.resources/examples/OK.example.yaml: an example of postman/collections/Payments/charges/List payments.request.yaml, which is not there";
+    assert!(stderr.contains(orphan), "{stderr}");
+    let charges = collections.join("Payments/charges");
+    let examples = |name: &str| format!(".resources/{name}.resources");
+    let git = |args: &[&str]| s.sandbox.git_ok(&charges, args);
+    git(&["mv", &examples("List payments"), &examples("List charges")]);
+    let request = charges.join("List charges.request.yaml");
+    let text = std::fs::read_to_string(&request).unwrap();
+    std::fs::write(
+        &request,
+        text.replace(&examples("List payments"), &examples("List charges")),
+    )
+    .unwrap();
+    commit_all(&s.sandbox, &s.repo, "its examples along");
     push_ok(&s, &["push"]);
     assert_eq!(
         writes(&s.fake.requests()),

@@ -77,7 +77,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub schema_file: Option<String>,
 
-    /// Directory of the API's collections, one *.json file each (default: postman/collections).
+    /// Directory of the API's collections, one *.json file (or v3 directory) each (default: postman/collections).
     #[arg(long, value_name = "DIR")]
     pub collection_dir: Option<String>,
 
