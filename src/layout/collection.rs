@@ -206,6 +206,15 @@ fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
     Ok(out)
 }
 
+/// A collection UID's own id: `<owner>-<id>` without the owner (digits), or the whole
+/// UID when it has none (a bare UUID or 24-hex id).
+pub fn own_id(uid: &str) -> &str {
+    match uid.split_once('-') {
+        Some((owner, id)) if !owner.is_empty() && owner.bytes().all(|b| b.is_ascii_digit()) => id,
+        _ => uid,
+    }
+}
+
 /// For a `PUT` of `upload` (what [`upload_json`] made) to the existing collection `uid`:
 /// the collection's name and the file a fetch then writes, when the upload alone decides
 /// them. Postman stores what it is sent, except that it gives an id to every item, saved
@@ -214,7 +223,7 @@ fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
 pub fn stored_file(upload: &str, uid: &str) -> Result<Option<(String, Vec<u8>)>, Error> {
     let served = Served::from_bare(upload.as_bytes())?;
     let info = served.info()?;
-    let own_id = uid.split_once('-').map_or(uid, |(_, id)| id);
+    let own_id = own_id(uid);
     let name = info.get("name").and_then(Value::as_str);
     let (Some(name), Some(true)) = (
         name,

@@ -255,7 +255,7 @@ impl Plan {
                 .iter()
                 .filter_map(|(path, id)| {
                     Some(CollectionEntry {
-                        id: id.clone()?,
+                        id: full_uid(id.as_deref()?, snapshot),
                         path: managed::strip_dir(path, &self.collection_dir)?.to_string(),
                     })
                 })
@@ -315,8 +315,9 @@ impl Plan {
 }
 
 /// The collection a file under the collection directory is: the id Postman recorded for
-/// its path, else the `_uid` Postman wrote into it; `None` for a new collection (push
-/// creates it).
+/// its path, else the `_uid` Postman wrote into it, else (a v3 directory) the `id` of its
+/// definition, the UID's own id ([`Plan::entity_data`] finds the UID); `None` for a new
+/// collection (push creates it).
 fn collection_id(
     ws: &Workspace,
     existing: Option<&ApiEntityData>,
@@ -331,12 +332,30 @@ fn collection_id(
             }
         }
     }
+    let definition = format!("{path}/{}", crate::layout::v3::names::DEFINITION);
+    if let Some(text) = ws.read(&definition).ok()? {
+        // Postman writes block style: the collection's id is the top-level `id:` line.
+        let text = String::from_utf8_lossy(&text);
+        let id = text.lines().find_map(|l| l.strip_prefix("id: "));
+        return id.map(|id| id.trim().trim_matches(['\'', '"']).to_string());
+    }
     let bytes = ws.read(path).ok()??;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     value
         .pointer("/info/_uid")
         .and_then(|u| u.as_str())
         .map(str::to_string)
+}
+
+/// The UID of the collection `id` names: `id` itself, or the UID in `snapshot` whose own
+/// id (after the owner) it is.
+fn full_uid(id: &str, snapshot: Option<&Snapshot>) -> String {
+    let collections = snapshot.iter().flat_map(|s| &s.collections);
+    let mut owned = collections.filter(|c| crate::layout::collection::own_id(&c.uid) == id);
+    match owned.next() {
+        Some(c) => c.uid.clone(),
+        None => id.to_string(),
+    }
 }
 
 fn check_collection_dir(dir: &str, managed: Option<&ManagedSet>) -> Result<(), Error> {

@@ -307,13 +307,13 @@ impl<'r> Pushed<'r> {
         let (mut files, from_view): (Vec<_>, Vec<_>) = self
             .collections(mapping)?
             .into_iter()
-            .partition(|(path, _)| !self.from_view(viewed, path));
+            .partition(|(path, _)| !self.supplied_by_view(viewed, path));
         files.extend(from_view);
         let names = V3Names::new(live, mapping, &by_path);
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut writes = Vec::new();
         for (file, object) in &files {
-            if self.from_view(viewed, file)
+            if self.supplied_by_view(viewed, file)
                 && by_path.get(file).is_some_and(|uid| seen.contains_key(uid))
             {
                 continue;
@@ -334,7 +334,7 @@ impl<'r> Pushed<'r> {
             // follows a renamed directory.
             let by_id = || {
                 let id = checked.postman_id.as_deref().filter(|_| v3)?;
-                let owned = |uid: &&&str| uid.split_once('-').is_some_and(|(_, own)| own == id);
+                let owned = |uid: &&&str| collection::own_id(uid) == id;
                 live_collections.keys().find(owned).map(|u| u.to_string())
             };
             let uid = by_path.get(file).cloned().or(checked.uid).or_else(by_id);
@@ -382,7 +382,7 @@ impl<'r> Pushed<'r> {
 
     /// Whether collection `path` (a file, or a v3 directory: all of it) is only there
     /// because the view supplied it ([`Viewed::from_view`]).
-    fn from_view(&self, viewed: &Viewed, path: &str) -> bool {
+    fn supplied_by_view(&self, viewed: &Viewed, path: &str) -> bool {
         if viewed.from_view.contains(path) {
             return true;
         }
