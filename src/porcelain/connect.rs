@@ -333,7 +333,7 @@ fn collection_id(
         }
     }
     let definition = format!("{path}/{}", crate::layout::v3::names::DEFINITION);
-    if let Some(text) = ws.read(&definition).ok()? {
+    if let Ok(Some(text)) = ws.read(&definition) {
         // Postman writes block style: the collection's id is the top-level `id:` line.
         let text = String::from_utf8_lossy(&text);
         let id = text.lines().find_map(|l| l.strip_prefix("id: "));
