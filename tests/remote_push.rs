@@ -24,6 +24,7 @@ for_both_formats!(
     a_collection_edit_keeps_item_ids_and_round_trips,
     a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written,
     an_invalid_collection_is_refused_by_name_and_nothing_is_written,
+    a_copied_collection_file_is_refused,
     pushing_one_file_of_a_thousand_reads_only_what_detects_a_change,
     every_shared_collection_survives_edit_push_and_clone_byte_for_byte,
     an_interrupted_push_is_finished_by_pushing_again,
@@ -555,11 +556,20 @@ fn an_inconsistent_postman_file_is_refused() {
     );
 }
 
-#[test]
-fn a_copied_collection_file_is_refused() {
-    let s = cloned(Format::V2);
-    let file = s.format.collections(&s.repo)[0].clone();
-    std::fs::copy(&file, s.repo.join("postman/collections/Copy.json")).unwrap();
+fn a_copied_collection_file_is_refused(format: Format) {
+    let s = cloned(format);
+    let original = s.format.collections(&s.repo)[0].clone();
+    let copy = s.repo.join(format.collection_path("Copy"));
+    match format {
+        Format::V2 => drop(std::fs::copy(&original, &copy).unwrap()),
+        Format::V3 => {
+            for file in support::format::walk(&original) {
+                let to = copy.join(file.strip_prefix(&original).unwrap());
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(&file, to).unwrap();
+            }
+        }
+    }
     commit_all(&s.sandbox, &s.repo, "copy");
     let stderr = push_refused(&s, &["push"]);
     assert!(stderr.contains("is the same collection ("), "{stderr}");
