@@ -208,7 +208,17 @@ fn files_equal_to_postman_are_recognised_and_the_first_fetch_reports_your_commit
         ),
         "{out}"
     );
-    // Byte for byte what fetch writes, so committing them gives Postman's state.
+    written_as_fetch_does_and_first_fetch_is_head(&sandbox, &repo, &clone, &api);
+}
+
+/// The `.postman` files connect wrote are byte for byte what a fetch (the clone `clone`)
+/// writes, so committing them gives Postman's state: the first fetch reports HEAD.
+fn written_as_fetch_does_and_first_fetch_is_head(
+    sandbox: &Sandbox,
+    repo: &std::path::Path,
+    clone: &std::path::Path,
+    api: &str,
+) {
     for file in [".postman/api".to_string(), format!(".postman/api_{api}")] {
         assert_eq!(
             std::fs::read(repo.join(&file)).unwrap(),
@@ -216,12 +226,9 @@ fn files_equal_to_postman_are_recognised_and_the_first_fetch_reports_your_commit
             "{file}"
         );
     }
-    commit_all(&sandbox, &repo, "Connect");
-    sandbox.git_ok(&repo, ["fetch", "-q", "postman"]);
-    assert_eq!(
-        sandbox.rev(&repo, "postman/main"),
-        sandbox.rev(&repo, "HEAD")
-    );
+    commit_all(sandbox, repo, "Connect");
+    sandbox.git_ok(repo, ["fetch", "-q", "postman"]);
+    assert_eq!(sandbox.rev(repo, "postman/main"), sandbox.rev(repo, "HEAD"));
 }
 
 #[test]
@@ -544,4 +551,51 @@ fn a_branch_without_commits_or_a_detached_head_is_refused() {
     assert!(!repo.join(".postman").exists());
     let stderr = postman_fails(&sandbox, sandbox.path(), &["status"]);
     assert!(stderr.contains("not in a git repository"), "{stderr}");
+}
+
+/// `--collection-format v3`: a repository holding the v3 trees Postman's state gives is
+/// recognised as equal, the format is kept in git config, and the first fetch reports
+/// your commit.
+#[test]
+fn the_v3_collection_format_is_recognised_and_kept() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let url = postman_url(&fake, &api);
+    let format = "remote.origin.postmanCollectionFormat=v3";
+    sandbox.git_ok(sandbox.path(), ["clone", "-q", "-c", format, &url, "clone"]);
+    let clone = sandbox.join("clone");
+    let repo = repo_with(&sandbox, "repo", &[("README.md", "ours\n")]);
+    copy_tree(&clone.join("postman"), &repo.join("postman"));
+    commit_all(&sandbox, &repo, "our copy of the spec and collection trees");
+    let args = [
+        "--schema-file",
+        "postman/schemas/index.yaml",
+        "--collection-format",
+        "v3",
+    ];
+    let out = connect_ok(&sandbox, &fake, &repo, &api, &args);
+    assert!(out.contains("Postman has exactly these files"), "{out}");
+    let key = ["config", "remote.postman.postmanCollectionFormat"];
+    assert_eq!(sandbox.git_ok(&repo, key), "v3\n");
+    // The collections are listed as their directories, as a v3 clone lists them.
+    written_as_fetch_does_and_first_fetch_is_head(&sandbox, &repo, &clone, &api);
+
+    // Any other value is refused by name.
+    let (_, stderr) = sandbox.git_fails(
+        &repo,
+        [
+            "postman",
+            "connect",
+            &api,
+            "--remote",
+            "x",
+            "--collection-format",
+            "v4",
+        ],
+    );
+    assert!(
+        stderr.contains("invalid value 'v4' for '--collection-format <FORMAT>'"),
+        "{stderr}"
+    );
 }

@@ -1,23 +1,37 @@
 //! Clone, fetch, pull and ls-remote with the real git against the fake Postman API.
 
+#[macro_use]
 mod support;
 
 use std::path::Path;
 
 use support::fake_postman::{FakePostman, Fault};
+use support::format::Format;
 use support::git::{files_of, postman_url, Sandbox};
 
-/// A fake with the sample API, and a sandbox with a clone of it in `clone`.
-fn cloned() -> (FakePostman, String, Sandbox) {
+/// A fake with the sample API, and a sandbox with a clone of it in `clone`, its
+/// collections in `format`.
+fn cloned(format: Format) -> (FakePostman, String, Sandbox) {
     let fake = FakePostman::start();
     let api = fake.with_state(|s| s.seed_sample());
     let sandbox = Sandbox::new();
-    sandbox.git_ok(
-        sandbox.path(),
-        ["clone", &postman_url(&fake, &api), "clone"],
-    );
+    clone(&sandbox, format, &postman_url(&fake, &api), "clone");
     (fake, api, sandbox)
 }
+
+fn clone(sandbox: &Sandbox, format: Format, url: &str, dir: &str) {
+    let [c, setting] = format.clone_options();
+    sandbox.git_ok(sandbox.path(), ["clone", c, setting, url, dir]);
+}
+
+for_both_formats!(
+    clone_writes_postman_layout_and_version_tags,
+    fetch_without_change_creates_nothing,
+    each_postman_edit_becomes_exactly_one_commit,
+    two_independent_clones_have_identical_commit_ids,
+    clone_request_count_is_exactly_the_minimum,
+    switching_the_format_is_one_commit_and_back,
+);
 
 fn log_count(sandbox: &Sandbox, repo: &Path, rev: &str) -> usize {
     sandbox
@@ -38,9 +52,8 @@ fn changes(sandbox: &Sandbox, repo: &Path, a: &str, b: &str) -> Vec<String> {
     lines
 }
 
-#[test]
-fn clone_writes_postman_layout_and_version_tags() {
-    let (_fake, api, sandbox) = cloned();
+fn clone_writes_postman_layout_and_version_tags(format: Format) {
+    let (_fake, api, sandbox) = cloned(format);
     let repo = sandbox.join("clone");
     let files = files_of(&repo);
     for expected in [
@@ -55,11 +68,11 @@ fn clone_writes_postman_layout_and_version_tags() {
             "{expected} missing from {files:?}"
         );
     }
-    let collections: Vec<_> = files
-        .iter()
-        .filter(|f| f.starts_with("postman/collections/"))
-        .collect();
-    assert_eq!(collections.len(), 2, "{files:?}");
+    assert_eq!(format.collections(&repo).len(), 2, "{files:?}");
+    for name in ["Payments API", "QA/Smoke tests"] {
+        let path = format.definition_file(name);
+        assert!(files.contains(&path), "{path} missing from {files:?}");
+    }
     assert_eq!(log_count(&sandbox, &repo, "HEAD"), 1);
 
     let log = sandbox.git_ok(&repo, ["log", "-1", "--format=%an <%ae>%n%cn <%ce>%n%B"]);
@@ -88,9 +101,8 @@ fn clone_writes_postman_layout_and_version_tags() {
     );
 }
 
-#[test]
-fn fetch_without_change_creates_nothing() {
-    let (fake, _api, sandbox) = cloned();
+fn fetch_without_change_creates_nothing(format: Format) {
+    let (fake, _api, sandbox) = cloned(format);
     let repo = sandbox.join("clone");
     let before = sandbox.rev(&repo, "origin/main");
     fake.clear_requests();
@@ -108,15 +120,16 @@ fn fetch_without_change_creates_nothing() {
     );
 }
 
-#[test]
-fn each_postman_edit_becomes_exactly_one_commit() {
-    let (fake, api, sandbox) = cloned();
+fn each_postman_edit_becomes_exactly_one_commit(format: Format) {
+    let (fake, api, sandbox) = cloned(format);
     let repo = sandbox.join("clone");
     let entity = format!(".postman/api_{api}");
     let edited_collection = fake.with_state(|s| {
         let uid = &s.api(&api).unwrap().collections[0];
-        git_postman::layout::paths::collection_file(s.collection(uid).unwrap().name())
+        format.definition_file(s.collection(uid).unwrap().name())
     });
+    let (request_uid, request_file) = first_request_of_payments(&fake, &api, format);
+    let added = format.definition_file("Added");
 
     type Edit<'a> = Box<dyn Fn(&FakePostman) + 'a>;
     let steps: Vec<(Edit, Vec<String>)> = vec![
@@ -137,7 +150,18 @@ fn each_postman_edit_becomes_exactly_one_commit() {
                     s.update_collection(&uid, c);
                 })
             }),
-            vec![format!("M postman/collections/{edited_collection}")],
+            vec![format!("M {edited_collection}")],
+        ),
+        (
+            // One request edited in Postman: one file in v3.
+            Box::new(|f: &FakePostman| {
+                f.with_state(|s| {
+                    let mut c = s.collection(&request_uid).unwrap().body.clone();
+                    c["item"][0]["item"][0]["request"]["method"] = "HEAD".into();
+                    s.update_collection(&request_uid, c);
+                })
+            }),
+            vec![format!("M {request_file}")],
         ),
         (
             Box::new(|f: &FakePostman| {
@@ -151,10 +175,7 @@ fn each_postman_edit_becomes_exactly_one_commit() {
                     );
                 })
             }),
-            vec![
-                "A postman/collections/Added.json".into(),
-                format!("M {entity}"),
-            ],
+            vec![format!("A {added}"), format!("M {entity}")],
         ),
         (
             Box::new(|f: &FakePostman| {
@@ -185,13 +206,27 @@ fn each_postman_edit_becomes_exactly_one_commit() {
     }
 }
 
-#[test]
-fn two_independent_clones_have_identical_commit_ids() {
-    let (fake, api, sandbox) = cloned();
-    sandbox.git_ok(
-        sandbox.path(),
-        ["clone", &postman_url(&fake, &api), "second"],
-    );
+/// The Payments API collection's UID, and the file its first request is in (the
+/// collection's, or in v3 the request's own).
+fn first_request_of_payments(fake: &FakePostman, api: &str, format: Format) -> (String, String) {
+    let uid = fake.with_state(|s| {
+        let api = s.api(api).unwrap();
+        let named = |u: &&String| s.collection(u).unwrap().name() == "Payments API";
+        api.collections.iter().find(named).unwrap().clone()
+    });
+    let file = match format {
+        Format::V2 => format.collection_path("Payments API"),
+        Format::V3 => format!(
+            "{}/payments/List payments.request.yaml",
+            format.collection_path("Payments API")
+        ),
+    };
+    (uid, file)
+}
+
+fn two_independent_clones_have_identical_commit_ids(format: Format) {
+    let (fake, api, sandbox) = cloned(format);
+    clone(&sandbox, format, &postman_url(&fake, &api), "second");
     for rev in ["HEAD", "v1.0.0", "HEAD^{tree}"] {
         assert_eq!(
             sandbox.rev(&sandbox.join("clone"), rev),
@@ -203,7 +238,7 @@ fn two_independent_clones_have_identical_commit_ids() {
 
 #[test]
 fn ls_remote_works_outside_a_repository() {
-    let (fake, api, sandbox) = cloned();
+    let (fake, api, sandbox) = cloned(Format::V2);
     let outside = sandbox.join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     let mut sandbox = sandbox;
@@ -218,8 +253,7 @@ fn ls_remote_works_outside_a_repository() {
     );
 }
 
-#[test]
-fn clone_request_count_is_exactly_the_minimum() {
+fn clone_request_count_is_exactly_the_minimum(format: Format) {
     let fake = FakePostman::start();
     let api = fake.with_state(|s| s.seed_sample());
     let (files, collections, versions, page_size) = fake.with_state(|s| {
@@ -232,10 +266,7 @@ fn clone_request_count_is_exactly_the_minimum() {
         )
     });
     let sandbox = Sandbox::new();
-    sandbox.git_ok(
-        sandbox.path(),
-        ["clone", &postman_url(&fake, &api), "clone"],
-    );
+    clone(&sandbox, format, &postman_url(&fake, &api), "clone");
     let pages = files.div_ceil(page_size);
     // Each version: the version, its schema (with the first listing page), the other
     // listing pages, each file, each collection.
@@ -295,7 +326,7 @@ fn a_bad_api_key_fails_with_a_clear_message() {
 /// `schema_dir` (Postman's default when `None`).
 fn cloned_with_schema_dir(schema_dir: Option<&str>) -> (FakePostman, String, Sandbox) {
     let Some(dir) = schema_dir else {
-        return cloned();
+        return cloned(Format::V2);
     };
     let fake = FakePostman::start();
     let api = fake.with_state(|s| s.seed_sample());
@@ -564,7 +595,7 @@ fn progress_is_reported_in_gits_words() {
 
 #[test]
 fn an_anonymous_url_keeps_no_state() {
-    let (fake, api, sandbox) = cloned();
+    let (fake, api, sandbox) = cloned(Format::V2);
     let repo = sandbox.join("clone");
     sandbox.git_ok(&repo, ["fetch", "-q", &postman_url(&fake, &api), "main"]);
     assert_eq!(
@@ -610,7 +641,7 @@ fn a_git_linked_api_is_refused_with_a_clear_message() {
 
 #[test]
 fn a_version_still_being_published_is_skipped_until_it_is_done() {
-    let (fake, api, sandbox) = cloned();
+    let (fake, api, sandbox) = cloned(Format::V2);
     let repo = sandbox.join("clone");
     let schema = fake.with_state(|s| s.api(&api).unwrap().schema.as_ref().unwrap().id.clone());
     // Published through the API, as another Postman user would: pending at first.
@@ -636,4 +667,57 @@ fn a_version_still_being_published_is_skipped_until_it_is_done() {
 
     sandbox.git_ok(&repo, ["fetch", "-q", "--tags"]);
     assert_eq!(sandbox.git_ok(&repo, ["tag", "--list"]), "v1.0.0\nv2.0.0\n");
+}
+
+/// Switching the format on a clone is one commit that replaces every collection by its
+/// other form, and switching back is one more that restores the first tree.
+fn switching_the_format_is_one_commit_and_back(format: Format) {
+    let (_fake, _api, sandbox) = cloned(format);
+    let repo = sandbox.join("clone");
+    let other = match format {
+        Format::V2 => Format::V3,
+        Format::V3 => Format::V2,
+    };
+    let first = sandbox.rev(&repo, "HEAD");
+    let mut trees = vec![sandbox.rev(&repo, "HEAD^{tree}")];
+    for (step, (from, to)) in [(format, other), (other, format)].into_iter().enumerate() {
+        let before = sandbox.rev(&repo, "HEAD");
+        let [_, setting] = to.clone_options();
+        let (key, value) = setting.split_once('=').unwrap();
+        sandbox.git_ok(&repo, ["config", key, value]);
+        sandbox.git_ok(&repo, ["pull", "-q", "--ff-only"]);
+        assert_eq!(
+            sandbox.rev(&repo, "HEAD^"),
+            before,
+            "step {step}: one commit"
+        );
+        let changed = changes(&sandbox, &repo, &before, "HEAD");
+        for name in ["Payments API", "QA/Smoke tests"] {
+            let (gone, came) = (
+                format!("D {}", from.definition_file(name)),
+                format!("A {}", to.definition_file(name)),
+            );
+            assert!(
+                changed.contains(&gone) && changed.contains(&came),
+                "step {step}: {changed:?}"
+            );
+        }
+        assert!(
+            changed
+                .iter()
+                .all(|c| c.contains("postman/collections/") || c.starts_with("M .postman/api_")),
+            "step {step}: only collections and their listing change: {changed:?}"
+        );
+        assert_eq!(to.collections(&repo).len(), 2, "step {step}");
+        trees.push(sandbox.rev(&repo, "HEAD^{tree}"));
+        sandbox.git_ok(&repo, ["fetch"]);
+        assert_eq!(
+            sandbox.rev(&repo, "origin/main"),
+            sandbox.rev(&repo, "HEAD"),
+            "step {step}: stable"
+        );
+    }
+    assert_eq!(trees[0], trees[2], "back to the first tree");
+    assert_eq!(log_count(&sandbox, &repo, "HEAD"), 3);
+    assert_eq!(sandbox.rev(&repo, "HEAD~2"), first);
 }

@@ -8,10 +8,22 @@
 //! | `remote.<name>.postmanSchemaDirectory` | `S`: where schema files live (`.` = repository root) |
 //! | `remote.<name>.postmanCollectionDirectory` | `C`: where collection files live |
 //! | `remote.<name>.postmanRootFile` | the schema root file (repository path) |
+//! | `remote.<name>.postmanCollectionFormat` | `v2.1` (default: one JSON file per collection) or `v3` (one Collection v3 YAML tree per collection) |
 //! | `remote.<name>.postmanBranch` | the branch the API lives on (written by `git postman connect`, read by `status`) |
 //! | `postman.trustedApiHost` | (multi-valued) a server besides Postman's own that may receive `POSTMAN_API_KEY` |
 
-use crate::layout::mapping::Overrides;
+use crate::layout::mapping::{CollectionFormat, Overrides};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("git config remote.{remote}.{key} is {value:?}; expected one of: {expected}")]
+    BadValue {
+        remote: String,
+        key: &'static str,
+        value: String,
+        expected: String,
+    },
+}
 
 /// `remote.<remote>.<key>`, when set to something other than blanks.
 pub fn remote_value(repo: &gix::Repository, remote: &str, key: &str) -> Option<String> {
@@ -22,13 +34,26 @@ pub fn remote_value(repo: &gix::Repository, remote: &str, key: &str) -> Option<S
 }
 
 /// The mapping settings of remote `remote` in the repository's git config.
-pub fn mapping_overrides(repo: &gix::Repository, remote: &str) -> Overrides {
+pub fn mapping_overrides(repo: &gix::Repository, remote: &str) -> Result<Overrides, Error> {
     let get = |key| remote_value(repo, remote, key);
-    Overrides {
+    const FORMAT: &str = "postmanCollectionFormat";
+    let collection_format = match get(FORMAT) {
+        None => None,
+        Some(value) => Some(
+            CollectionFormat::parse(&value).ok_or_else(|| Error::BadValue {
+                remote: remote.to_string(),
+                key: FORMAT,
+                value,
+                expected: CollectionFormat::VALUES.join(", "),
+            })?,
+        ),
+    };
+    Ok(Overrides {
         schema_dir: get("postmanSchemaDirectory"),
         collection_dir: get("postmanCollectionDirectory"),
         root_file: get("postmanRootFile"),
-    }
+        collection_format,
+    })
 }
 
 /// `remote.<remote>.postmanBranch`: the branch the API lives on.

@@ -170,6 +170,28 @@ fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
 /// `new`, also without `_postman_id`, so Postman gives the new collection its own. Every
 /// other member is copied as text, unparsed.
 pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
+    with_info(file, |info| {
+        info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
+        info.shift_remove("_uid");
+        if new {
+            info.shift_remove("_postman_id");
+        }
+    })
+}
+
+/// A collection file without the `_uid` Postman's git integration adds to `info`: the
+/// collection as a v3 tree holds (the UID is in `.postman/api_<id>`), so the tree is
+/// exactly what Postman's converter writes for it.
+pub fn without_uid(file: &RawValue) -> Result<String, Error> {
+    with_info(file, |info| {
+        info.shift_remove("_uid");
+    })
+}
+
+/// `file` as JSON text with `edit` applied to its `info`; every other member is copied
+/// as text, unparsed.
+fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<String, Error> {
+    let mut edit = Some(edit);
     let top = json::members(file).map_err(|_| Error::NotAnObject)?;
     let mut out = String::with_capacity(file.get().len());
     out.push('{');
@@ -183,10 +205,8 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
             let Value::Object(mut info) = serde_json::from_str(value.get())? else {
                 return Err(Error::NoInfo);
             };
-            info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
-            info.shift_remove("_uid");
-            if new {
-                info.shift_remove("_postman_id");
+            if let Some(edit) = edit.take() {
+                edit(&mut info);
             }
             out.push_str(&serde_json::to_string(&info)?);
         } else {
@@ -197,6 +217,15 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
     Ok(out)
 }
 
+/// A collection UID's own id: `<owner>-<id>` without the owner (digits), or the whole
+/// UID when it has none (a bare UUID or 24-hex id).
+pub fn own_id(uid: &str) -> &str {
+    match uid.split_once('-') {
+        Some((owner, id)) if !owner.is_empty() && owner.bytes().all(|b| b.is_ascii_digit()) => id,
+        _ => uid,
+    }
+}
+
 /// For a `PUT` of `upload` (what [`upload_json`] made) to the existing collection `uid`:
 /// the collection's name and the file a fetch then writes, when the upload alone decides
 /// them. Postman stores what it is sent, except that it gives an id to every item, saved
@@ -205,7 +234,7 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
 pub fn stored_file(upload: &str, uid: &str) -> Result<Option<(String, Vec<u8>)>, Error> {
     let served = Served::from_bare(upload.as_bytes())?;
     let info = served.info()?;
-    let own_id = uid.split_once('-').map_or(uid, |(_, id)| id);
+    let own_id = own_id(uid);
     let name = info.get("name").and_then(Value::as_str);
     let (Some(name), Some(true)) = (
         name,

@@ -1,14 +1,17 @@
 //! Where one API's files live in the repository (DESIGN, "Mapping").
 //!
 //! Schema file `p` (a Postman path) is repository path `S/p`; collection `n` is
-//! `C/n.json`. `S`, `C` and the root file come, in order, from git config, from the
-//! `.postman/api_<id>` the remote last reported (else HEAD's), else Postman's defaults.
+//! `C/n.json`, or with the v3 collection format the directory `C/n/` (a Collection v3
+//! tree, as Postman v12 keeps it). `S`, `C` and the root file come, in order, from git
+//! config, from the `.postman/api_<id>` the remote last reported (else HEAD's), else
+//! Postman's defaults; the format from git config only (default v2.1 JSON).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::dotpostman::{join, ApiEntityData, CollectionEntry};
 use super::managed;
 use super::paths;
+use super::v3;
 
 pub const DEFAULT_SCHEMA_DIR: &str = "postman/schemas";
 pub const DEFAULT_COLLECTION_DIR: &str = "postman/collections";
@@ -19,6 +22,46 @@ pub struct Overrides {
     pub schema_dir: Option<String>,
     pub collection_dir: Option<String>,
     pub root_file: Option<String>,
+    pub collection_format: Option<CollectionFormat>,
+}
+
+/// How collections are kept in `C`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CollectionFormat {
+    /// One v2.1 JSON file per collection, as Postman's API Builder git integration writes.
+    #[default]
+    V2,
+    /// One Collection v3 YAML tree (a directory) per collection, as Postman v12 writes.
+    V3,
+}
+
+impl CollectionFormat {
+    /// The spellings `remote.<name>.postmanCollectionFormat` takes.
+    pub const VALUES: [&'static str; 2] = ["v2.1", "v3"];
+
+    /// Its name in git config.
+    pub fn name(self) -> &'static str {
+        match self {
+            CollectionFormat::V2 => Self::VALUES[0],
+            CollectionFormat::V3 => Self::VALUES[1],
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CollectionFormat> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "v2.1" | "v2" | "json" => Some(CollectionFormat::V2),
+            "v3" | "yaml" => Some(CollectionFormat::V3),
+            _ => None,
+        }
+    }
+
+    /// The path (relative to `C`) collection `name` is kept at.
+    fn path_of(self, name: &str) -> String {
+        match self {
+            CollectionFormat::V2 => paths::collection_file(name),
+            CollectionFormat::V3 => v3::names::collection_dir(name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +75,7 @@ pub struct Mapping {
     /// The starting `.postman/api_<id>` was configVersion 1.0.0 with a definition
     /// `rootDirectory`: keep writing that form.
     pub definition_root_form: bool,
+    pub collection_format: CollectionFormat,
 }
 
 impl Mapping {
@@ -65,6 +109,7 @@ impl Mapping {
             root_file: overrides.root_file.clone().or(existing_root),
             definition_root_form: overrides.schema_dir.is_none()
                 && existing.is_some_and(|e| e.definition_root.is_some()),
+            collection_format: overrides.collection_format.unwrap_or_default(),
         }
     }
 
@@ -130,22 +175,25 @@ pub fn normalize_dir(dir: &str) -> String {
     }
 }
 
-/// File paths (relative to `C`) for collections, given as `(uid, name)`: the name's path,
-/// and for a name another collection already has, the name with the UID's id appended,
-/// so the result does not depend on the order Postman lists them in.
-pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry> {
-    // Per file path (case-insensitively: macOS and Windows), the smallest UID keeps it.
+/// Paths (relative to `C`) for collections, given as `(uid, name)`, in `format`: the
+/// name's path, and for a name another collection already has, the name with the UID's
+/// id appended, so the result does not depend on the order Postman lists them in.
+pub fn collection_files(
+    collections: &[(String, String)],
+    format: CollectionFormat,
+) -> Vec<CollectionEntry> {
+    // Per path (case-insensitively: macOS and Windows), the smallest UID keeps it.
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for (uid, name) in collections {
         let slot = owner
-            .entry(paths::collection_file(name).to_lowercase())
+            .entry(format.path_of(name).to_lowercase())
             .or_insert(uid);
         *slot = (*slot).min(uid.as_str());
     }
     collections
         .iter()
         .map(|(uid, name)| {
-            let plain = paths::collection_file(name);
+            let plain = format.path_of(name);
             let path = if owner[&plain.to_lowercase()] == uid.as_str() {
                 plain
             } else {
@@ -157,7 +205,7 @@ pub fn collection_files(collections: &[(String, String)]) -> Vec<CollectionEntry
                     .chars()
                     .take(12)
                     .collect();
-                paths::collection_file(&format!("{name} ({short})"))
+                format.path_of(&format!("{name} ({short})"))
             };
             CollectionEntry {
                 id: uid.clone(),
@@ -255,6 +303,17 @@ mod tests {
             Mapping::resolve(&o, None).postman_path("a/b.yaml"),
             Some("a/b.yaml")
         );
+        assert_eq!(
+            Mapping::resolve(&o, None).collection_format,
+            CollectionFormat::V2
+        );
+        for (value, format) in [
+            ("v3", Some(CollectionFormat::V3)),
+            (" V2.1 ", Some(CollectionFormat::V2)),
+            ("v4", None),
+        ] {
+            assert_eq!(CollectionFormat::parse(value), format, "{value}");
+        }
     }
 
     #[test]
@@ -281,12 +340,21 @@ mod tests {
 
     #[test]
     fn colliding_collection_names_get_distinct_files() {
-        let files = collection_files(&[
+        let collections = [
             ("1-bbb".into(), "Pets".into()),
-            ("1-aaa".into(), "Pets".into()),
+            ("1-aaa".into(), "pets".into()),
             ("1-ccc".into(), "v1/Event".into()),
-        ]);
-        let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["Pets (bbb).json", "Pets.json", "v1/Event.json"]);
+        ];
+        for (format, expected) in [
+            (
+                CollectionFormat::V2,
+                ["Pets (bbb).json", "pets.json", "v1/Event.json"],
+            ),
+            (CollectionFormat::V3, ["Pets (bbb)", "pets", "v1-Event"]),
+        ] {
+            let files = collection_files(&collections, format);
+            let paths: Vec<_> = files.iter().map(|f| f.path.as_str()).collect();
+            assert_eq!(paths, expected, "{format:?}");
+        }
     }
 }

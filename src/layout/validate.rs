@@ -41,6 +41,8 @@ pub struct CollectionFile<'a> {
     pub uid: Option<String>,
     /// `info.name`.
     pub name: String,
+    /// Its `info._postman_id`: the id part of the UID.
+    pub postman_id: Option<String>,
 }
 
 /// A collection file: JSON, and the shape of a v2.0 or v2.1 collection. Only the shape
@@ -101,6 +103,10 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
         raw,
         uid: info.get("_uid").and_then(Value::as_str).map(str::to_string),
         name,
+        postman_id: info
+            .get("_postman_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 

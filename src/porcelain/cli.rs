@@ -5,6 +5,7 @@
 //! `pat`, for OAuth apps and personal access tokens, take their nested commands from
 //! `crate::credential::cli`); a new command is a new variant plus a module.
 
+use crate::layout::mapping::CollectionFormat;
 use clap::{Args, Parser, Subcommand};
 
 pub const ABOUT: &str = "Connect a git repository to Postman APIs";
@@ -78,9 +79,14 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub schema_file: Option<String>,
 
-    /// Directory of the API's collections, one *.json file each (default: postman/collections).
+    /// Directory of the API's collections, one *.json file (or v3 directory) each (default: postman/collections).
     #[arg(long, value_name = "DIR")]
     pub collection_dir: Option<String>,
+
+    /// How collections are kept: v2.1 (one JSON file each, the default) or v3 (one
+    /// Collection v3 YAML directory each, as Postman v12 writes them).
+    #[arg(long, value_name = "FORMAT", value_parser = CollectionFormat::VALUES)]
+    pub collection_format: Option<String>,
 
     /// The branch the API lives on; it must be checked out (default: the current branch).
     #[arg(long, value_name = "BRANCH")]

@@ -37,12 +37,12 @@ pub struct Difference {
     pub change: Change,
 }
 
-/// HEAD's tree (empty for none) with the collection directory's `*.json` files replaced
-/// and `files` (repository path, bytes) written over it.
+/// HEAD's tree (empty for none) with what the collection directory holds of Postman's
+/// (`history::postman_paths_under`) replaced by `files` (repository path, bytes).
 pub fn local_tree(
     repo: &gix::Repository,
     head: Option<ObjectId>,
-    collection_dir: &str,
+    mapping: &Mapping,
     files: &[(String, Vec<u8>)],
 ) -> Result<ObjectId, Error> {
     let base = match head {
@@ -50,10 +50,8 @@ pub fn local_tree(
         None => ObjectId::empty_tree(repo.object_hash()),
     };
     let mut editor = repo.edit_tree(base)?;
-    if !collection_dir.is_empty() {
-        for stale in history::json_files_under(repo, base, collection_dir)? {
-            editor.remove(stale.as_str())?;
-        }
+    for stale in history::outermost(history::postman_paths_under(repo, base, mapping)?) {
+        editor.remove(stale.as_str())?;
     }
     for (path, bytes) in files {
         let blob = repo.write_blob(bytes)?.detach();

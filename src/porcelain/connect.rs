@@ -16,7 +16,9 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, server, target};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
-use crate::layout::mapping::{normalize_dir, DefinitionState, Mapping, Overrides};
+use crate::layout::mapping::{
+    normalize_dir, CollectionFormat, DefinitionState, Mapping, Overrides,
+};
 use crate::postman::model::Api;
 use crate::postman::{self, apikey};
 use crate::remote::history;
@@ -188,8 +190,12 @@ impl Plan {
         };
         check_collection_dir(&collection_dir, managed.as_ref())?;
 
+        let format = args
+            .collection_format
+            .as_deref()
+            .and_then(CollectionFormat::parse);
         let collections = ws
-            .json_files_under(&collection_dir)?
+            .collections_under(&collection_dir, format.unwrap_or_default())?
             .into_iter()
             .map(|path| {
                 let id = collection_id(ws, existing.as_ref(), &collection_dir, &path);
@@ -210,6 +216,7 @@ impl Plan {
                 .map(|m| display_dir(&m.schema_dir).to_string()),
             collection_dir: Some(collection_dir.clone()),
             root_file: managed.as_ref().map(|m| m.root.clone()),
+            collection_format: format,
         };
         let mapping = Mapping::resolve(&overrides, existing.as_ref());
         Ok(Plan {
@@ -248,7 +255,7 @@ impl Plan {
                 .iter()
                 .filter_map(|(path, id)| {
                     Some(CollectionEntry {
-                        id: id.clone()?,
+                        id: full_uid(id.as_deref()?, snapshot),
                         path: managed::strip_dir(path, &self.collection_dir)?.to_string(),
                     })
                 })
@@ -268,12 +275,15 @@ impl Plan {
         index: &str,
     ) -> Result<Vec<Difference>, Error> {
         let mut files = Vec::new();
-        let paths = self
-            .managed
-            .iter()
-            .flat_map(|m| m.files.iter())
-            .chain(self.collections.iter().map(|(p, _)| p));
-        for path in paths {
+        let mut paths: Vec<String> = self.managed.iter().flat_map(|m| m.files.clone()).collect();
+        for (collection, _) in &self.collections {
+            match self.mapping.collection_format {
+                CollectionFormat::V2 => paths.push(collection.clone()),
+                // A directory: every file in it.
+                CollectionFormat::V3 => paths.extend(ws.files_under(collection, |_| true)?),
+            }
+        }
+        for path in &paths {
             if let Some(bytes) = ws.read(path)? {
                 files.push((path.clone(), bytes));
             }
@@ -283,7 +293,7 @@ impl Plan {
             dotpostman::entity_path(&entity.api_id),
             entity.render().into_bytes(),
         ));
-        let local = compare::local_tree(memory, Some(head), &self.collection_dir, &files)?;
+        let local = compare::local_tree(memory, Some(head), &self.mapping, &files)?;
         Ok(compare::differences(
             memory,
             local,
@@ -305,8 +315,9 @@ impl Plan {
 }
 
 /// The collection a file under the collection directory is: the id Postman recorded for
-/// its path, else the `_uid` Postman wrote into it; `None` for a new collection (push
-/// creates it).
+/// its path, else the `_uid` Postman wrote into it, else (a v3 directory) the `id` of its
+/// definition, the UID's own id ([`Plan::entity_data`] finds the UID); `None` for a new
+/// collection (push creates it).
 fn collection_id(
     ws: &Workspace,
     existing: Option<&ApiEntityData>,
@@ -321,12 +332,30 @@ fn collection_id(
             }
         }
     }
+    let definition = format!("{path}/{}", crate::layout::v3::names::DEFINITION);
+    if let Ok(Some(text)) = ws.read(&definition) {
+        // Postman writes block style: the collection's id is the top-level `id:` line.
+        let text = String::from_utf8_lossy(&text);
+        let id = text.lines().find_map(|l| l.strip_prefix("id: "));
+        return id.map(|id| id.trim().trim_matches(['\'', '"']).to_string());
+    }
     let bytes = ws.read(path).ok()??;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     value
         .pointer("/info/_uid")
         .and_then(|u| u.as_str())
         .map(str::to_string)
+}
+
+/// The UID of the collection `id` names: `id` itself, or the UID in `snapshot` whose own
+/// id (after the owner) it is.
+fn full_uid(id: &str, snapshot: Option<&Snapshot>) -> String {
+    let collections = snapshot.iter().flat_map(|s| &s.collections);
+    let mut owned = collections.filter(|c| crate::layout::collection::own_id(&c.uid) == id);
+    match owned.next() {
+        Some(c) => c.uid.clone(),
+        None => id.to_string(),
+    }
 }
 
 fn check_collection_dir(dir: &str, managed: Option<&ManagedSet>) -> Result<(), Error> {
@@ -484,6 +513,10 @@ fn write_connection(
                 plan.overrides.collection_dir.as_deref(),
             ),
             ("postmanRootFile", plan.overrides.root_file.as_deref()),
+            (
+                "postmanCollectionFormat",
+                plan.overrides.collection_format.map(CollectionFormat::name),
+            ),
             ("postmanBranch", Some(branch)),
         ];
         for (name, value) in settings {

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use gix::ObjectId;
 
-use crate::layout::mapping::Overrides;
+use crate::layout::mapping::{CollectionFormat, Overrides};
 use crate::remote::url::RemoteUrl;
 
 #[derive(Debug, thiserror::Error)]
@@ -139,13 +139,42 @@ impl Workspace {
         }
     }
 
-    /// Repository paths of the `*.json` files under directory `dir` of the working tree,
-    /// sorted.
-    pub fn json_files_under(&self, dir: &str) -> Result<Vec<String>, Error> {
+    /// Repository paths of the files under directory `dir` of the working tree whose
+    /// name passes `keep`, sorted.
+    pub fn files_under(&self, dir: &str, keep: fn(&str) -> bool) -> Result<Vec<String>, Error> {
         let mut out = Vec::new();
         let root = self.workdir.join(dir);
         if root.is_dir() {
-            walk_json(&root, dir, &mut out)?;
+            walk(&root, dir, keep, &mut out)?;
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The collections under `dir` of the working tree, in `format`: `*.json` files,
+    /// or (v3) the directories right below it; repository paths, sorted.
+    pub fn collections_under(
+        &self,
+        dir: &str,
+        format: CollectionFormat,
+    ) -> Result<Vec<String>, Error> {
+        if format == CollectionFormat::V2 {
+            return self.files_under(dir, |name| name.ends_with(".json"));
+        }
+        let root = self.workdir.join(dir);
+        let mut out = Vec::new();
+        if root.is_dir() {
+            for entry in std::fs::read_dir(&root).map_err(Error::io(&root))? {
+                let entry = entry.map_err(Error::io(&root))?;
+                if entry
+                    .file_type()
+                    .map_err(Error::io(&entry.path()))?
+                    .is_dir()
+                {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    out.push(join(dir, &name));
+                }
+            }
         }
         out.sort();
         Ok(out)
@@ -194,7 +223,9 @@ pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
         };
         out.push(PostmanRemote {
             branch: crate::config::postman_branch(repo, &name),
-            overrides: crate::config::mapping_overrides(repo, &name),
+            // A bad value is the remote helper's to report (it stops the fetch with the
+            // key and the value); these commands only show and remove the mapping.
+            overrides: crate::config::mapping_overrides(repo, &name).unwrap_or_default(),
             name,
             url,
         });
@@ -261,23 +292,27 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn walk_json(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<(), Error> {
+fn walk(dir: &Path, rel: &str, keep: fn(&str) -> bool, out: &mut Vec<String>) -> Result<(), Error> {
     for entry in std::fs::read_dir(dir).map_err(Error::io(dir))? {
         let entry = entry.map_err(Error::io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let child_rel = if rel.is_empty() {
-            name.clone()
-        } else {
-            format!("{rel}/{name}")
-        };
+        let child_rel = join(rel, &name);
         let kind = entry.file_type().map_err(Error::io(&entry.path()))?;
         if kind.is_dir() {
-            walk_json(&entry.path(), &child_rel, out)?;
-        } else if kind.is_file() && name.ends_with(".json") {
+            walk(&entry.path(), &child_rel, keep, out)?;
+        } else if kind.is_file() && keep(&name) {
             out.push(child_rel);
         }
     }
     Ok(())
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 #[cfg(test)]

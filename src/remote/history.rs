@@ -7,7 +7,8 @@ use gix::ObjectId;
 use super::snapshot::Snapshot;
 use super::Error;
 use crate::layout::dotpostman::{self, ApiEntityData, ApiIndex};
-use crate::layout::mapping::{self, DefinitionState, Mapping};
+use crate::layout::mapping::{self, CollectionFormat, DefinitionState, Mapping};
+use crate::layout::{collection, v3};
 
 /// The `.postman/api_<id>` in `tree`, if there is one.
 pub fn entity_data(
@@ -52,8 +53,8 @@ pub fn apply(
     let old = entity_data(repo, base, &snapshot.api_id)?;
     let mut editor = repo.edit_tree(base)?;
 
-    // What Postman managed before: the files the old `.postman/api_<id>` lists, and the
-    // collection directory, which belongs to Postman.
+    // What Postman managed before: the files (or v3 directories) the old
+    // `.postman/api_<id>` lists, and what the collection directory holds of Postman's.
     let mut stale: Vec<String> = Vec::new();
     if let Some(old) = &old {
         stale.extend(
@@ -63,10 +64,8 @@ pub fn apply(
         );
         stale.extend(old.collections.iter().map(|c| old.collection_repo_path(c)));
     }
-    if !mapping.collection_dir.is_empty() {
-        stale.extend(json_files_under(repo, base, &mapping.collection_dir)?);
-    }
-    for path in &stale {
+    stale.extend(postman_paths_under(repo, base, mapping)?);
+    for path in &outermost(stale) {
         editor.remove(path.as_str())?;
     }
 
@@ -77,11 +76,11 @@ pub fn apply(
         }
     }
     for (state, entry) in snapshot.collections.iter().zip(&definition.collections) {
-        editor.upsert(
-            mapping.collection_path(&entry.path),
-            EntryKind::Blob,
-            state.blob,
-        )?;
+        let path = mapping.collection_path(&entry.path);
+        match mapping.collection_format {
+            CollectionFormat::V2 => editor.upsert(path, EntryKind::Blob, state.blob)?,
+            CollectionFormat::V3 => editor.upsert(path, EntryKind::Tree, state.v3_tree(repo)?)?,
+        };
     }
     let entity = mapping.entity_data(&snapshot.api_id, &definition).render();
     editor.upsert(
@@ -115,6 +114,7 @@ fn definition_state(
             .iter()
             .map(|c| (c.uid.clone(), c.name.clone()))
             .collect::<Vec<_>>(),
+        mapping.collection_format,
     );
     let Some(schema) = &snapshot.schema else {
         return Ok(DefinitionState {
@@ -151,24 +151,101 @@ fn definition_state(
     })
 }
 
+/// What belongs to Postman in the collection directory of `tree`: its `*.json` files,
+/// and with the v3 format its sub-directories (one collection each). Both forms, so that
+/// switching the format replaces one by the other. Nothing when `C` is the root.
+pub fn postman_paths_under(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    mapping: &Mapping,
+) -> Result<Vec<String>, Error> {
+    let dir = &mapping.collection_dir;
+    if dir.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut paths = json_files_under(repo, tree, dir)?;
+    if mapping.collection_format == CollectionFormat::V3 {
+        paths.extend(dirs_under(repo, tree, dir)?.into_iter().map(|(p, _)| p));
+    }
+    Ok(paths)
+}
+
+/// `paths` without those inside another one: removing a file inside a directory makes
+/// the tree editor hold that directory in memory, and it would write that copy over a
+/// tree upserted at the directory's path afterwards.
+pub fn outermost(mut paths: Vec<String>) -> Vec<String> {
+    paths.sort();
+    paths.dedup();
+    let mut out: Vec<String> = Vec::with_capacity(paths.len());
+    for p in paths {
+        let inside = out.last().is_some_and(|o| {
+            p.strip_prefix(o.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        });
+        if !inside {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// Repository paths of every `*.json` file below `dir` in `tree`.
-pub fn json_files_under(
+fn json_files_under(
     repo: &gix::Repository,
     tree: ObjectId,
     dir: &str,
 ) -> Result<Vec<String>, Error> {
-    let root = repo.find_tree(tree)?;
-    let Some(entry) = root.lookup_entry(dir.split('/'))? else {
+    let Some(sub) = subtree(repo, tree, dir)? else {
         return Ok(Vec::new());
     };
-    if !entry.mode().is_tree() {
-        return Ok(Vec::new());
-    }
-    Ok(blobs_by_path(repo, entry.object_id())?
+    Ok(blobs_by_path(repo, sub)?
         .into_keys()
         .filter(|p| p.ends_with(".json"))
         .map(|p| format!("{dir}/{p}"))
         .collect())
+}
+
+/// The directories right below `dir` in `tree` (v3 collections): repository path, tree.
+pub fn dirs_under(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    dir: &str,
+) -> Result<Vec<(String, ObjectId)>, Error> {
+    let Some(sub) = subtree(repo, tree, dir)? else {
+        return Ok(Vec::new());
+    };
+    Ok(repo
+        .find_tree(sub)?
+        .decode()?
+        .entries
+        .iter()
+        .filter(|e| e.mode.is_tree())
+        .map(|e| (format!("{dir}/{}", e.filename), e.oid.to_owned()))
+        .collect())
+}
+
+/// The tree at `path` in `tree`, if it is a directory there.
+fn subtree(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, Error> {
+    let entry = repo.find_tree(tree)?.lookup_entry(path.split('/'))?;
+    Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
+}
+
+/// A collection file (v2.1 JSON) as its Collection v3 tree ([`v3::to_tree`]; without
+/// `_uid`, which `.postman/api_<id>` records), written to the object database: the
+/// directory of one collection.
+pub fn v3_tree(repo: &gix::Repository, collection: &[u8]) -> Result<ObjectId, Error> {
+    let broken = |e: &dyn std::fmt::Display| Error::Postman(e.to_string());
+    let raw: &serde_json::value::RawValue =
+        serde_json::from_slice(collection).map_err(|e| broken(&e))?;
+    let text = collection::without_uid(raw).map_err(|e| broken(&e))?;
+    let raw: &serde_json::value::RawValue = serde_json::from_str(&text).map_err(|e| broken(&e))?;
+    let tree = v3::to_tree(raw).map_err(|e| broken(&e))?;
+    let mut editor = repo.edit_tree(ObjectId::empty_tree(repo.object_hash()))?;
+    for f in tree.files {
+        let blob = repo.write_blob(&f.bytes)?.detach();
+        editor.upsert(f.path.as_str(), EntryKind::Blob, blob)?;
+    }
+    Ok(editor.write()?.detach())
 }
 
 /// Every blob of a tree, by repository path.

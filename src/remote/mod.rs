@@ -41,6 +41,8 @@ pub enum Error {
     Path(#[from] paths::Error),
     #[error(transparent)]
     DotPostman(#[from] dotpostman::Error),
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
     #[error("git: {0}")]
     Git(#[from] gix::Error),
     #[error("{0}: {1}")]

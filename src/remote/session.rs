@@ -308,7 +308,7 @@ impl Session {
     /// Postman view, or HEAD's), else defaults.
     pub(super) fn mapping(&self, start: Option<ObjectId>) -> Result<Mapping, Error> {
         let overrides = match &self.remote {
-            Some(name) => crate::config::mapping_overrides(&self.repo, name),
+            Some(name) => crate::config::mapping_overrides(&self.repo, name)?,
             None => Overrides::default(),
         };
         let existing = match start {

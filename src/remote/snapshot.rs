@@ -5,12 +5,13 @@
 //! downloaded again (its blob comes from the cache); collections need one look each,
 //! because the API lists only their ids.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
 use super::progress::Progress;
-use super::Error;
+use super::{history, Error};
 use crate::layout::{collection, paths};
 use crate::postman::model::{Api, IdRef, SchemaFileEntry};
 use crate::postman::{time, Client};
@@ -46,7 +47,34 @@ pub struct FileState {
 pub struct CollectionState {
     pub uid: String,
     pub name: String,
+    /// The collection file (v2.1 JSON) as Postman's git integration writes it.
     pub blob: ObjectId,
+    /// Its Collection v3 tree, made from the file the first time a v3 mapping asks.
+    v3: OnceCell<ObjectId>,
+}
+
+impl CollectionState {
+    pub fn new(uid: String, name: String, blob: ObjectId) -> CollectionState {
+        CollectionState {
+            uid,
+            name,
+            blob,
+            v3: OnceCell::new(),
+        }
+    }
+
+    /// The collection as a Collection v3 tree (`layout::v3`), converted once.
+    pub fn v3_tree(&self, repo: &gix::Repository) -> Result<ObjectId, Error> {
+        // Made once; written again into a repository that lacks it (`list for-push`
+        // converts into an in-memory object store, the push then reads the real one).
+        if let Some(tree) = self.v3.get().filter(|t| repo.has_object(**t)) {
+            return Ok(*tree);
+        }
+        let bytes = repo.find_blob(self.blob)?.take_data();
+        let tree = history::v3_tree(repo, &bytes)
+            .map_err(|e| Error::Postman(format!("collection {}: {e}", self.uid)))?;
+        Ok(*self.v3.get_or_init(|| tree))
+    }
 }
 
 /// Blobs of schema files seen before, by Postman path: reused when `updatedAt` matches.
@@ -249,11 +277,7 @@ impl Reader<'_> {
         let name = text("name")
             .ok_or_else(|| Error::Postman(format!("collection {uid} has no info.name")))?;
         let bytes = served.file_bytes(&uid).map_err(broken)?;
-        let state = CollectionState {
-            uid,
-            name,
-            blob: write_blob(self.repo, &bytes)?,
-        };
+        let state = CollectionState::new(uid, name, write_blob(self.repo, &bytes)?);
         Ok((state, text("updatedAt")))
     }
 }

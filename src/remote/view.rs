@@ -167,11 +167,11 @@ pub fn after_push(
                 let stored = collection::stored_file(collection, uid)
                     .map_err(|e| Error::Postman(format!("collection {uid}: {e}")))?;
                 let state = match stored {
-                    Some((name, bytes)) => CollectionState {
-                        uid: uid.clone(),
+                    Some((name, bytes)) => CollectionState::new(
+                        uid.clone(),
                         name,
-                        blob: reader.repo.write_blob(&bytes)?.detach(),
-                    },
+                        reader.repo.write_blob(&bytes)?.detach(),
+                    ),
                     None => read_back(uid)?,
                 };
                 collections.insert(uid.clone(), state);

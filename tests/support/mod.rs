@@ -4,6 +4,7 @@
 
 pub mod fake_postman;
 pub mod fault_proxy;
+pub mod format;
 pub mod git;
 pub mod node;
 pub mod postman_cli;

@@ -160,13 +160,9 @@ pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
     let yaml_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     let mut out = String::with_capacity(yaml_bytes + yaml_bytes / 2);
     let mut used = Vec::new();
+    // Kept data no file uses any more belonged to an item whose file was deleted: it goes
+    // with the item (a deleted `*.request.yaml` deletes that request).
     write_folder(&mut out, 0, dir, "", &index, &mut used)?;
-    if let Some(unused) = index.kept.keys().find(|k| !used.contains(k)) {
-        return Err(Error::Shape(format!(
-            "{}: kept data for {unused:?}, which no file of the collection is any more; remove that entry",
-            extras::FILE
-        )));
-    }
     Ok(out)
 }
 

@@ -11,8 +11,9 @@ use gix::ObjectId;
 use crate::layout::collection;
 use crate::layout::dotpostman::{self, ApiEntityData};
 use crate::layout::managed;
-use crate::layout::mapping::Mapping;
+use crate::layout::mapping::{self, CollectionFormat, Mapping};
 use crate::layout::paths;
+use crate::layout::v3;
 use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
 use crate::remote::history;
@@ -277,12 +278,13 @@ impl<'r> Pushed<'r> {
         Ok(writes)
     }
 
-    /// Collections: every `*.json` under `C`. A file byte-identical to what Postman has
-    /// is neither parsed nor sent; the others are validated and put, or created. Which
-    /// collection a file is: `.postman/api_<id>`, else what the push that made R
-    /// recorded, else what an interrupted push created, else the file's `_uid`. The
-    /// user's files go first: a file only the view supplied yields to one of them for
-    /// the same collection. Returns the writes and the UIDs kept, each with its file.
+    /// Collections: every `*.json` under `C`, or with the v3 format every directory right
+    /// below `C`. A file (directory) identical to what Postman has is neither parsed nor
+    /// sent; the others are validated (a v3 tree converted to v2.1 first) and put, or
+    /// created. Which collection a file is: `.postman/api_<id>`, else what the push that
+    /// made R recorded, else what an interrupted push created, else the file's `_uid`.
+    /// The user's files go first: a file only the view supplied yields to one of them
+    /// for the same collection. Returns the writes and the UIDs kept, each with its file.
     fn collection_writes(
         &self,
         live: &Snapshot,
@@ -302,40 +304,46 @@ impl<'r> Pushed<'r> {
         for (file, uid) in viewed.files.iter().chain(created) {
             by_path.entry(file.clone()).or_insert_with(|| uid.clone());
         }
-        let live_collections: BTreeMap<&str, ObjectId> = live
-            .collections
-            .iter()
-            .map(|c| (c.uid.as_str(), c.blob))
-            .collect();
-        let prefix = format!("{}/", mapping.collection_dir);
+        let v3 = mapping.collection_format == CollectionFormat::V3;
+        let mut live_collections: BTreeMap<&str, ObjectId> = BTreeMap::new();
+        for c in &live.collections {
+            let object = if v3 { c.v3_tree(self.repo)? } else { c.blob };
+            live_collections.insert(c.uid.as_str(), object);
+        }
         let (mut files, from_view): (Vec<_>, Vec<_>) = self
-            .blobs
-            .iter()
-            .filter(|(path, _)| {
-                !mapping.collection_dir.is_empty()
-                    && path.starts_with(&prefix)
-                    && path.ends_with(".json")
-            })
-            .partition(|(path, _)| !viewed.from_view.contains(*path));
+            .collections(mapping)?
+            .into_iter()
+            .partition(|(path, _)| !self.supplied_by_view(viewed, path));
         files.extend(from_view);
+        let names = V3Names::new(live, mapping, &by_path);
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut writes = Vec::new();
-        for (file, blob) in files {
-            if viewed.from_view.contains(file)
+        for (file, object) in &files {
+            if self.supplied_by_view(viewed, file)
                 && by_path.get(file).is_some_and(|uid| seen.contains_key(uid))
             {
                 continue;
             }
             let known = by_path
                 .get(file)
-                .filter(|uid| live_collections.get(uid.as_str()) == Some(blob));
+                .filter(|uid| live_collections.get(uid.as_str()) == Some(object));
             if let Some(uid) = known {
                 claim(&mut seen, uid, file)?;
                 continue;
             }
-            let bytes = self.bytes(file)?;
+            let bytes = match v3 {
+                false => self.bytes(file)?,
+                true => self.v3_as_v2(file, &names.of(file))?.into_bytes(),
+            };
             let checked = validate::collection_file(file, &bytes)?;
-            let uid = by_path.get(file).cloned().or(checked.uid);
+            // A v3 tree has no `_uid`; its definition's `id` is the UID's own id, which
+            // follows a renamed directory.
+            let by_id = || {
+                let id = checked.postman_id.as_deref().filter(|_| v3)?;
+                let owned = |uid: &&&str| collection::own_id(uid) == id;
+                live_collections.keys().find(owned).map(|u| u.to_string())
+            };
+            let uid = by_path.get(file).cloned().or(checked.uid).or_else(by_id);
             let upload = |new| {
                 collection::upload_json(checked.raw, new).map_err(|e| Invalid {
                     file: file.clone(),
@@ -358,6 +366,138 @@ impl<'r> Pushed<'r> {
             }
         }
         Ok((writes, seen))
+    }
+
+    /// The collections of the pushed tree: `*.json` files under `C` with their blobs, or
+    /// (v3) the directories right below `C` with their trees.
+    fn collections(&self, mapping: &Mapping) -> Result<Vec<(String, ObjectId)>, PlanError> {
+        let dir = &mapping.collection_dir;
+        if dir.is_empty() {
+            return Ok(Vec::new());
+        }
+        if mapping.collection_format == CollectionFormat::V3 {
+            return Ok(history::dirs_under(self.repo, self.tree, dir)?);
+        }
+        let prefix = format!("{dir}/");
+        Ok(self
+            .blobs
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix) && path.ends_with(".json"))
+            .map(|(path, blob)| (path.clone(), *blob))
+            .collect())
+    }
+
+    /// Whether collection `path` (a file, or a v3 directory: all of it) is only there
+    /// because the view supplied it ([`Viewed::from_view`]).
+    fn supplied_by_view(&self, viewed: &Viewed, path: &str) -> bool {
+        if viewed.from_view.contains(path) {
+            return true;
+        }
+        let prefix = format!("{path}/");
+        let mut inside = self.blobs.keys().filter(|p| p.starts_with(&prefix));
+        inside.next().is_some_and(|p| viewed.from_view.contains(p))
+            && inside.all(|p| viewed.from_view.contains(p))
+    }
+
+    /// The v3 collection directory `dir` as v2.1 JSON ([`v3::to_v2`]), the collection
+    /// named `name` unless its definition names it. A file that does not parse is named
+    /// with its line.
+    fn v3_as_v2(&self, dir: &str, name: &str) -> Result<String, PlanError> {
+        let prefix = format!("{dir}/");
+        let mut files = Vec::new();
+        for (path, blob) in self.blobs.range(prefix.clone()..) {
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                break;
+            };
+            files.push(v3::File {
+                path: rel.to_string(),
+                bytes: self.repo.find_blob(*blob)?.take_data(),
+            });
+        }
+        orphan_examples(&prefix, &files)?;
+        v3::to_v2(name, &files).map_err(|e| {
+            let (file, what) = match e {
+                v3::Error::Yaml {
+                    path,
+                    line,
+                    message,
+                } => (
+                    format!(
+                        "{prefix}{path}{}",
+                        line.map(|l| format!(":{l}")).unwrap_or_default()
+                    ),
+                    message,
+                ),
+                other => (dir.to_string(), other.to_string()),
+            };
+            Invalid { file, what }.into()
+        })
+    }
+}
+
+/// Examples of a request file that is not there (renamed without its
+/// `.resources/<request>.resources/`) would be dropped without a word: an error instead.
+fn orphan_examples(prefix: &str, files: &[v3::File]) -> Result<(), Invalid> {
+    let marker = format!("{}/", v3::names::RESOURCES);
+    for f in files {
+        let Some((dir, rest)) = f
+            .path
+            .split_once(&marker)
+            .or_else(|| f.path.strip_prefix(&marker).map(|rest| ("", rest)))
+        else {
+            continue;
+        };
+        let Some((resources, _)) = rest.split_once('/') else {
+            continue;
+        };
+        let Some(request) = resources.strip_suffix(v3::names::RESOURCES_SUFFIX) else {
+            continue;
+        };
+        let owner = format!("{dir}{request}{}", v3::names::REQUEST_SUFFIX);
+        if !files.iter().any(|g| g.path == owner) {
+            return Err(Invalid {
+                file: format!("{prefix}{}", f.path),
+                what: format!(
+                    "an example of {prefix}{owner}, which is not there; a renamed request file takes its {}{resources}/ along",
+                    marker
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The name a v3 collection directory gives its collection: the directory's own name,
+/// except for the directory a fetch wrote for a collection (the name with a suffix when
+/// two collections share it), which keeps the collection's name.
+struct V3Names {
+    /// Directory (repository path) -> the collection's name, as a fetch wrote them.
+    fetched: BTreeMap<String, String>,
+}
+
+impl V3Names {
+    fn new(live: &Snapshot, mapping: &Mapping, by_path: &CollectionFiles) -> V3Names {
+        let listed: Vec<(String, String)> = live
+            .collections
+            .iter()
+            .map(|c| (c.uid.clone(), c.name.clone()))
+            .collect();
+        let entries = mapping::collection_files(&listed, CollectionFormat::V3);
+        let fetched = entries
+            .into_iter()
+            .zip(&live.collections)
+            .map(|(entry, c)| (mapping.collection_path(&entry.path), c))
+            .filter(|(dir, c)| by_path.get(dir) == Some(&c.uid))
+            .map(|(dir, c)| (dir, v3::names::collection_dir(&c.name)))
+            .collect();
+        V3Names { fetched }
+    }
+
+    fn of(&self, dir: &str) -> String {
+        self.fetched
+            .get(dir)
+            .cloned()
+            .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or(dir).to_string())
     }
 }
 
@@ -475,9 +615,18 @@ pub fn between(
         .collect();
     let mixed = paths
         .into_iter()
-        .filter(|p| !p.starts_with(".postman/") && !created.contains_key(*p))
+        .filter(|p| !p.starts_with(".postman/") && !is_created(created, p))
         .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
     Ok(mixed)
+}
+
+/// Whether `path` is a collection file `created` lists, or in a v3 directory it lists.
+fn is_created(created: &BTreeMap<String, String>, path: &str) -> bool {
+    created.contains_key(path)
+        || created.keys().any(|c| {
+            path.strip_prefix(c.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        })
 }
 
 /// Whether `commit` descends from (or is) `ancestor`.
