@@ -168,9 +168,9 @@ pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
     // copy a growing string makes, which would double the peak.
     let yaml_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     let mut out = String::with_capacity(yaml_bytes + yaml_bytes / 2);
-    let mut used = Vec::new();
+    let mut used = HashSet::new();
     write_folder(&mut out, 0, dir, "", &index, &mut used)?;
-    if let Some(unused) = index.kept.keys().find(|k| !used.contains(k)) {
+    if let Some(unused) = index.kept.keys().find(|k| !used.contains(k.as_str())) {
         return Err(Error::Shape(format!(
             "{}: kept data for {unused:?}, which no file of the collection is any more; remove that entry",
             extras::FILE
@@ -295,7 +295,7 @@ fn write_folder(
     name: &str,
     path: &str,
     index: &Index,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<(), Error> {
     let dir = &index.dirs[path];
     let def = dir.definition.map(parse).transpose()?.unwrap_or_default();
@@ -368,7 +368,7 @@ fn request_v2(
     stem: &str,
     f: &File,
     index: &Index,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<Value, Error> {
     let req = parse(f)?;
     let owner = format!("{}{stem}", prefix(path));
@@ -400,19 +400,19 @@ fn apply_kept(
     v3: &Map<String, Value>,
     path: &str,
     kept: &Map<String, Value>,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<(), Error> {
     let key = if kept.contains_key(path) {
         Some(path.to_string())
     } else {
         let id = v3.get("id").and_then(Value::as_str);
-        id.filter(|id| kept.contains_key(*id) && !used.iter().any(|u| u == id))
+        id.filter(|id| kept.contains_key(*id) && !used.contains(*id))
             .map(str::to_string)
     };
     if let Some(key) = key {
         let patches = kept[&key].as_array().map_or(&[][..], Vec::as_slice);
         extras::apply(item, patches, &key)?;
-        used.push(key);
+        used.insert(key);
     }
     Ok(())
 }
