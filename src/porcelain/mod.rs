@@ -6,7 +6,8 @@
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
 //!   the working tree; `workspace`: the repository (read with gix, changed with git);
 //!   `target`, `server`: API and server addresses, and the first authenticated request;
-//!   `tty`: questions on the terminal. The schema root's `$ref` closure is
+//!   `tty`: questions on the terminal; `install`: the program, man pages and completions
+//!   under a prefix. The schema root's `$ref` closure is
 //!   `crate::layout::managed`.
 
 pub mod cli;
@@ -14,6 +15,7 @@ mod compare;
 mod connect;
 mod disconnect;
 mod dotfiles;
+pub mod install;
 mod login;
 mod server;
 mod status;
@@ -38,6 +40,8 @@ pub enum Error {
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
+    #[error(transparent)]
+    Install(#[from] install::Error),
 }
 
 /// Runs one command; its report goes to `out`.
@@ -50,6 +54,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,
         Command::Pat(command) => crate::credential::cli::run_pat(command, out)?,
+        Command::Install(args) => install::run(args, out)?,
     }
     Ok(())
 }

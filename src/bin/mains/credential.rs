@@ -30,7 +30,7 @@ struct Args {
     action: String,
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let args = Args::parse();
     let store = args
         .store

@@ -1,11 +1,12 @@
 //! `git postman <command>`: git runs this for `git postman`.
+//! All the work is in `git_postman::porcelain`.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use git_postman::porcelain::{self, cli::Cli};
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match porcelain::run(&cli, &mut std::io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,

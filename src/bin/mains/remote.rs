@@ -1,8 +1,9 @@
 //! `git remote-postman <remote> [<url>]`: git runs this for `postman::` URLs.
+//! All the work is in `git_postman::remote`.
 
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(remote) = args.first() else {
         eprintln!("usage: git remote-postman <remote> [<url>]\n\nThis is a git remote helper: git runs it for postman:: URLs, e.g.\n  git clone postman::<apiId>");
