@@ -7,8 +7,9 @@
 #
 # Converts the largest collection of ../shared/postman/collections/ and a synthetic
 # collection of about COLLECTION_MB (folders, requests with headers, query, scripts and
-# examples), v2.1 -> v3 and v3 -> v2.1, and prints wall time, peak memory (max RSS) and
-# the ratio to `postman collection migrate`. Not a test: run it on demand. Needs python3,
+# examples, URLs as the API serves them), v2.1 -> v3 and v3 -> v2.1, and prints wall
+# time, peak memory (max RSS), peak memory over the JSON's size (issue 11: at most 3x)
+# and the time ratio to `postman collection migrate`. Not a test: run it on demand. Needs python3,
 # /usr/bin/time and `npm ci --prefix tests/support/postman-cli`.
 set -euo pipefail
 megabytes=${1:-30}
@@ -38,7 +39,7 @@ while size < mb * 1024 * 1024:
                             "header": [{"key": "Content-Type", "value": "application/json"}, {"key": "X-N", "value": str(n)}],
                             "body": {"mode": "raw", "raw": json.dumps({"n": n, "pad": "x" * 200}, indent=2),
                                      "options": {"raw": {"language": "json"}}},
-                            "url": {"raw": f"https://{{{{host}}}}/r/{n}?page=1", "host": ["{{host}}"], "path": ["r", str(n)],
+                            "url": {"raw": f"https://{{{{host}}}}/r/{n}?page=1", "protocol": "https", "host": ["{{host}}"], "path": ["r", str(n)],
                                     "query": [{"key": "page", "value": "1"}]},
                             "description": f"Request number {n}, with a description long enough to be folded by the YAML writer at eighty columns."},
                 "response": [{"name": "OK", "code": 200, "status": "OK", "_postman_previewlanguage": "json",
@@ -60,7 +61,7 @@ PY
 
 # conv NAME: the in-memory conversion time v3-convert reports (the rest is file I/O).
 conv() { sed -n 's/^conversion: \(.*\) s$/\1/p' "$work/$1.err"; }
-printf '%-14s %8s %9s %9s %9s %10s %11s %8s\n' collection "JSON MB" step "ours (s)" "in-mem s" "ours (MB)" "migrate (s)" ratio
+printf '%-14s %8s %9s %9s %9s %10s %7s %11s %8s\n' collection "JSON MB" step "ours (s)" "in-mem s" "ours (MB)" "x JSON" "migrate (s)" ratio
 for input in ${largest:+"$largest"} "$work/synthetic.json"; do
 	label=$(basename "$input" .json)
 	mkdir -p "$work/$label/ours" "$work/$label/postman"
@@ -69,8 +70,9 @@ for input in ${largest:+"$largest"} "$work/synthetic.json"; do
 	tree=$(find "$work/$label/ours" -mindepth 1 -maxdepth 1 -type d)
 	measure to_v2 "$work" "$convert" to-v2 "$tree" "$work/$label/back.json"
 	mb=$(python3 -c "import os; print(f'{os.path.getsize(\"$input\")/1048576:.1f}')")
-	printf '%-14s %8s %9s %9s %9s %10s %11s %8s\n' "$label" "$mb" "v2.1->v3" "$to_v3_s" "$(conv to_v3)" "$((to_v3_kb / 1024))" "$migrate_s" "$(ratio "$to_v3_s" "$migrate_s")"
-	printf '%-14s %8s %9s %9s %9s %10s %11s %8s\n' "" "" "v3->v2.1" "$to_v2_s" "$(conv to_v2)" "$((to_v2_kb / 1024))" "" ""
+	json_kb=$(($(stat -c %s "$input") / 1024))
+	printf '%-14s %8s %9s %9s %9s %10s %7s %11s %8s\n' "$label" "$mb" "v2.1->v3" "$to_v3_s" "$(conv to_v3)" "$((to_v3_kb / 1024))" "$(ratio "$to_v3_kb" "$json_kb")" "$migrate_s" "$(ratio "$to_v3_s" "$migrate_s")"
+	printf '%-14s %8s %9s %9s %9s %10s %7s %11s %8s\n' "" "" "v3->v2.1" "$to_v2_s" "$(conv to_v2)" "$((to_v2_kb / 1024))" "$(ratio "$to_v2_kb" "$json_kb")" "" ""
 	echo "  postman collection migrate: peak $((migrate_kb / 1024)) MB ($(ratio "$to_v3_kb" "$migrate_kb") ours/theirs)"
 done
-echo "(ratio: our time / postman collection migrate's time on the same file)"
+echo "(x JSON: our peak memory / the JSON's size; ratio: our time / postman collection migrate's time on the same file)"

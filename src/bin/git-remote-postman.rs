@@ -1,20 +1,8 @@
-//! `git remote-postman <remote> [<url>]`: git runs this for `postman::` URLs.
+//! git-remote-postman: the remote helper git runs for `postman::` URLs.
 
-use std::process::ExitCode;
+#[path = "mains/remote.rs"]
+mod remote;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(remote) = args.first() else {
-        eprintln!("usage: git remote-postman <remote> [<url>]\n\nThis is a git remote helper: git runs it for postman:: URLs, e.g.\n  git clone postman::<apiId>");
-        return ExitCode::from(129);
-    };
-    let result = git_postman::remote::Session::new(remote, args.get(1).map(String::as_str))
-        .and_then(|mut session| session.serve(std::io::stdin().lock(), std::io::stdout().lock()));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("fatal: {e}");
-            ExitCode::from(128)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    remote::main()
 }

@@ -346,7 +346,9 @@ fn line_breaker(value: &[u8]) -> Option<&'static str> {
 /// What in an answer's `value` git would not read back as written: a line breaker, or a
 /// carriage return at the end, which git's line reader (`strbuf_getline`) drops.
 fn answer_breaker(value: &[u8]) -> Option<&'static str> {
-    line_breaker(value).or(value.ends_with(b"\r").then_some("a carriage return at its end"))
+    line_breaker(value).or(value
+        .ends_with(b"\r")
+        .then_some("a carriage return at its end"))
 }
 
 /// `%XX` decoding as git's `url_decode` (no `+` handling).
@@ -563,7 +565,10 @@ mod tests {
         // Found by fuzzing (fuzz/regressions/credential_protocol): a value ending in CR
         // would come back without it.
         assert_eq!(
-            with(b"ab\r", b"c").check_answer(plain).unwrap_err().to_string(),
+            with(b"ab\r", b"c")
+                .check_answer(plain)
+                .unwrap_err()
+                .to_string(),
             "refusing to answer: the credential's password contains a carriage return at its \
              end, which git cannot read back"
         );

@@ -46,6 +46,7 @@ pub enum Command {
     Pat(crate::credential::cli::PatCommand),
     Accounts(AccountsArgs),
     Doctor(DoctorArgs),
+    Install(InstallArgs),
 }
 
 /// Map this repository's files to a Postman API and add it as a remote.
@@ -216,6 +217,24 @@ pub struct DoctorArgs {
     /// Print JSON for scripts: {\"ok\": bool, \"checks\": [{check, status, detail, fix}]}.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Install the three commands, the man pages and shell completions under a prefix.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Install the three commands, the man pages and shell completions under a prefix.
+
+Writes <prefix>/bin/git-postman (this program) with git-remote-postman and \
+git-credential-postman beside it as links to it (it answers to the name it is run by), \
+the man pages in <prefix>/share/man/man1, and completions for bash \
+(share/bash-completion/completions), zsh (share/zsh/site-functions), fish \
+(share/fish/vendor_completions.d) and PowerShell (share/git-postman/completions, to \
+dot-source from $PROFILE)."
+)]
+pub struct InstallArgs {
+    /// Where to install (default: the prefix this program runs from, e.g. ~/.cargo for ~/.cargo/bin, else ~/.local).
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<std::path::PathBuf>,
 }
 
 /// The command line of `git-remote-postman`, for its man page. git starts the helper

@@ -7,7 +7,8 @@
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
 //!   the working tree; `workspace`: the repository (read with gix, changed with git);
 //!   `target`, `server`: API and server addresses, and the first authenticated request;
-//!   `tty`: questions on the terminal. The schema root's `$ref` closure is
+//!   `tty`: questions on the terminal; `install`: the program, man pages and completions
+//!   under a prefix. The schema root's `$ref` closure is
 //!   `crate::layout::managed`.
 
 pub mod cli;
@@ -16,6 +17,7 @@ mod connect;
 mod disconnect;
 mod doctor;
 mod dotfiles;
+pub mod install;
 mod login;
 mod server;
 mod status;
@@ -44,6 +46,8 @@ pub enum Error {
     Doctor(#[from] doctor::Error),
     #[error(transparent)]
     Accounts(#[from] crate::credential::accounts::AccountsError),
+    #[error(transparent)]
+    Install(#[from] install::Error),
 }
 
 /// Runs one command; its report goes to `out`.
@@ -63,6 +67,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
                 crate::credential::accounts::run_remove(host, out)?
             }
         },
+        Command::Install(args) => install::run(args, out)?,
     }
     Ok(())
 }

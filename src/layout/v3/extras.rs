@@ -8,13 +8,18 @@
 //! id, or by its file when it has none) it lists patches: JSON Pointer `at`, the `set`
 //! value (absent: remove the member) and `was`, what the v3 files gave there when the
 //! patch was made. A patch applies only while the v3 files still give `was`: an edit of
-//! that field in the YAML wins over the patch, which then lapses.
+//! that field in the YAML wins over the patch, which then lapses. One more member,
+//! [`URL_FORM`], is there when most of the collection's URLs were strings.
 
 use serde_json::{Map, Value};
 
 use super::Error;
 
 pub const FILE: &str = ".resources/git-postman.v2.json";
+
+/// The member that says the collection's URLs are strings (`"string"`), not the objects
+/// the API serves: the form v3 -> v2.1 rebuilds ([`super::url::UrlForm`]).
+pub const URL_FORM: &str = "$urls";
 
 /// The patches that turn `rebuilt` (what the v3 files give) into `original`.
 pub fn diff(original: &Value, rebuilt: &Value) -> Vec<Value> {

@@ -7,6 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use super::export::script_code;
+use super::url::{self, UrlForm};
 use super::Error;
 
 /// A v3 collection or folder definition -> the v2.1 members it holds (`name`, `id`,
@@ -55,11 +56,12 @@ pub fn definition(def: &Map<String, Value>, name: &str, root: bool) -> Map<Strin
     out
 }
 
-/// A v3 request (and its examples, in order) -> a v2.1 item.
+/// A v3 request (and its examples, in order) -> a v2.1 item, its URLs in `form`.
 pub fn request(
     req: &Map<String, Value>,
     name: &str,
     examples: &[(String, Map<String, Value>)],
+    form: UrlForm,
 ) -> Map<String, Value> {
     let mut item = Map::new();
     let name = req.get("name").and_then(Value::as_str).unwrap_or(name);
@@ -73,16 +75,16 @@ pub fn request(
     if let Some(settings) = req.get("settings").and_then(Value::as_object) {
         item.insert("protocolProfileBehavior".into(), behavior(settings));
     }
-    item.insert("request".into(), Value::Object(http_request(req)));
+    item.insert("request".into(), Value::Object(http_request(req, form)));
     let responses: Vec<Value> = examples
         .iter()
-        .map(|(stem, ex)| Value::Object(example(ex, stem)))
+        .map(|(stem, ex)| Value::Object(example(ex, stem, form)))
         .collect();
     item.insert("response".into(), Value::Array(responses));
     item
 }
 
-fn http_request(req: &Map<String, Value>) -> Map<String, Value> {
+fn http_request(req: &Map<String, Value>, form: UrlForm) -> Map<String, Value> {
     let mut out = Map::new();
     if let Some(a) = req.get("auth").and_then(auth_v2) {
         out.insert("auth".into(), a);
@@ -110,34 +112,44 @@ fn http_request(req: &Map<String, Value>) -> Map<String, Value> {
     } else if let Some(body) = req.get("body").and_then(Value::as_object) {
         out.insert("body".into(), body_v2(body));
     }
-    out.insert("url".into(), url_v2(req));
+    out.insert("url".into(), url_v2(req, form));
     if let Some(d) = req.get("description") {
         out.insert("description".into(), d.clone());
     }
     out
 }
 
-/// The v2.1 URL: the string, or the object form with `query` and `variable` when the
-/// request has query parameters or path variables.
-fn url_v2(req: &Map<String, Value>) -> Value {
-    let raw = req.get("url").cloned().unwrap_or_else(|| "".into());
+/// The v2.1 URL: the object Postman serves ([`url::parse`] of the string, with the
+/// request's query parameters and path variables as `query` and `variable`), or in a collection of [`UrlForm::String`]
+/// URLs the string when the request has neither.
+fn url_v2(req: &Map<String, Value>, form: UrlForm) -> Value {
+    let raw = req.get("url").and_then(Value::as_str).unwrap_or_default();
     let query = req.get("queryParams");
     let vars = req.get("pathVariables");
-    if query.is_none() && vars.is_none() {
-        return raw;
+    if form == UrlForm::String && query.is_none() && vars.is_none() {
+        return raw.into();
     }
-    let mut url = Map::new();
-    url.insert("raw".into(), raw);
-    if let Some(q) = query {
-        url.insert("query".into(), key_values(q, false));
-    }
+    let mut parsed = url::parse(raw);
+    // The query list is v3's `queryParams`, none without them: a v3 tree Postman wrote
+    // from a string URL has none, and must come back without them.
+    match query {
+        Some(q) => parsed.insert("query".into(), key_values(q, false)),
+        None => parsed.shift_remove("query"),
+    };
     if let Some(v) = vars {
-        url.insert("variable".into(), key_values(v, false));
+        parsed.insert("variable".into(), key_values(v, false));
     }
-    Value::Object(url)
+    // Postman's member order, whichever of them came from the string.
+    let mut out = Map::new();
+    for key in url::MEMBERS {
+        if let Some(v) = parsed.remove(*key) {
+            out.insert((*key).into(), v);
+        }
+    }
+    Value::Object(out)
 }
 
-fn example(ex: &Map<String, Value>, stem: &str) -> Map<String, Value> {
+fn example(ex: &Map<String, Value>, stem: &str, form: UrlForm) -> Map<String, Value> {
     let mut out = Map::new();
     if let Some(id) = ex.get("id") {
         out.insert("id".into(), id.clone());
@@ -154,7 +166,10 @@ fn example(ex: &Map<String, Value>, stem: &str) -> Map<String, Value> {
         && req.get("url").and_then(Value::as_str) == Some("")
         && req.get("method").and_then(Value::as_str) == Some("GET");
     if !no_request {
-        out.insert("originalRequest".into(), Value::Object(http_request(req)));
+        out.insert(
+            "originalRequest".into(),
+            Value::Object(http_request(req, form)),
+        );
     }
     let res = ex
         .get("response")

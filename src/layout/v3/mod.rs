@@ -14,6 +14,7 @@ mod export;
 pub mod extras;
 mod import;
 pub mod names;
+mod url;
 pub mod yaml;
 
 use std::collections::{BTreeMap, HashSet};
@@ -23,6 +24,7 @@ use serde_json::{Map, Value};
 
 use crate::layout::json;
 use export::{ItemKind, Written};
+use url::UrlForm;
 use yaml::Node;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +58,13 @@ pub struct Tree {
 /// The v3 tree of a v2.1 collection (its JSON text).
 pub fn to_tree(collection: &RawValue) -> Result<Tree, Error> {
     let mut kept = Map::new();
+    let form = UrlForm::most_used(collection.get());
+    if form != UrlForm::default() {
+        kept.insert(extras::URL_FORM.into(), form.name().into());
+    }
     let mut ids = HashSet::new();
-    let (dir, mut files) = export::collection(collection, |w| keep_extras(w, &mut kept, &mut ids))?;
+    let (dir, mut files) =
+        export::collection(collection, |w| keep_extras(w, form, &mut kept, &mut ids))?;
     if !kept.is_empty() {
         let mut text = crate::layout::json::stringify_tab(&Value::Object(kept));
         text.push('\n');
@@ -73,6 +80,7 @@ pub fn to_tree(collection: &RawValue) -> Result<Tree, Error> {
 /// `ids`: the ids seen so far (a repeated id cannot be a key).
 fn keep_extras(
     w: Written,
+    form: UrlForm,
     kept: &mut Map<String, Value>,
     ids: &mut HashSet<String>,
 ) -> Result<(), Error> {
@@ -91,7 +99,7 @@ fn keep_extras(
                 .iter()
                 .map(|(stem, doc)| (stem.clone(), doc_json(doc)))
                 .collect();
-            import::request(&v3, &stem, &examples)
+            import::request(&v3, &stem, &examples, form)
         }
     };
     let patches = extras::diff(w.v2, &Value::Object(rebuilt));
@@ -148,6 +156,7 @@ struct Index<'a> {
     /// Example files by the request they belong to (`dir/stem`).
     examples: BTreeMap<String, Vec<(&'a str, &'a File)>>,
     kept: Map<String, Value>,
+    urls: UrlForm,
 }
 
 /// The v2.1 collection JSON (as `JSON.stringify(c, null, "\t")` writes it) of the v3 tree
@@ -159,7 +168,7 @@ pub fn to_v2(dir: &str, files: &[File]) -> Result<String, Error> {
     // copy a growing string makes, which would double the peak.
     let yaml_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
     let mut out = String::with_capacity(yaml_bytes + yaml_bytes / 2);
-    let mut used = Vec::new();
+    let mut used = HashSet::new();
     // Kept data no file uses any more belonged to an item whose file was deleted: it goes
     // with the item (a deleted `*.request.yaml` deletes that request).
     write_folder(&mut out, 0, dir, "", &index, &mut used)?;
@@ -171,6 +180,7 @@ fn index(files: &[File]) -> Result<Index<'_>, Error> {
         dirs: BTreeMap::new(),
         examples: BTreeMap::new(),
         kept: Map::new(),
+        urls: UrlForm::default(),
     };
     index.dirs.entry(String::new()).or_default();
     for f in files {
@@ -179,6 +189,18 @@ fn index(files: &[File]) -> Result<Index<'_>, Error> {
             index.kept = match serde_json::from_str(text(f)?) {
                 Ok(Value::Object(m)) => m,
                 _ => return Err(Error::Shape(format!("{}: not a JSON object", extras::FILE))),
+            };
+            index.urls = match index.kept.shift_remove(extras::URL_FORM) {
+                None => UrlForm::Object,
+                Some(v) if v == UrlForm::String.name() => UrlForm::String,
+                Some(v) => {
+                    return Err(Error::Shape(format!(
+                        "{}: {:?} is {v}, not \"{}\"",
+                        extras::FILE,
+                        extras::URL_FORM,
+                        UrlForm::String.name()
+                    )))
+                }
             };
         } else if let Some(folder) = f.path.strip_suffix(names::DEFINITION) {
             let folder = folder.trim_end_matches('/');
@@ -269,7 +291,7 @@ fn write_folder(
     name: &str,
     path: &str,
     index: &Index,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<(), Error> {
     let dir = &index.dirs[path];
     let def = dir.definition.map(parse).transpose()?.unwrap_or_default();
@@ -342,7 +364,7 @@ fn request_v2(
     stem: &str,
     f: &File,
     index: &Index,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<Value, Error> {
     let req = parse(f)?;
     let owner = format!("{}{stem}", prefix(path));
@@ -355,7 +377,7 @@ fn request_v2(
             .total_cmp(&order_of(&b.1))
             .then(a.0.cmp(&b.0))
     });
-    let mut item = Value::Object(import::request(&req, stem, &examples));
+    let mut item = Value::Object(import::request(&req, stem, &examples, index.urls));
     apply_kept(&mut item, &req, &f.path, &index.kept, used)?;
     Ok(item)
 }
@@ -374,19 +396,19 @@ fn apply_kept(
     v3: &Map<String, Value>,
     path: &str,
     kept: &Map<String, Value>,
-    used: &mut Vec<String>,
+    used: &mut HashSet<String>,
 ) -> Result<(), Error> {
     let key = if kept.contains_key(path) {
         Some(path.to_string())
     } else {
         let id = v3.get("id").and_then(Value::as_str);
-        id.filter(|id| kept.contains_key(*id) && !used.iter().any(|u| u == id))
+        id.filter(|id| kept.contains_key(*id) && !used.contains(*id))
             .map(str::to_string)
     };
     if let Some(key) = key {
         let patches = kept[&key].as_array().map_or(&[][..], Vec::as_slice);
         extras::apply(item, patches, &key)?;
-        used.push(key);
+        used.insert(key);
     }
     Ok(())
 }
@@ -423,7 +445,7 @@ mod tests {
         "item": [
             {"name": "Orders", "id": "f1", "variable": [{"key": "v", "value": "1"}], "item": [
                 {"name": "Get order", "id": "r1", "request": {"method": "GET",
-                    "url": {"raw": "https://x/orders/1", "protocol": "https", "host": ["x"], "path": ["orders", "1"]}},
+                    "url": {"raw": "https://x/orders/1", "protocol": "https", "host": ["X"], "path": ["orders", "1"]}},
                  "response": [{"name": "ok", "code": 200, "body": "{}", "cookie": []}]}
             ]},
             {"name": "Ping", "id": "r2", "request": {"method": "GET", "url": "https://x/ping"}}
@@ -463,12 +485,24 @@ mod tests {
     #[test]
     fn kept_data_comes_back_and_an_edit_in_yaml_wins_over_it() {
         let mut t = tree();
+        let kept: Value = serde_json::from_slice(&file(&mut t, extras::FILE).bytes).unwrap();
+        // The URL object is rebuilt from the string: only its one difference is kept.
+        let url_patches: Vec<&Value> = kept["r1"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["at"].as_str().unwrap().starts_with("/request/url"))
+            .collect();
+        assert_eq!(
+            url_patches,
+            [&serde_json::json!({"at": "/request/url/host/0", "set": "X", "was": "x"})]
+        );
         let back = v2(&t);
         assert_eq!(
             back["item"][0]["variable"][0]["key"], "v",
             "folder variables kept"
         );
-        assert_eq!(back["item"][0]["item"][0]["request"]["url"]["host"][0], "x");
+        assert_eq!(back["item"][0]["item"][0]["request"]["url"]["host"][0], "X");
 
         let f = file(&mut t, "Orders/Get order.request.yaml");
         let text = String::from_utf8(f.bytes.clone()).unwrap();
@@ -476,10 +510,9 @@ mod tests {
             .replace("https://x/orders/1", "https://y/orders/2")
             .into_bytes();
         let back = v2(&t);
-        assert_eq!(
-            back["item"][0]["item"][0]["request"]["url"],
-            "https://y/orders/2"
-        );
+        let url = &back["item"][0]["item"][0]["request"]["url"];
+        assert_eq!(url["raw"], "https://y/orders/2");
+        assert_eq!(url["host"], serde_json::json!(["y"]), "the edit wins");
     }
 
     #[test]
