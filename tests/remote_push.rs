@@ -494,9 +494,13 @@ fn patches(path: &Path) -> std::collections::BTreeSet<(String, String)> {
     let kept: serde_json::Map<String, Value> =
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     kept.iter()
-        .flat_map(|(key, patches)| {
-            let patches = patches.as_array().unwrap().iter();
-            patches.map(move |p| (key.clone(), p.to_string()))
+        .flat_map(|(key, patches)| match patches.as_array() {
+            Some(patches) => patches
+                .iter()
+                .map(|p| (key.clone(), p.to_string()))
+                .collect::<Vec<_>>(),
+            // A marker for the whole file (`"$urls": "string"`), not an item's patches.
+            None => vec![(key.clone(), patches.to_string())],
         })
         .collect()
 }
