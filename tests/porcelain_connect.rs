@@ -184,12 +184,7 @@ fn connect_maps_a_repository_and_its_files_reach_an_empty_api() {
     );
     assert_eq!(root, ["openapi.yaml"]);
     assert_eq!(collections, ["Pets"]);
-    let pushed = fake.with_state(|s| {
-        s.schema_file(&api, "paths/pets.json")
-            .unwrap()
-            .content
-            .clone()
-    });
+    let pushed = fake.schema_content(&api, "paths/pets.json");
     assert_eq!(pushed, PETS_PATH);
 }
 
@@ -305,12 +300,7 @@ fn sending_local_files_over_postman_s() {
     assert!(out.contains(ours), "{out}");
     commit_all(&sandbox, &repo, "Connect");
     run_recipe(&sandbox, &repo, ours);
-    let content = fake.with_state(|s| {
-        s.schema_file(&api, "components/schemas/Error.yaml")
-            .unwrap()
-            .content
-            .clone()
-    });
+    let content = fake.schema_content(&api, "components/schemas/Error.yaml");
     assert_eq!(content, "type: object\ndescription: ours\n");
 }
 

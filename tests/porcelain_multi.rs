@@ -163,13 +163,10 @@ fn two_apis_by_directories_fetch_and_push_only_their_own_files() {
         !requests.iter().any(|r| r.path.contains(&sms)),
         "the push looked at the other API: {requests:?}"
     );
-    let sms_file = fake.with_state(|s| {
-        s.schema_file(&sms, "schemas/message.yaml")
-            .unwrap()
-            .content
-            .clone()
-    });
-    assert_eq!(sms_file, "type: object\n");
+    assert_eq!(
+        fake.schema_content(&sms, "schemas/message.yaml"),
+        "type: object\n"
+    );
 
     // The next fetch of either creates nothing: Payments reports the pushed commit,
     // SMS the commit it reported before (which HEAD has merged).

@@ -141,13 +141,7 @@ fn a_schema_edit_reaches_postman_and_the_next_fetch_creates_nothing(format: Form
             schema_id(&s)
         )]
     );
-    let stored = s.fake.with_state(|st| {
-        st.schema_file(&s.api, "index.yaml")
-            .unwrap()
-            .content
-            .clone()
-    });
-    assert_eq!(stored, text);
+    assert_eq!(index_in_postman(&s), text);
     let pushed = s.sandbox.rev(&s.repo, "HEAD");
     s.sandbox.git_ok(&s.repo, ["fetch"]);
     assert_eq!(s.sandbox.rev(&s.repo, "origin/main"), pushed);
@@ -269,12 +263,7 @@ fn rewritten_history_is_non_fast_forward_until_forced() {
 }
 
 fn index_in_postman(s: &Setup) -> String {
-    s.fake.with_state(|st| {
-        st.schema_file(&s.api, "index.yaml")
-            .unwrap()
-            .content
-            .clone()
-    })
+    s.fake.schema_content(&s.api, "index.yaml")
 }
 
 #[test]

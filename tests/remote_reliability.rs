@@ -100,12 +100,7 @@ impl Setup {
     }
 
     fn index_in_postman(&self) -> String {
-        self.fake.with_state(|st| {
-            st.schema_file(&self.api, "index.yaml")
-                .unwrap()
-                .content
-                .clone()
-        })
+        self.fake.schema_content(&self.api, "index.yaml")
     }
 
     /// Postman, R and the repository agree: a fetch reports `commit` itself (nothing to

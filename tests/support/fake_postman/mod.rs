@@ -281,6 +281,16 @@ impl FakePostman {
         f(&mut lock(&self.shared.state))
     }
 
+    /// The content Postman holds for schema file `path` of API `api` (panics if none).
+    pub fn schema_content(&self, api: &str, path: &str) -> String {
+        self.with_state(|st| {
+            st.schema_file(api, path)
+                .unwrap_or_else(|| panic!("no schema file {path} in API {api}"))
+                .content
+                .clone()
+        })
+    }
+
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.log).clone()
     }
