@@ -106,8 +106,10 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
     );
 }
 
+const STATUS: &str = r#"{"asyncapi": "3.0.0", "info": {"title": "S", "version": "1"}}"#;
+
 #[test]
-fn a_new_spec_directory_creates_a_spec_with_its_root_and_a_removed_one_is_deleted() {
+fn a_new_spec_directory_or_file_creates_a_spec_with_its_root_and_a_removed_one_is_deleted() {
     let ws = live();
     let mut files = fetched(&ws);
     let payments = path_ending(&files, "/Payments.yaml");
@@ -120,10 +122,21 @@ fn a_new_spec_directory_creates_a_spec_with_its_root_and_a_removed_one_is_delete
         "postman/specs/Refunds/schemas/r.yaml",
         "type: object\n",
     ));
+    files.push(file("postman/specs/Status.json", STATUS));
     let writes = plan(&files, &ws, &no_journal()).unwrap();
     assert_eq!(
         writes,
         vec![
+            Write::CreateSpec {
+                path: "postman/specs/Status.json".into(),
+                name: "Status".into(),
+                spec_type: "ASYNCAPI:3.0".into(),
+                files: vec![NewFile {
+                    path: "Status.json".into(),
+                    content: STATUS.into(),
+                    root: true
+                }]
+            },
             Write::CreateSpec {
                 path: "postman/specs/Refunds".into(),
                 name: "Refunds".into(),
