@@ -6,27 +6,15 @@
 #[path = "support/fake_postman/mod.rs"]
 mod fake_postman;
 
-use fake_postman::{FakePostman, Fault, API_KEY, SAMPLE_SECRET};
+#[path = "support/workspace_setup.rs"]
+mod workspace_setup;
+
+use fake_postman::{Fault, SAMPLE_SECRET};
 use git_postman::postman::workspace::{
     Error, FilePatch, FileType, NewSpecFile, Variable, MAX_SPEC_FILE_BYTES,
 };
-use git_postman::postman::{ApiKey, Client};
 use serde_json::{json, Value};
-
-struct Setup {
-    fake: FakePostman,
-    client: Client,
-    ws: String,
-}
-
-/// The fake with the sample workspace, and a client for it.
-fn setup() -> Setup {
-    let fake = FakePostman::start();
-    let ws = fake.with_state(|s| s.seed_workspace());
-    let base = url::Url::parse(&fake.base_url()).unwrap();
-    let client = Client::new(base, ApiKey::new(API_KEY)).unwrap();
-    Setup { fake, client, ws }
-}
+use workspace_setup::{setup, Setup};
 
 impl Setup {
     /// How many requests went to paths starting with `prefix` (method `method`).

@@ -10,6 +10,8 @@
 //! - [`state`]: the plain-data workspace both directions share;
 //! - [`mod@write`]: a workspace -> the files the app writes for it;
 //! - [`read`]: the files of a commit -> a workspace to push, validated;
+//! - [`plan`]: a commit's workspace against the live one -> the writes a push sends;
+//! - [`tree`]: a fetched workspace -> a commit's files over a base commit's;
 //! - [`environment`]: environment and globals files;
 //! - [`spec`]: spec types and the spec files' limits.
 //!
@@ -35,10 +37,12 @@
 //!   control characters; 10 MB read as 10 MiB.
 
 pub mod environment;
+pub mod plan;
 pub mod read;
 pub mod resources;
 pub mod spec;
 pub mod state;
+pub mod tree;
 pub mod write;
 
 /// The shared-data rule of the integration tests, for these unit tests too.

@@ -33,10 +33,10 @@ pub struct Pushed {
     pub globals: Option<Found<Globals>>,
 }
 
-const GLOBALS_DIR: &str = "postman/globals";
-const ENVIRONMENT_SUFFIXES: [&str; 3] =
+pub(super) const GLOBALS_DIR: &str = "postman/globals";
+pub(super) const ENVIRONMENT_SUFFIXES: [&str; 3] =
     [".environment.yaml", ".environment.yml", ".environment.json"];
-const GLOBALS_SUFFIXES: [&str; 3] = [".globals.yaml", ".globals.yml", ".globals.json"];
+pub(super) const GLOBALS_SUFFIXES: [&str; 3] = [".globals.yaml", ".globals.yml", ".globals.json"];
 
 /// Reads and validates the workspace in `files` (a commit's files; others are ignored).
 pub fn workspace(files: &[File]) -> Result<Pushed, Error> {
@@ -94,6 +94,19 @@ fn listed<'a>(paths: impl Iterator<Item = &'a str>) -> String {
     paths.collect::<Vec<_>>().join(", ")
 }
 
+/// A file of a collection's v3 tree (relative to its directory); anything else there (an
+/// editor's file) is not Postman's.
+pub(super) fn is_tree_file(rel: &str) -> bool {
+    rel.ends_with(".yaml") || rel == v3::extras::FILE
+}
+
+/// `name` is directly in `dir` and ends in one of `suffixes`.
+pub(super) fn directly_in(path: &str, dir: &str, suffixes: &[&str]) -> bool {
+    path.strip_prefix(dir)
+        .and_then(|r| r.strip_prefix('/'))
+        .is_some_and(|name| !name.contains('/') && suffixes.iter().any(|s| name.ends_with(s)))
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
@@ -117,16 +130,7 @@ impl Reader<'_> {
     fn direct(&self, dir: &str, suffixes: &[&str], kind: Kind) -> Vec<&File> {
         self.files
             .iter()
-            .filter(|f| {
-                let inside = f
-                    .path
-                    .strip_prefix(dir)
-                    .and_then(|r| r.strip_prefix('/'))
-                    .is_some_and(|name| {
-                        !name.contains('/') && suffixes.iter().any(|s| name.ends_with(s))
-                    });
-                inside || self.id(kind, &f.path).is_some()
-            })
+            .filter(|f| directly_in(&f.path, dir, suffixes) || self.id(kind, &f.path).is_some())
             .collect()
     }
 
@@ -265,8 +269,7 @@ impl Reader<'_> {
                 },
             };
             let rel = &f.path[dir.len() + 1..];
-            // The tree's own files; anything else there (an editor's file) is not Postman's.
-            if !(rel.ends_with(".yaml") || rel == v3::extras::FILE) {
+            if !is_tree_file(rel) {
                 continue;
             }
             checked(&f.path)?;

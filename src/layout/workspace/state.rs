@@ -52,7 +52,7 @@ pub struct Globals {
 }
 
 /// A variable of an environment or of the globals.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Variable {
     pub key: String,
     /// `None`: a `secret` whose value git does not hold, so a push leaves Postman's.

@@ -11,16 +11,16 @@ use super::write::{self, Base};
 use super::*;
 use crate::layout::v3;
 
-const WS: &str = "50c7f0d7-41c5-4953-b12b-0b06c52835ca";
+pub(super) const WS: &str = "50c7f0d7-41c5-4953-b12b-0b06c52835ca";
 
-fn file(path: &str, text: &str) -> File {
+pub(super) fn file(path: &str, text: &str) -> File {
     File {
         path: path.into(),
         bytes: text.as_bytes().to_vec(),
     }
 }
 
-fn spec_file(path: &str, text: &str, root: bool) -> SpecFile {
+pub(super) fn spec_file(path: &str, text: &str, root: bool) -> SpecFile {
     SpecFile {
         path: path.into(),
         content: text.as_bytes().to_vec(),
@@ -57,7 +57,7 @@ fn shared_collections() -> Option<Vec<Collection>> {
     )
 }
 
-fn sample(collections: Vec<Collection>) -> Workspace {
+pub(super) fn sample(collections: Vec<Collection>) -> Workspace {
     Workspace {
         id: WS.into(),
         specs: vec![
@@ -108,7 +108,7 @@ fn sample(collections: Vec<Collection>) -> Workspace {
     }
 }
 
-fn no_base() -> Base<'static> {
+pub(super) fn no_base() -> Base<'static> {
     Base {
         resources: None,
         file: &|_| None,

@@ -5,6 +5,11 @@
 //!
 //! Listings are read to the end (`meta.nextCursor`, or `limit`/`offset` for
 //! collections) and carry `updatedAt`, so a reader downloads only what changed.
+//!
+//! On top of the client, the workspace backend's network pieces:
+//! - [`snapshot`]: the live workspace read, incrementally (a cache of what was read);
+//! - [`apply`]: a push's planned writes sent in order, creates journaled at once;
+//! - [`tags`]: Spec Hub version tags as git tags (publish, list, read).
 
 use std::collections::HashSet;
 
@@ -14,6 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::client::{decode, decode_error, Client};
+
+pub mod apply;
+pub mod snapshot;
+pub mod tags;
 
 /// `createSpecFile`/`updateSpecFile`: "Files cannot exceed a maximum of 10 MB in size."
 pub const MAX_SPEC_FILE_BYTES: usize = 10 * 1024 * 1024;
