@@ -10,8 +10,8 @@ use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
 use crate::layout::mapping::Mapping;
-use crate::remote::history;
-use crate::remote::snapshot::Snapshot;
+use crate::remote::api_builder::history;
+use crate::remote::api_builder::snapshot::Snapshot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

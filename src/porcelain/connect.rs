@@ -21,8 +21,8 @@ use crate::layout::mapping::{
 };
 use crate::postman::model::Api;
 use crate::postman::{self, apikey};
-use crate::remote::history;
-use crate::remote::snapshot::{Reader, Snapshot, Which};
+use crate::remote::api_builder::history;
+use crate::remote::api_builder::snapshot::{Reader, Snapshot, Which};
 use crate::remote::url::RemoteUrl;
 
 #[derive(Debug, thiserror::Error)]

@@ -3,10 +3,11 @@
 
 use gix::ObjectId;
 
+use super::api_builder::history;
+use super::api_builder::snapshot::{Reader, Snapshot, Which};
 use super::session::{Live, Session};
-use super::snapshot::{Reader, Snapshot, Which};
 use super::state::RemoteState;
-use super::{history, Error, BRANCH};
+use super::{Error, BRANCH};
 use crate::layout::mapping::Mapping;
 use crate::postman;
 

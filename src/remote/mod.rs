@@ -11,12 +11,11 @@
 //! - [`snapshot`], [`history`], [`state`]: reading Postman, writing commits, memory;
 //! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it).
 
-pub mod history;
+pub mod api_builder;
 mod list;
 pub mod progress;
 pub mod push;
 mod session;
-pub mod snapshot;
 pub mod state;
 pub mod url;
 pub mod view;

@@ -6,11 +6,12 @@ use std::io::{BufRead, Write};
 
 use gix::ObjectId;
 
-use super::snapshot::{Reader, Snapshot, Which};
+use super::api_builder::history;
+use super::api_builder::snapshot::{Reader, Snapshot, Which};
 use super::state::{PendingPush, RemoteState};
 use super::url::RemoteUrl;
 use super::view::{Trees, Viewed};
-use super::{history, push, Error};
+use super::{push, Error};
 use crate::layout::mapping::{Mapping, Overrides};
 use crate::postman::model::Api;
 use crate::postman::{self, apikey, Client};

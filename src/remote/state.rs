@@ -33,7 +33,7 @@ use gix::refs::transaction::PreviousValue;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::snapshot::FileCache;
+use super::api_builder::snapshot::FileCache;
 use super::Error;
 use crate::lock::Lock;
 

@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
-use super::history;
-use super::push::plan::{Applied, Plan, Write};
-use super::snapshot::{CollectionState, FileState, Reader, SchemaState, Snapshot};
+use super::api_builder::history;
+use super::api_builder::plan::{Applied, Plan, Write};
+use super::api_builder::snapshot::{CollectionState, FileState, Reader, SchemaState, Snapshot};
 use super::state::{CollectionFiles, RemoteState};
 use super::Error;
 use crate::layout::collection;

@@ -5,10 +5,10 @@ use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
 use super::snapshot::Snapshot;
-use super::Error;
 use crate::layout::dotpostman::{self, ApiEntityData, ApiIndex};
 use crate::layout::mapping::{self, CollectionFormat, DefinitionState, Mapping};
 use crate::layout::{collection, v3};
+use crate::remote::Error;
 
 /// The `.postman/api_<id>` in `tree`, if there is one.
 pub fn entity_data(

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use gix::ObjectId;
 
+use super::history;
+use super::snapshot::Snapshot;
 use crate::layout::collection;
 use crate::layout::dotpostman::{self, ApiEntityData};
 use crate::layout::managed;
@@ -16,8 +18,6 @@ use crate::layout::paths;
 use crate::layout::v3;
 use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
-use crate::remote::history;
-use crate::remote::snapshot::Snapshot;
 use crate::remote::state::CollectionFiles;
 use crate::remote::view::Viewed;
 use crate::remote::Error;

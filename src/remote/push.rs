@@ -2,16 +2,16 @@
 //! reference/remote-helper.md §1.8), then [`plan`] validates and diffs everything before
 //! the first write; a journal lets an interrupted push finish when pushed again.
 
-pub mod plan;
-
 use gix::ObjectId;
 
 pub use plan::{between, descends_from, Applied, Creation, Plan, PlanError, PushLine, Write};
 
+use super::api_builder::history;
+use super::api_builder::plan;
+use super::api_builder::snapshot::Reader;
 use super::session::{shown, Session};
-use super::snapshot::Reader;
 use super::state::{PendingPush, RemoteState};
-use super::{history, view, Error, BRANCH};
+use super::{view, Error, BRANCH};
 use crate::postman;
 
 impl Session {
