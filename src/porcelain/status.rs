@@ -168,7 +168,7 @@ fn status_of(
             Err(why) => PostmanCheck::new("unknown", None, Some(why)),
             Ok(api) => compare_updated_at(
                 api.updated_at,
-                state.api_updated_at(),
+                crate::remote::api_builder::api_updated_at(&state),
                 last_fetched.as_ref(),
             ),
         }
