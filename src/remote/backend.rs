@@ -88,7 +88,6 @@ pub trait Backend {
     ) -> Result<Option<(Self::State, VersionRef)>, Error>;
     /// Sends a plan's writes in order, telling `journal` of each creation before and
     /// after; then what Postman holds. `cache` is this backend's section, to update.
-    #[allow(clippy::too_many_arguments)]
     fn push(
         &self,
         client: &Client,

@@ -128,7 +128,7 @@ pub(super) fn report_main<B: Backend>(
         None => None,
     };
     for (candidate, tree) in [last_view, head].into_iter().flatten() {
-        if live.layout.apply(repo, tree, &live.state)? == tree {
+        if live.has_state(repo, tree)? {
             return Ok(candidate);
         }
     }

@@ -125,7 +125,13 @@ impl<B: Backend> Live<B> {
         let Some(trees) = &self.trees else {
             return Ok(false);
         };
-        Ok(self.layout.apply(repo, trees.view, &self.state)? == trees.view)
+        self.has_state(repo, trees.view)
+    }
+
+    /// Rules 1 and 2: `tree` already has exactly Postman's state (applying it changes
+    /// nothing).
+    pub(super) fn has_state(&self, repo: &gix::Repository, tree: ObjectId) -> Result<bool, Error> {
+        Ok(self.layout.apply(repo, tree, &self.state)? == tree)
     }
 
     /// A pushed commit's tree as Postman sees it ([`Trees::as_postman_sees`]).

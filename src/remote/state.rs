@@ -81,7 +81,7 @@ pub struct PendingPush {
     /// them instead of creating them twice.
     pub created: RemoteIds,
     /// Files of objects it was about to create (journaled before the request), with the
-    /// object's name: when the answer was lost, the collection may exist all the
+    /// object's name: when the answer was lost, the object may exist all the
     /// same, and a repeat looks for it ([`crate::remote::push`]).
     pub creating: BTreeMap<String, String>,
 }
@@ -293,7 +293,7 @@ impl RemoteState {
         self.write_journal()
     }
 
-    /// Before the request that creates a collection: its file and name, so that a repeat
+    /// Before the request that creates an object (a collection): its file and name, so that a repeat
     /// finds it if the answer is lost.
     pub fn record_creating(&mut self, file: &str, name: &str) -> Result<(), Error> {
         if let Some(j) = &mut self.journal {
@@ -302,7 +302,7 @@ impl RemoteState {
         self.write_journal()
     }
 
-    /// A collection the running push created, saved at once.
+    /// An object (a collection) the running push created, saved at once.
     pub fn record_created(&mut self, file: &str, uid: &str) -> Result<(), Error> {
         if let Some(j) = &mut self.journal {
             j.creating.remove(file);
