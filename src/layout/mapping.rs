@@ -64,6 +64,13 @@ impl CollectionFormat {
     }
 }
 
+/// Whether the file at `rel` (a path below the collection directory `C`) is a
+/// collection file: in the v2 format every `*.json` file below `C`, at any depth, is
+/// one. The one place that says so: fetch, push, `connect` and its comparison ask it.
+pub fn is_collection_file(rel: &str) -> bool {
+    rel.ends_with(".json")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
     /// `S`; empty for the repository root.

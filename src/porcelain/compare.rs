@@ -10,8 +10,9 @@ use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
 use crate::layout::mapping::Mapping;
-use crate::remote::history;
-use crate::remote::snapshot::Snapshot;
+use crate::remote::api_builder::history;
+use crate::remote::api_builder::snapshot::Snapshot;
+use crate::remote::tree;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -46,11 +47,11 @@ pub fn local_tree(
     files: &[(String, Vec<u8>)],
 ) -> Result<ObjectId, Error> {
     let base = match head {
-        Some(commit) => history::tree_of(repo, commit)?,
+        Some(commit) => tree::tree_of(repo, commit)?,
         None => ObjectId::empty_tree(repo.object_hash()),
     };
     let mut editor = repo.edit_tree(base)?;
-    for stale in history::outermost(history::postman_paths_under(repo, base, mapping)?) {
+    for stale in tree::outermost(history::postman_paths_under(repo, base, mapping)?) {
         editor.remove(stale.as_str())?;
     }
     for (path, bytes) in files {
@@ -71,8 +72,8 @@ pub fn differences(
     if fetched == local {
         return Ok(Vec::new());
     }
-    let ours = history::blobs_by_path(repo, local)?;
-    let theirs = history::blobs_by_path(repo, fetched)?;
+    let ours = tree::blobs_by_path(repo, local)?;
+    let theirs = tree::blobs_by_path(repo, fetched)?;
     let mut out = Vec::new();
     for (path, id) in &ours {
         match theirs.get(path) {

@@ -21,8 +21,7 @@ use crate::layout::mapping::{
 };
 use crate::postman::model::Api;
 use crate::postman::{self, apikey};
-use crate::remote::history;
-use crate::remote::snapshot::{Reader, Snapshot, Which};
+use crate::remote::api_builder::snapshot::{Reader, Snapshot, Which};
 use crate::remote::url::RemoteUrl;
 
 #[derive(Debug, thiserror::Error)]
@@ -593,7 +592,7 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
         out,
         "  branch       {} (base {}: the first fetch builds on it)",
         r.branch,
-        history::short_id(r.base)
+        crate::remote::tree::short_id(r.base)
     )?;
     writeln!(
         out,

@@ -11,7 +11,7 @@ use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, login, tty};
 use crate::postman::model::Api;
 use crate::postman::Client;
-use crate::remote::history;
+use crate::remote::api_builder::history;
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]

@@ -22,7 +22,7 @@ use crate::layout::mapping::Mapping;
 use crate::postman::model::Api;
 use crate::postman::time::{self, format_utc};
 use crate::postman::{self, apikey, Client};
-use crate::remote::history;
+use crate::remote::api_builder::history;
 use crate::remote::state::RemoteState;
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +136,7 @@ fn status_of(
     let entity = match last {
         Some(r) => {
             let tree = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
-            crate::remote::history::entity_data(&ws.repo, tree, api_id)?
+            crate::remote::api_builder::history::entity_data(&ws.repo, tree, api_id)?
         }
         None => dotfiles::read_entity(ws, api_id)?,
     };
@@ -168,7 +168,7 @@ fn status_of(
             Err(why) => PostmanCheck::new("unknown", None, Some(why)),
             Ok(api) => compare_updated_at(
                 api.updated_at,
-                state.api_updated_at(),
+                crate::remote::api_builder::api_updated_at(&state),
                 last_fetched.as_ref(),
             ),
         }

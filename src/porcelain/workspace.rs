@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use gix::ObjectId;
 
-use crate::layout::mapping::{CollectionFormat, Overrides};
+use crate::layout::mapping::{self, CollectionFormat, Overrides};
 use crate::remote::url::RemoteUrl;
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +159,7 @@ impl Workspace {
         format: CollectionFormat,
     ) -> Result<Vec<String>, Error> {
         if format == CollectionFormat::V2 {
-            return self.files_under(dir, |name| name.ends_with(".json"));
+            return self.files_under(dir, mapping::is_collection_file);
         }
         let root = self.workdir.join(dir);
         let mut out = Vec::new();

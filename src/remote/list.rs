@@ -3,14 +3,12 @@
 
 use gix::ObjectId;
 
+use super::backend::{Backend, Layout};
 use super::session::{Live, Session};
-use super::snapshot::{Reader, Snapshot, Which};
 use super::state::RemoteState;
-use super::{history, Error, BRANCH};
-use crate::layout::mapping::Mapping;
-use crate::postman;
+use super::{tree, Error, BRANCH};
 
-impl Session {
+impl<B: Backend> Session<B> {
     /// `list` / `list for-push`: the Postman state as commits, one line per ref. For a
     /// push, a state that differs from R is computed in memory only, so git does not
     /// know its id and says `fetch first` itself. A state left by an interrupted push
@@ -28,21 +26,21 @@ impl Session {
             &self.repo
         };
         let base = state.connect_base(repo)?;
-        let main = match live.pending(repo, &state)? {
+        let main = match live.pending(&self.backend, repo, &state)? {
             Some(pending) if live.resumes(repo, &pending)? => {
                 if !for_push {
                     eprintln!(
                         "warning: a push to Postman stopped half-way ({} -> {}); push again to finish it",
-                        history::short_id(pending.base),
-                        history::short_id(pending.target)
+                        tree::short_id(pending.base),
+                        tree::short_id(pending.target)
                     );
                 }
                 pending.base
             }
             _ => report_main(
                 repo,
-                &live.snapshot,
-                &live.mapping,
+                &self.backend,
+                &live,
                 live.trees.as_ref().map(|t| (t.commit, t.view)),
                 live.head,
                 base,
@@ -57,15 +55,8 @@ impl Session {
         if for_push {
             self.listed_for_push = Some(live);
         } else {
-            if let Some(schema) = &live.snapshot.schema {
-                state.remember_files(
-                    schema
-                        .files
-                        .iter()
-                        .map(|f| (f.path.as_str(), f.updated_at.as_deref(), f.blob)),
-                );
-            }
-            state.remember_api_updated_at(live.api.updated_at.as_deref());
+            self.backend
+                .remember(&live.state, state.backend_cache_mut());
             state.set_last_reported(repo, main)?;
             state.save()?;
         }
@@ -77,12 +68,12 @@ impl Session {
     pub(super) fn version_tags(
         &self,
         repo: &gix::Repository,
-        live: &Live,
+        live: &Live<B>,
         state: &mut RemoteState,
     ) -> Result<Vec<(String, ObjectId)>, Error> {
         let progress = self.show_progress();
         let mut tags = Vec::new();
-        for version in &live.api.versions {
+        for version in self.backend.versions() {
             let tag = format!("refs/tags/{}", version.name);
             if gix::validate::reference::name(tag.as_str().into()).is_err() {
                 eprintln!(
@@ -97,37 +88,19 @@ impl Session {
             let commit = match known {
                 Some(c) => c,
                 None => {
-                    let client = self.client();
-                    let details = match client.version(&live.api.id, &version.id) {
-                        Err(postman::Error::Status { status: 302, .. }) => {
-                            eprintln!(
-                                "warning: Postman version {:?} is still being published; skipped",
-                                version.name
-                            );
-                            continue;
-                        }
-                        other => other?,
+                    let read =
+                        self.backend
+                            .read_version(self.client(), repo, &version, progress)?;
+                    let Some((published, details)) = read else {
+                        eprintln!(
+                            "warning: Postman version {:?} is still being published; skipped",
+                            version.name
+                        );
+                        continue;
                     };
-                    let which = Which::Version {
-                        id: &details.id,
-                        created_at: details.created_at.as_deref(),
-                        schemas: &details.schemas,
-                        collections: &details.collections,
-                    };
-                    let reader = Reader {
-                        client,
-                        repo,
-                        progress,
-                    };
-                    let snapshot = reader.read(&live.api, which, &Default::default())?;
-                    let tree = history::apply(repo, empty_tree(repo), &snapshot, &live.mapping)?;
-                    let c = history::commit(
-                        repo,
-                        &snapshot,
-                        tree,
-                        None,
-                        Some((&details.name, &details.id)),
-                    )?;
+                    let tree = live.layout.apply(repo, tree::empty(repo), &published)?;
+                    let who = self.backend.identity(&published, Some(&details));
+                    let c = tree::commit(repo, &who, tree, None)?;
                     state.remember_version(&version.id, c);
                     c
                 }
@@ -142,33 +115,29 @@ impl Session {
 /// of its Postman view. R if Postman still has the state R stands for, else a local
 /// commit that has it, else one new commit on R (or on the base `connect` recorded, or
 /// none), made from R's Postman view, so its `.postman` files are exactly Postman's.
-pub(super) fn report_main(
+pub(super) fn report_main<B: Backend>(
     repo: &gix::Repository,
-    snapshot: &Snapshot,
-    mapping: &Mapping,
+    backend: &B,
+    live: &Live<B>,
     last_view: Option<(ObjectId, ObjectId)>,
     head: Option<ObjectId>,
     base: Option<ObjectId>,
 ) -> Result<ObjectId, Error> {
     let head = match head {
-        Some(h) => Some((h, history::tree_of(repo, h)?)),
+        Some(h) => Some((h, tree::tree_of(repo, h)?)),
         None => None,
     };
     for (candidate, tree) in [last_view, head].into_iter().flatten() {
-        if history::apply(repo, tree, snapshot, mapping)? == tree {
+        if live.has_state(repo, tree)? {
             return Ok(candidate);
         }
     }
     let parent = last_view.map(|(commit, _)| commit).or(base);
     let parent_tree = match (last_view, base) {
         (Some((_, view)), _) => view,
-        (None, Some(b)) => history::tree_of(repo, b)?,
-        (None, None) => empty_tree(repo),
+        (None, Some(b)) => tree::tree_of(repo, b)?,
+        (None, None) => tree::empty(repo),
     };
-    let tree = history::apply(repo, parent_tree, snapshot, mapping)?;
-    history::commit(repo, snapshot, tree, parent, None)
-}
-
-pub(super) fn empty_tree(repo: &gix::Repository) -> ObjectId {
-    ObjectId::empty_tree(repo.object_hash())
+    let tree = live.layout.apply(repo, parent_tree, &live.state)?;
+    tree::commit(repo, &backend.identity(&live.state, None), tree, parent)
 }

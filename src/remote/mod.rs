@@ -5,21 +5,28 @@
 //! it as deterministic commits into the object database and reports their ids; `fetch`
 //! then only confirms the objects are there; `push` sends a commit's changes back.
 //!
+//! git's side is written once, generic over a [`backend::Backend`] (one kind of Postman
+//! remote), and picked once, by the URL's kind ([`run`]):
+//!
 //! - [`session`]: the conversation with git, options, the live Postman state;
 //! - [`list`]: `list` / `list for-push`: the commits to report (DESIGN rules 1-3), tags;
-//! - [`push`]: git's rules, then [`push::plan`] (validate, diff) and the writes;
-//! - [`snapshot`], [`history`], [`state`]: reading Postman, writing commits, memory;
-//! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it).
+//! - [`push`]: git's rules, then the layout's plan (validate, diff) and the writes;
+//! - [`tree`], [`state`]: trees and commits (determinism), memory (R, journal, cache);
+//! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it);
+//! - [`backend`]: the seam; [`api_builder`]: the API Builder (`/apis/<id>`).
 
-pub mod history;
+pub mod api_builder;
+pub mod backend;
 mod list;
 pub mod progress;
 pub mod push;
 mod session;
-pub mod snapshot;
 pub mod state;
+pub mod tree;
 pub mod url;
 pub mod view;
+
+use std::io::{BufRead, Write};
 
 use crate::layout::{dotpostman, paths};
 use crate::postman;
@@ -53,4 +60,31 @@ pub enum Error {
     Journal { file: String, why: String },
     #[error(transparent)]
     Lock(#[from] crate::lock::LockError),
+    #[error("{url} is a Postman workspace: this git-postman cannot sync workspaces yet (only APIs, postman::<apiId>)")]
+    WorkspaceUnsupported { url: String },
+}
+
+/// The remote helper: `remote` and `url` are its arguments (`<remote> [<url>]`); git's
+/// side of the conversation on `input` and `output`. The URL's kind picks the backend.
+pub fn run(
+    remote: &str,
+    url: Option<&str>,
+    input: impl BufRead,
+    output: impl Write,
+) -> Result<(), Error> {
+    let raw = url.unwrap_or(remote);
+    // A URL typed on the command line arrives as argv[1] too: such a remote is anonymous
+    // and keeps no state.
+    let anonymous =
+        remote.starts_with("postman::") || remote.starts_with("postman://") || Some(remote) == url;
+    let name = (!anonymous).then(|| remote.to_string());
+    match url::Target::parse(raw)? {
+        url::Target::Api(api) => {
+            let backend = api_builder::ApiBuilder::new(&api.api_id);
+            Session::new(name, api.base, backend)?.serve(input, output)
+        }
+        url::Target::Workspace { .. } => Err(Error::WorkspaceUnsupported {
+            url: raw.to_string(),
+        }),
+    }
 }

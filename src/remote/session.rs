@@ -6,14 +6,13 @@ use std::io::{BufRead, Write};
 
 use gix::ObjectId;
 
-use super::snapshot::{Reader, Snapshot, Which};
+use url::Url;
+
+use super::backend::{Backend, Layout};
 use super::state::{PendingPush, RemoteState};
-use super::url::RemoteUrl;
 use super::view::{Trees, Viewed};
-use super::{history, push, Error};
-use crate::layout::mapping::{Mapping, Overrides};
-use crate::postman::model::Api;
-use crate::postman::{self, apikey, Client};
+use super::{push, tree, Error};
+use crate::postman::{apikey, Client};
 
 /// Options git sets with `option <name> <value>`.
 #[derive(Debug, Default)]
@@ -26,9 +25,12 @@ pub(super) struct Options {
     pub(super) leased: Vec<String>,
 }
 
-pub struct Session {
+/// A conversation with git about one remote, whose Postman side is `B`.
+pub struct Session<B: Backend> {
     pub(super) remote: Option<String>,
-    pub(super) url: RemoteUrl,
+    /// The API server.
+    pub(super) base: Url,
+    pub(super) backend: B,
     pub(super) repo: gix::Repository,
     /// Holds the scratch repository alive when there is no GIT_DIR.
     pub(super) _scratch: Option<tempfile::TempDir>,
@@ -37,23 +39,22 @@ pub struct Session {
     pub(super) client: Option<Client>,
     /// What `list for-push` read, for the `push` that follows in the same session:
     /// detecting a concurrent change costs one read of the state, not two.
-    pub(super) listed_for_push: Option<Live>,
+    pub(super) listed_for_push: Option<Live<B>>,
     /// The remote's lock ([`RemoteState::lock`]), from the first `list` or `push` on.
     pub(super) turn: Option<crate::lock::Lock>,
 }
 
 /// The live Postman state and what it is compared with.
-pub(super) struct Live {
-    pub(super) api: Api,
-    pub(super) snapshot: Snapshot,
-    pub(super) mapping: Mapping,
+pub(super) struct Live<B: Backend> {
+    pub(super) state: B::State,
+    pub(super) layout: B::Layout,
     /// R (the commit this remote last reported), its tree and its Postman view, which
     /// Postman's state is compared with.
     pub(super) trees: Option<Trees>,
     pub(super) head: Option<ObjectId>,
 }
 
-impl Live {
+impl<B: Backend> Live<B> {
     /// R: the commit this remote last reported.
     pub(super) fn last(&self) -> Option<ObjectId> {
         self.trees.as_ref().map(|t| t.commit)
@@ -66,6 +67,7 @@ impl Live {
     /// of creating it twice; one not found was never made and is created.
     pub(super) fn pending(
         &self,
+        backend: &B,
         repo: &gix::Repository,
         state: &RemoteState,
     ) -> Result<Option<PendingPush>, Error> {
@@ -78,20 +80,17 @@ impl Live {
         let mut known: BTreeSet<String> = pending.created.values().cloned().collect();
         if let Some(trees) = &self.trees {
             known.extend(trees.files.values().cloned());
-            if let Some(entity) = history::entity_data(repo, trees.view, &self.api.id)? {
-                known.extend(entity.collections.into_iter().map(|c| c.id));
-            }
+            known.extend(self.layout.known_ids(repo, trees.view)?);
         }
         for (file, name) in std::mem::take(&mut pending.creating) {
-            let found = self
-                .snapshot
-                .collections
-                .iter()
-                .find(|c| c.name == name && !known.contains(&c.uid));
+            let found = backend
+                .named(&self.state, &name)
+                .into_iter()
+                .find(|id| !known.contains(id));
             match found {
-                Some(c) => {
-                    known.insert(c.uid.clone());
-                    pending.created.insert(file, c.uid.clone());
+                Some(id) => {
+                    known.insert(id.clone());
+                    pending.created.insert(file, id);
                 }
                 None => {
                     pending.creating.insert(file, name);
@@ -111,9 +110,14 @@ impl Live {
         let Some(trees) = self.trees.as_ref().filter(|t| t.commit == pending.base) else {
             return Ok(false);
         };
-        let live = history::apply(repo, trees.view, &self.snapshot, &self.mapping)?;
-        let target = trees.as_postman_sees(repo, history::tree_of(repo, pending.target)?)?;
-        push::between(repo, trees.view, live, target.tree, &pending.created)
+        let live = self.layout.apply(repo, trees.view, &self.state)?;
+        let target = trees.as_postman_sees(repo, tree::tree_of(repo, pending.target)?)?;
+        push::between(
+            repo,
+            (trees.view, live, target.tree),
+            &pending.created,
+            |path| self.layout.is_derived(path),
+        )
     }
 
     /// Rule 1: Postman still has exactly the state R stands for (its Postman view).
@@ -121,7 +125,13 @@ impl Live {
         let Some(trees) = &self.trees else {
             return Ok(false);
         };
-        Ok(history::apply(repo, trees.view, &self.snapshot, &self.mapping)? == trees.view)
+        self.has_state(repo, trees.view)
+    }
+
+    /// Rules 1 and 2: `tree` already has exactly Postman's state (applying it changes
+    /// nothing).
+    pub(super) fn has_state(&self, repo: &gix::Repository, tree: ObjectId) -> Result<bool, Error> {
+        Ok(self.layout.apply(repo, tree, &self.state)? == tree)
     }
 
     /// A pushed commit's tree as Postman sees it ([`Trees::as_postman_sees`]).
@@ -130,7 +140,7 @@ impl Live {
         repo: &gix::Repository,
         commit: ObjectId,
     ) -> Result<Viewed, Error> {
-        let tree = history::tree_of(repo, commit)?;
+        let tree = tree::tree_of(repo, commit)?;
         match &self.trees {
             Some(trees) => trees.as_postman_sees(repo, tree),
             None => Ok(Viewed {
@@ -142,20 +152,15 @@ impl Live {
     }
 }
 
-impl Session {
-    /// `args` are the helper's arguments: `<remote> [<url>]`.
-    pub fn new(remote_arg: &str, url_arg: Option<&str>) -> Result<Session, Error> {
-        let raw_url = url_arg.unwrap_or(remote_arg);
-        // A URL typed on the command line arrives as argv[1] too: such a remote is
-        // anonymous and keeps no state.
-        let anonymous = remote_arg.starts_with("postman::")
-            || remote_arg.starts_with("postman://")
-            || Some(remote_arg) == url_arg;
-        let url = RemoteUrl::parse(raw_url)?;
+impl<B: Backend> Session<B> {
+    /// `remote`: the remote's name, `None` for a URL typed on the command line (such a
+    /// remote is anonymous and keeps no state); `base`: the API server.
+    pub fn new(remote: Option<String>, base: Url, backend: B) -> Result<Session<B>, Error> {
         let (repo, scratch) = open_repository()?;
         Ok(Session {
-            remote: (!anonymous).then(|| remote_arg.to_string()),
-            url,
+            remote,
+            base,
+            backend,
             repo,
             _scratch: scratch,
             options: Options {
@@ -254,15 +259,16 @@ impl Session {
         self.options.progress && self.options.verbosity >= 1
     }
 
-    /// Reads the API, authenticating on first use: the key is approved in the
-    /// credential store after Postman accepted it, rejected after a 401.
-    pub(super) fn connect(&mut self) -> Result<Api, Error> {
+    /// Opens the remote ([`Backend::open`]), authenticating on first use: the key is
+    /// approved in the credential store after Postman accepted it, rejected after a 401.
+    pub(super) fn connect(&mut self) -> Result<(), Error> {
         if let Some(client) = &self.client {
-            return checked(client.api(&self.url.api_id)?);
+            return Ok(self.backend.open(client)?);
         }
-        let (client, api) = apikey::first_request(&self.url.base, |c| c.api(&self.url.api_id))?;
+        let backend = &mut self.backend;
+        let (client, opened) = apikey::first_request(&self.base, |c| backend.open(c))?;
         self.client = Some(client);
-        checked(api?)
+        Ok(opened?)
     }
 
     /// The client, once [`Session::connect`] made it.
@@ -270,14 +276,14 @@ impl Session {
         self.client.as_ref().expect("connect() comes first")
     }
 
-    /// Reads the live Postman state (schema files unchanged since the last fetch are
-    /// not downloaded again), holding the remote's lock from now to the end of the
+    /// Reads the live Postman state (what the cache holds is not downloaded again),
+    /// holding the remote's lock from now to the end of the
     /// session: R, the view and the journal are read and written by one helper at a time.
-    pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live, Error> {
+    pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live<B>, Error> {
         if self.turn.is_none() {
             self.turn = state.lock()?;
         }
-        let api = self.connect()?;
+        self.connect()?;
         let trees = match state.last_reported(&self.repo)? {
             Some(r) => Some(Trees::of(&self.repo, state, r)?),
             None => None,
@@ -285,37 +291,25 @@ impl Session {
         let head = self.repo.head_id().ok().map(|id| id.detach());
         let start = match (&trees, head) {
             (Some(t), _) => Some(t.view),
-            (None, Some(h)) => Some(history::tree_of(&self.repo, h)?),
+            (None, Some(h)) => Some(tree::tree_of(&self.repo, h)?),
             (None, None) => None,
         };
-        let mapping = self.mapping(start)?;
-        let reader = Reader {
-            client: self.client(),
-            repo: &self.repo,
-            progress: self.show_progress(),
-        };
-        let snapshot = reader.read(&api, Which::Current, &state.file_cache())?;
+        let layout = self
+            .backend
+            .layout(&self.repo, self.remote.as_deref(), start)?;
+        let progress = self.show_progress();
+        let current = self.backend.read_current(
+            self.client(),
+            &self.repo,
+            state.backend_cache(),
+            progress,
+        )?;
         Ok(Live {
-            api,
-            snapshot,
-            mapping,
+            state: current,
+            layout,
             trees,
             head,
         })
-    }
-
-    /// The mapping: git config, else the `.postman/api_<id>` of the tree `start` (R's
-    /// Postman view, or HEAD's), else defaults.
-    pub(super) fn mapping(&self, start: Option<ObjectId>) -> Result<Mapping, Error> {
-        let overrides = match &self.remote {
-            Some(name) => crate::config::mapping_overrides(&self.repo, name)?,
-            None => Overrides::default(),
-        };
-        let existing = match start {
-            Some(tree) => history::entity_data(&self.repo, tree, &self.url.api_id)?,
-            None => None,
-        };
-        Ok(Mapping::resolve(&overrides, existing.as_ref()))
     }
 
     /// `fetch`: `list` already wrote every object; confirm they are there.
@@ -343,14 +337,6 @@ pub(super) fn shown(line: &str) -> String {
         Some((cut, _)) => format!("{:?}… ({} bytes)", &line[..cut], line.len()),
         None => format!("{line:?}"),
     }
-}
-
-/// An API git can sync: not linked to a git repository inside Postman.
-fn checked(api: Api) -> Result<Api, Error> {
-    if api.is_git_linked() {
-        return Err(postman::Error::GitLinked { api_id: api.id }.into());
-    }
-    Ok(api)
 }
 
 /// The repository git runs us for, or, without GIT_DIR (`git ls-remote` outside a

@@ -18,8 +18,9 @@
 //!   `push` to its exit ([`RemoteState::lock`]), so an IDE's background `git fetch`
 //!   waits for a push instead of reading (and recording as R) a half-done one, and two
 //!   pushes take turns.
-//! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (schema file blobs
-//!   by `updatedAt`, version commits by version id). Losing it costs downloads, never
+//! - `$GIT_COMMON_DIR/postman/<remote>/cache.json`: a throwaway cache (version commits by
+//!   version id, and the backend's own keys, [`Cache`]: API Builder schema file blobs by
+//!   `updatedAt`). Losing it costs downloads, never
 //!   correctness: everything in it is checked against the object database before use.
 //!
 //! Anonymous remotes (a URL typed on the command line) keep nothing.
@@ -33,7 +34,7 @@ use gix::refs::transaction::PreviousValue;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::snapshot::FileCache;
+use super::backend::RemoteIds;
 use super::Error;
 use crate::lock::Lock;
 
@@ -42,21 +43,20 @@ use crate::lock::Lock;
 const LOCK_WAIT: Duration = Duration::from_secs(300);
 const JOURNAL: &str = "journal.json";
 
+/// The backend's keys of `cache.json` ([`crate::remote::backend::Backend::remember`]),
+/// which the git side keeps without reading them.
+pub type Cache = serde_json::Map<String, serde_json::Value>;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheFile {
     #[serde(default)]
-    files: BTreeMap<String, (String, String)>,
-    #[serde(default)]
     versions: BTreeMap<String, String>,
-    /// The API's `updatedAt` as the fetch that last set R read it: `git postman status`
-    /// compares it with one cheap read. A push clears it (Postman's new value is known
-    /// only after the next fetch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    api_updated_at: Option<String>,
     /// Tags being published, by version name: the tag object each was pushed as, so
     /// that a version whose publication lost its answer is reported as that tag.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     publishing: BTreeMap<String, String>,
+    #[serde(flatten)]
+    backend: Cache,
 }
 
 /// The journal file: hex ids, so that a person can read it.
@@ -71,20 +71,17 @@ struct JournalFile {
     creating: BTreeMap<String, String>,
 }
 
-/// Collection files (repository paths) and the UIDs of the collections they are.
-pub type CollectionFiles = BTreeMap<String, String>;
-
 /// A push that was interrupted after some writes: from `base` (R then) towards `target`.
 /// Postman may now hold any mix of the two; pushing `target` again finishes the job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingPush {
     pub base: ObjectId,
     pub target: ObjectId,
-    /// Collection files it created in Postman, with their UIDs, so that a repeat updates
+    /// Files of objects it created in Postman, with their ids, so that a repeat updates
     /// them instead of creating them twice.
-    pub created: BTreeMap<String, String>,
-    /// Collection files it was about to create (journaled before the request), with the
-    /// collection's name: when the answer was lost, the collection may exist all the
+    pub created: RemoteIds,
+    /// Files of objects it was about to create (journaled before the request), with the
+    /// object's name: when the answer was lost, the object may exist all the
     /// same, and a repeat looks for it ([`crate::remote::push`]).
     pub creating: BTreeMap<String, String>,
 }
@@ -179,7 +176,7 @@ impl RemoteState {
         &self,
         repo: &gix::Repository,
         last: ObjectId,
-    ) -> Result<Option<(ObjectId, CollectionFiles)>, Error> {
+    ) -> Result<Option<(ObjectId, RemoteIds)>, Error> {
         let Some(view) = self.read_ref(repo, "view")? else {
             return Ok(None);
         };
@@ -202,7 +199,7 @@ impl RemoteState {
         repo: &gix::Repository,
         last: ObjectId,
         tree: ObjectId,
-        files: &CollectionFiles,
+        files: &RemoteIds,
     ) -> Result<(), Error> {
         let Some(name) = self.ref_name("view") else {
             return Ok(());
@@ -225,67 +222,27 @@ impl RemoteState {
         Ok(())
     }
 
-    pub fn file_cache(&self) -> FileCache {
-        self.cache
-            .files
-            .iter()
-            .filter_map(|(path, (updated, blob))| {
-                Some((
-                    path.clone(),
-                    (updated.clone(), ObjectId::from_hex(blob.as_bytes()).ok()?),
-                ))
-            })
-            .collect()
+    /// The backend's keys of the cache ([`Cache`]).
+    pub fn backend_cache(&self) -> &Cache {
+        &self.cache.backend
     }
 
-    pub fn remember_files<'a>(
-        &mut self,
-        files: impl IntoIterator<Item = (&'a str, Option<&'a str>, ObjectId)>,
-    ) {
-        self.cache.files = files
-            .into_iter()
-            .filter_map(|(path, updated, blob)| {
-                Some((path.to_string(), (updated?.to_string(), blob.to_string())))
-            })
-            .collect();
+    pub fn backend_cache_mut(&mut self) -> &mut Cache {
+        &mut self.cache.backend
     }
 
     /// After a successful push: the pushed commit is R, `view` (a tree) its Postman view,
-    /// `files` where its collection files went, and the schema files written are cached
-    /// with their new `updatedAt`.
+    /// `files` where its objects went (the backend updated its cache keys already).
     pub fn record_push(
         &mut self,
         repo: &gix::Repository,
         commit: ObjectId,
-        (view, files): (ObjectId, &CollectionFiles),
-        written: &[(String, Option<String>, ObjectId)],
+        (view, files): (ObjectId, &RemoteIds),
     ) -> Result<(), Error> {
-        for (path, updated, blob) in written {
-            match updated {
-                Some(u) => {
-                    self.cache
-                        .files
-                        .insert(path.clone(), (u.clone(), blob.to_string()));
-                }
-                None => {
-                    self.cache.files.remove(path);
-                }
-            }
-        }
-        self.cache.api_updated_at = None;
         self.set_last_reported(repo, commit)?;
         self.set_postman_view(repo, commit, view, files)?;
         self.save()?;
         self.end_push()
-    }
-
-    /// See [`CacheFile::api_updated_at`].
-    pub fn api_updated_at(&self) -> Option<&str> {
-        self.cache.api_updated_at.as_deref()
-    }
-
-    pub fn remember_api_updated_at(&mut self, updated_at: Option<&str>) {
-        self.cache.api_updated_at = updated_at.map(str::to_string);
     }
 
     /// The interrupted push that started from R, if any. A journal that does not parse
@@ -336,7 +293,7 @@ impl RemoteState {
         self.write_journal()
     }
 
-    /// Before the request that creates a collection: its file and name, so that a repeat
+    /// Before the request that creates an object (a collection): its file and name, so that a repeat
     /// finds it if the answer is lost.
     pub fn record_creating(&mut self, file: &str, name: &str) -> Result<(), Error> {
         if let Some(j) = &mut self.journal {
@@ -345,7 +302,7 @@ impl RemoteState {
         self.write_journal()
     }
 
-    /// A collection the running push created, saved at once.
+    /// An object (a collection) the running push created, saved at once.
     pub fn record_created(&mut self, file: &str, uid: &str) -> Result<(), Error> {
         if let Some(j) = &mut self.journal {
             j.creating.remove(file);

@@ -9,8 +9,12 @@ pub fn main() -> ExitCode {
         eprintln!("usage: git remote-postman <remote> [<url>]\n\nThis is a git remote helper: git runs it for postman:: URLs, e.g.\n  git clone postman::<apiId>");
         return ExitCode::from(129);
     };
-    let result = git_postman::remote::Session::new(remote, args.get(1).map(String::as_str))
-        .and_then(|mut session| session.serve(std::io::stdin().lock(), std::io::stdout().lock()));
+    let result = git_postman::remote::run(
+        remote,
+        args.get(1).map(String::as_str),
+        std::io::stdin().lock(),
+        std::io::stdout().lock(),
+    );
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,13 +1,13 @@
-//! `push`: commits -> Postman, with git's own safety rules, which git does not enforce
-//! for helpers (reference/remote-helper.md §1.8): the live Postman state must still be
-//! the one last fetched (`fetch first`), the pushed commit must descend from it
-//! (`non-fast forward`), unless forced. Every managed file is validated before the first
-//! write, so a push that cannot be fully validated sends nothing.
+//! An API Builder push: the writes that make Postman equal a pushed commit (git's rules
+//! were checked before, [`crate::remote::push`]). Every managed file is validated before
+//! the first write, so a push that cannot be fully validated sends nothing.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use gix::ObjectId;
 
+use super::history;
+use super::snapshot::Snapshot;
 use crate::layout::collection;
 use crate::layout::dotpostman::{self, ApiEntityData};
 use crate::layout::managed;
@@ -16,35 +16,9 @@ use crate::layout::paths;
 use crate::layout::v3;
 use crate::layout::validate::{self, Invalid};
 use crate::postman::Client;
-use crate::remote::history;
-use crate::remote::snapshot::Snapshot;
-use crate::remote::state::CollectionFiles;
+use crate::remote::backend::{Creation, RemoteIds as CollectionFiles};
 use crate::remote::view::Viewed;
-use crate::remote::Error;
-
-/// One `push [+]<src>:<dst>` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushLine {
-    pub force: bool,
-    pub src: String,
-    pub dst: String,
-}
-
-impl PushLine {
-    pub fn parse(line: &str) -> Option<PushLine> {
-        let spec = line.strip_prefix("push ")?;
-        let (force, spec) = match spec.strip_prefix('+') {
-            Some(rest) => (true, rest),
-            None => (false, spec),
-        };
-        let (src, dst) = spec.split_once(':')?;
-        Some(PushLine {
-            force,
-            src: src.to_string(),
-            dst: dst.to_string(),
-        })
-    }
-}
+use crate::remote::{tree, Error};
 
 /// A write to Postman.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +128,7 @@ impl<'r> Pushed<'r> {
         Ok(Pushed {
             repo,
             tree,
-            blobs: history::blobs_by_path(repo, tree)?,
+            blobs: tree::blobs_by_path(repo, tree)?,
             entity,
         })
     }
@@ -196,9 +170,8 @@ impl<'r> Pushed<'r> {
             .and_then(|e| e.definition_type.as_deref())
             .is_none_or(|t| t.starts_with("openapi") || t.starts_with("asyncapi"));
         if let Some(root) = root.filter(|r| follows_refs && self.blobs.contains_key(*r)) {
-            let read = |path: &str| {
-                history::read_file(self.repo, self.tree, path).map_err(|e| e.to_string())
-            };
+            let read =
+                |path: &str| tree::read_file(self.repo, self.tree, path).map_err(|e| e.to_string());
             wanted.extend(managed::scan_in_dir(root, &mapping.schema_dir, &read)?.files);
         }
         let mut desired = BTreeMap::new();
@@ -376,13 +349,16 @@ impl<'r> Pushed<'r> {
             return Ok(Vec::new());
         }
         if mapping.collection_format == CollectionFormat::V3 {
-            return Ok(history::dirs_under(self.repo, self.tree, dir)?);
+            return Ok(tree::dirs_under(self.repo, self.tree, dir)?);
         }
         let prefix = format!("{dir}/");
         Ok(self
             .blobs
             .iter()
-            .filter(|(path, _)| path.starts_with(&prefix) && path.ends_with(".json"))
+            .filter(|(path, _)| {
+                path.strip_prefix(&prefix)
+                    .is_some_and(mapping::is_collection_file)
+            })
             .map(|(path, blob)| (path.clone(), *blob))
             .collect())
     }
@@ -541,14 +517,6 @@ pub struct Applied {
     pub created: CollectionFiles,
 }
 
-/// A collection's creation, as the push journal hears of it.
-pub enum Creation<'a> {
-    /// About to be sent: the file and the collection's name.
-    Sending { file: &'a str, name: &'a str },
-    /// Postman answered: the file and the collection's UID.
-    Created { file: &'a str, uid: &'a str },
-}
-
 /// Applies the writes in order. `journal` hears of each collection creation before the
 /// request goes out and as soon as Postman answers.
 pub fn apply(
@@ -594,77 +562,4 @@ pub fn apply(
         }
     }
     Ok(applied)
-}
-
-/// Whether every file of `live` is as in `base` or as in `target` (trees as Postman sees
-/// them): what Postman holds after a push from `base` to `target` stopped half-way. The `.postman` files (derived)
-/// and the collections that push created (Postman adds ids to them) are not compared.
-pub fn between(
-    repo: &gix::Repository,
-    base: ObjectId,
-    live: ObjectId,
-    target: ObjectId,
-    created: &BTreeMap<String, String>,
-) -> Result<bool, Error> {
-    let files = |tree| history::blobs_by_path(repo, tree);
-    let (base, live, target) = (files(base)?, files(live)?, files(target)?);
-    let paths: BTreeSet<&String> = base
-        .keys()
-        .chain(live.keys())
-        .chain(target.keys())
-        .collect();
-    let mixed = paths
-        .into_iter()
-        .filter(|p| !p.starts_with(".postman/") && !is_created(created, p))
-        .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
-    Ok(mixed)
-}
-
-/// Whether `path` is a collection file `created` lists, or in a v3 directory it lists.
-fn is_created(created: &BTreeMap<String, String>, path: &str) -> bool {
-    created.contains_key(path)
-        || created.keys().any(|c| {
-            path.strip_prefix(c.as_str())
-                .is_some_and(|r| r.starts_with('/'))
-        })
-}
-
-/// Whether `commit` descends from (or is) `ancestor`.
-pub fn descends_from(
-    repo: &gix::Repository,
-    commit: ObjectId,
-    ancestor: ObjectId,
-) -> Result<bool, Error> {
-    let mut seen = BTreeSet::new();
-    let mut queue = VecDeque::from([commit]);
-    while let Some(id) = queue.pop_front() {
-        if id == ancestor {
-            return Ok(true);
-        }
-        if !seen.insert(id) {
-            continue;
-        }
-        let c = repo.find_commit(id)?;
-        queue.extend(c.parent_ids().map(|p| p.detach()));
-    }
-    Ok(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn push_lines() {
-        assert_eq!(
-            PushLine::parse("push +refs/heads/x:refs/heads/main"),
-            Some(PushLine {
-                force: true,
-                src: "refs/heads/x".into(),
-                dst: "refs/heads/main".into()
-            })
-        );
-        assert_eq!(PushLine::parse("push :refs/tags/v1").unwrap().src, "");
-        assert_eq!(PushLine::parse("fetch x y"), None);
-    }
 }

@@ -5,10 +5,13 @@ use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
 use super::snapshot::Snapshot;
-use super::Error;
 use crate::layout::dotpostman::{self, ApiEntityData, ApiIndex};
 use crate::layout::mapping::{self, CollectionFormat, DefinitionState, Mapping};
 use crate::layout::{collection, v3};
+use crate::remote::tree::{
+    blobs_by_path, dirs_under, outermost, read_file, subtree, CommitIdentity,
+};
+use crate::remote::Error;
 
 /// The `.postman/api_<id>` in `tree`, if there is one.
 pub fn entity_data(
@@ -24,22 +27,6 @@ pub fn entity_data(
             &String::from_utf8_lossy(&bytes),
         )?)),
     }
-}
-
-/// The bytes of the file at `path` in `tree`.
-pub fn read_file(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    path: &str,
-) -> Result<Option<Vec<u8>>, Error> {
-    let tree = repo.find_tree(tree)?;
-    let Some(entry) = tree.lookup_entry(path.split('/'))? else {
-        return Ok(None);
-    };
-    if !entry.mode().is_blob() {
-        return Ok(None);
-    }
-    Ok(Some(repo.find_blob(entry.object_id())?.take_data()))
 }
 
 /// `base` with this API's managed paths replaced by the Postman state; every other file
@@ -170,25 +157,6 @@ pub fn postman_paths_under(
     Ok(paths)
 }
 
-/// `paths` without those inside another one: removing a file inside a directory makes
-/// the tree editor hold that directory in memory, and it would write that copy over a
-/// tree upserted at the directory's path afterwards.
-pub fn outermost(mut paths: Vec<String>) -> Vec<String> {
-    paths.sort();
-    paths.dedup();
-    let mut out: Vec<String> = Vec::with_capacity(paths.len());
-    for p in paths {
-        let inside = out.last().is_some_and(|o| {
-            p.strip_prefix(o.as_str())
-                .is_some_and(|r| r.starts_with('/'))
-        });
-        if !inside {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// Repository paths of every `*.json` file below `dir` in `tree`.
 fn json_files_under(
     repo: &gix::Repository,
@@ -200,34 +168,9 @@ fn json_files_under(
     };
     Ok(blobs_by_path(repo, sub)?
         .into_keys()
-        .filter(|p| p.ends_with(".json"))
+        .filter(|p| mapping::is_collection_file(p))
         .map(|p| format!("{dir}/{p}"))
         .collect())
-}
-
-/// The directories right below `dir` in `tree` (v3 collections): repository path, tree.
-pub fn dirs_under(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    dir: &str,
-) -> Result<Vec<(String, ObjectId)>, Error> {
-    let Some(sub) = subtree(repo, tree, dir)? else {
-        return Ok(Vec::new());
-    };
-    Ok(repo
-        .find_tree(sub)?
-        .decode()?
-        .entries
-        .iter()
-        .filter(|e| e.mode.is_tree())
-        .map(|e| (format!("{dir}/{}", e.filename), e.oid.to_owned()))
-        .collect())
-}
-
-/// The tree at `path` in `tree`, if it is a directory there.
-fn subtree(repo: &gix::Repository, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, Error> {
-    let entry = repo.find_tree(tree)?.lookup_entry(path.split('/'))?;
-    Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
 }
 
 /// A collection file (v2.1 JSON) as its Collection v3 tree ([`v3::to_tree`]; without
@@ -248,44 +191,15 @@ pub fn v3_tree(repo: &gix::Repository, collection: &[u8]) -> Result<ObjectId, Er
     Ok(editor.write()?.detach())
 }
 
-/// Every blob of a tree, by repository path.
-pub fn blobs_by_path(
-    repo: &gix::Repository,
-    tree: ObjectId,
-) -> Result<std::collections::BTreeMap<String, ObjectId>, Error> {
-    Ok(repo
-        .find_tree(tree)?
-        .traverse()
-        .breadthfirst
-        .files()?
-        .into_iter()
-        .filter(|e| e.mode.is_blob())
-        .map(|e| (e.filepath.to_string(), e.oid))
-        .collect())
-}
-
 /// The e-mail of the author and committer of every commit made from a Postman state:
 /// how `git log --author` and `git postman status` tell them from people's commits.
 pub fn author_email(api_id: &str) -> String {
     format!("api-{api_id}@postman.invalid")
 }
 
-/// Writes the commit for a Postman state: author and committer
-/// `Postman <api-<apiId>@postman.invalid>` at the state's time, UTC.
-pub fn commit(
-    repo: &gix::Repository,
-    snapshot: &Snapshot,
-    tree: ObjectId,
-    parent: Option<ObjectId>,
-    version: Option<(&str, &str)>,
-) -> Result<ObjectId, Error> {
-    let email = author_email(&snapshot.api_id);
-    let time = format!("{} +0000", snapshot.time);
-    let signature = gix::actor::SignatureRef {
-        name: "Postman".into(),
-        email: email.as_str().into(),
-        time: &time,
-    };
+/// Who makes the commit for a Postman state (a published version's when `version` is
+/// its name and id): `Postman <api-<apiId>@postman.invalid>` at the state's time.
+pub fn identity(snapshot: &Snapshot, version: Option<(&str, &str)>) -> CommitIdentity {
     let message = match version {
         None => format!(
             "Postman: {}\n\nPostman-Api: {}\n",
@@ -296,16 +210,10 @@ pub fn commit(
             snapshot.api_name, snapshot.api_id
         ),
     };
-    let commit = repo.new_commit_as(signature, signature, message, tree, parent)?;
-    Ok(commit.id)
-}
-
-/// The abbreviated id git prints (7 hex digits).
-pub fn short_id(id: ObjectId) -> String {
-    id.to_hex_with_len(7).to_string()
-}
-
-/// The tree of a commit.
-pub fn tree_of(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Error> {
-    Ok(repo.find_commit(commit)?.tree_id()?.detach())
+    CommitIdentity {
+        name: "Postman".into(),
+        email: author_email(&snapshot.api_id),
+        time: snapshot.time,
+        message,
+    }
 }

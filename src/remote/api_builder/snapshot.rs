@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
-use super::progress::Progress;
-use super::{history, Error};
+use super::history;
 use crate::layout::{collection, paths};
 use crate::postman::model::{Api, IdRef, SchemaFileEntry};
 use crate::postman::{time, Client};
+use crate::remote::progress::Progress;
+use crate::remote::Error;
 
 /// A Postman state, with every file already written to the object database.
 #[derive(Debug, Clone)]

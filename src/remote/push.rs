@@ -1,20 +1,21 @@
 //! `push`: git's own rules first (git does not enforce them for helpers,
-//! reference/remote-helper.md §1.8), then [`plan`] validates and diffs everything before
-//! the first write; a journal lets an interrupted push finish when pushed again.
+//! reference/remote-helper.md §1.8): the live Postman state must still be the one last
+//! fetched (`fetch first`), the pushed commit must descend from it (`non-fast forward`),
+//! unless forced or leased; then the backend's layout plans (validates and diffs)
+//! everything before the first write; a journal lets an interrupted push finish when
+//! pushed again.
 
-pub mod plan;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use gix::ObjectId;
 
-pub use plan::{between, descends_from, Applied, Creation, Plan, PlanError, PushLine, Write};
-
+use super::backend::{Backend, Creation, Layout};
 use super::session::{shown, Session};
-use super::snapshot::Reader;
 use super::state::{PendingPush, RemoteState};
-use super::{history, view, Error, BRANCH};
+use super::{tree, Error, BRANCH};
 use crate::postman;
 
-impl Session {
+impl<B: Backend> Session<B> {
     /// `push`: one `ok`/`error` line per ref, then a blank line. The branch goes first,
     /// so a tag pushed with it can point at what the branch push made Postman have.
     pub(in crate::remote) fn push(&mut self, batch: &[String]) -> Result<String, Error> {
@@ -64,12 +65,11 @@ impl Session {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        let pending = live.pending(&self.repo, &state)?;
+        let pending = live.pending(&self.backend, &self.repo, &state)?;
         if !self.forced(line) {
             let resuming = match &pending {
                 Some(p) => {
-                    plan::descends_from(&self.repo, new, p.target)?
-                        && live.resumes(&self.repo, p)?
+                    descends_from(&self.repo, new, p.target)? && live.resumes(&self.repo, p)?
                 }
                 None => false,
             };
@@ -77,13 +77,15 @@ impl Session {
                 return Err(Refusal("fetch first".into()));
             }
             let last = live.last().expect("unchanged or resuming implies R");
-            if !plan::descends_from(&self.repo, new, last)? {
+            if !descends_from(&self.repo, new, last)? {
                 return Err(Refusal("non-fast forward".into()));
             }
         }
         let (created, creating) = pending.map(|p| (p.created, p.creating)).unwrap_or_default();
         let pushed = live.as_postman_sees(&self.repo, new)?;
-        let plan = plan::plan(&self.repo, &pushed, &live.snapshot, &live.mapping, &created)
+        let plan = live
+            .layout
+            .plan(&self.repo, &pushed, &live.state, &created)
             .map_err(|e| Refusal(e.to_string()))?;
         if self.options.dry_run {
             return Ok(());
@@ -97,28 +99,23 @@ impl Session {
                 creating,
             })?;
         }
-        let schema_id = live.api.schemas.first().map(|s| s.id.clone());
-        let applied = plan::apply(
-            self.client(),
-            &live.api.id,
-            schema_id.as_deref(),
-            &plan,
+        let client = self.client.as_ref().expect("read_live() connected");
+        let mut cache = std::mem::take(state.backend_cache_mut());
+        let done = self.backend.push(
+            client,
+            &self.repo,
+            &live.state,
+            plan,
             &mut |creation| match creation {
                 Creation::Sending { file, name } => state.record_creating(file, name),
                 Creation::Created { file, uid } => state.record_created(file, uid),
             },
+            &mut cache,
         )?;
+        *state.backend_cache_mut() = cache;
         // The new R's Postman view: what the next fetch writes if nothing else changes.
-        let reader = Reader {
-            client: self.client(),
-            repo: &self.repo,
-            progress: false,
-        };
-        let after = view::after_push(&reader, &live.api, &live.snapshot, &plan, &applied)?;
-        let view = history::apply(&self.repo, pushed.tree, &after, &live.mapping)?;
-        let mut files = plan.collection_files;
-        files.extend(applied.created);
-        state.record_push(&self.repo, new, (view, &files), &applied.files)?;
+        let view = live.layout.apply(&self.repo, pushed.tree, &done.state)?;
+        state.record_push(&self.repo, new, (view, &done.ids))?;
         Ok(())
     }
 
@@ -135,7 +132,7 @@ impl Session {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        if live.api.versions.iter().any(|v| v.name == name) {
+        if self.backend.versions().iter().any(|v| v.name == name) {
             return Err(Refusal("already exists".into()));
         }
         if !live.unchanged(&self.repo)? {
@@ -144,8 +141,8 @@ impl Session {
         if live.last() != Some(commit) {
             return Err(Refusal(format!(
                 "Postman publishes its current state: push {BRANCH} first (the tag points at {}, Postman has {})",
-                history::short_id(commit),
-                live.last().map(history::short_id).unwrap_or_else(|| "nothing fetched".into())
+                tree::short_id(commit),
+                live.last().map(tree::short_id).unwrap_or_else(|| "nothing fetched".into())
             )));
         }
         if self.options.dry_run {
@@ -158,19 +155,12 @@ impl Session {
             .and_then(|o| o.try_into_tag().ok())
             .and_then(|t| t.decode().ok().map(|t| t.message.to_string()))
             .unwrap_or_default();
-        let schema_ids: Vec<String> = live.api.schemas.iter().map(|s| s.id.clone()).collect();
-        let collection_ids: Vec<String> =
-            live.api.collections.iter().map(|c| c.id.clone()).collect();
         // Journaled first: if the answer is lost, the next list finds the version by
         // its name and reports this tag for it, so pushing the tag again is up to date.
         state.begin_publishing(name, tag_id)?;
-        let version_id = self.client().publish_version(
-            &live.api.id,
-            name,
-            notes.trim_end(),
-            &schema_ids,
-            &collection_ids,
-        )?;
+        let version_id = self
+            .backend
+            .publish(self.client(), name, notes.trim_end())?;
         state.end_publishing(name, &version_id, tag_id)?;
         Ok(())
     }
@@ -213,5 +203,102 @@ impl From<Error> for Refusal {
 impl From<postman::Error> for Refusal {
     fn from(e: postman::Error) -> Self {
         Refusal(e.to_string())
+    }
+}
+
+/// One `push [+]<src>:<dst>` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushLine {
+    pub force: bool,
+    pub src: String,
+    pub dst: String,
+}
+
+impl PushLine {
+    pub fn parse(line: &str) -> Option<PushLine> {
+        let spec = line.strip_prefix("push ")?;
+        let (force, spec) = match spec.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, spec),
+        };
+        let (src, dst) = spec.split_once(':')?;
+        Some(PushLine {
+            force,
+            src: src.to_string(),
+            dst: dst.to_string(),
+        })
+    }
+}
+
+/// Whether every file of `live` is as in `base` or as in `target` (trees as Postman sees
+/// them): what Postman holds after a push from `base` to `target` stopped half-way. The
+/// files the layout derives (`is_derived`: the dot-files) and the objects that push
+/// created (Postman adds ids to them) are not compared.
+pub fn between(
+    repo: &gix::Repository,
+    (base, live, target): (ObjectId, ObjectId, ObjectId),
+    created: &BTreeMap<String, String>,
+    is_derived: impl Fn(&str) -> bool,
+) -> Result<bool, Error> {
+    let files = |t| tree::blobs_by_path(repo, t);
+    let (base, live, target) = (files(base)?, files(live)?, files(target)?);
+    let paths: BTreeSet<&String> = base
+        .keys()
+        .chain(live.keys())
+        .chain(target.keys())
+        .collect();
+    let mixed = paths
+        .into_iter()
+        .filter(|p| !is_derived(p) && !is_created(created, p))
+        .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
+    Ok(mixed)
+}
+
+/// Whether `path` is a file `created` lists, or in a directory it lists.
+fn is_created(created: &BTreeMap<String, String>, path: &str) -> bool {
+    created.contains_key(path)
+        || created.keys().any(|c| {
+            path.strip_prefix(c.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        })
+}
+
+/// Whether `commit` descends from (or is) `ancestor`.
+pub fn descends_from(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    ancestor: ObjectId,
+) -> Result<bool, Error> {
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([commit]);
+    while let Some(id) = queue.pop_front() {
+        if id == ancestor {
+            return Ok(true);
+        }
+        if !seen.insert(id) {
+            continue;
+        }
+        let c = repo.find_commit(id)?;
+        queue.extend(c.parent_ids().map(|p| p.detach()));
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_lines() {
+        assert_eq!(
+            PushLine::parse("push +refs/heads/x:refs/heads/main"),
+            Some(PushLine {
+                force: true,
+                src: "refs/heads/x".into(),
+                dst: "refs/heads/main".into()
+            })
+        );
+        assert_eq!(PushLine::parse("push :refs/tags/v1").unwrap().src, "");
+        assert_eq!(PushLine::parse("fetch x y"), None);
     }
 }
