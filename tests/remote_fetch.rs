@@ -721,32 +721,3 @@ fn switching_the_format_is_one_commit_and_back(format: Format) {
     assert_eq!(log_count(&sandbox, &repo, "HEAD"), 3);
     assert_eq!(sandbox.rev(&repo, "HEAD~2"), first);
 }
-
-/// A workspace URL is recognised (not "not a Postman URL") and refused in one line,
-/// before any request, until the workspace backend is wired into the remote helper.
-#[test]
-fn a_workspace_url_is_refused_in_one_line_before_any_request() {
-    let fake = FakePostman::start();
-    let sandbox = Sandbox::new();
-    let address = format!("{}/workspaces/w1", fake.base_url());
-    let (_, stderr) = sandbox.git_fails(
-        sandbox.path(),
-        ["clone", &format!("postman::{address}"), "clone"],
-    );
-    let fatal: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("fatal: "))
-        .collect();
-    assert_eq!(
-        fatal.first().copied(),
-        Some(
-            format!(
-                "fatal: {address} is a Postman workspace: this git-postman cannot sync workspaces yet (only APIs, postman::<apiId>)"
-            )
-            .as_str()
-        ),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(fake.requests().is_empty(), "nothing sent");
-}

@@ -132,7 +132,8 @@ impl<B: Backend> Session<B> {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        if self.backend.versions().iter().any(|v| v.name == name) {
+        let versions = self.backend.versions(self.client(), &live.state)?;
+        if versions.iter().any(|v| v.name == name) {
             return Err(Refusal("already exists".into()));
         }
         if !live.unchanged(&self.repo)? {
@@ -158,9 +159,9 @@ impl<B: Backend> Session<B> {
         // Journaled first: if the answer is lost, the next list finds the version by
         // its name and reports this tag for it, so pushing the tag again is up to date.
         state.begin_publishing(name, tag_id)?;
-        let version_id = self
-            .backend
-            .publish(self.client(), name, notes.trim_end())?;
+        let version_id =
+            self.backend
+                .publish(self.client(), &live.state, name, notes.trim_end())?;
         state.end_publishing(name, &version_id, tag_id)?;
         Ok(())
     }

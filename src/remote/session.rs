@@ -301,6 +301,7 @@ impl<B: Backend> Session<B> {
         let current = self.backend.read_current(
             self.client(),
             &self.repo,
+            &layout,
             state.backend_cache(),
             progress,
         )?;

@@ -44,6 +44,19 @@ pub struct Snapshot {
     cache: Cache,
 }
 
+impl Snapshot {
+    /// A state not read from the listings (a version tag's files): no cache, so its
+    /// commit's time is 0 (Spec Hub gives a version tag no date) and stays the same.
+    pub fn of_version(state: Workspace, name: &str) -> Snapshot {
+        Snapshot {
+            state,
+            name: name.to_string(),
+            downloads: 0,
+            cache: Cache::default(),
+        }
+    }
+}
+
 /// What the next read needs: per object, the `updatedAt` it was read at and its content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
