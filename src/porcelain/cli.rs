@@ -65,12 +65,31 @@ content in Postman, connect tells whether it differs from your files and what gi
 and git push will do.
 
 Without --schema-file and --collection-dir, a repository that Postman's git integration \
-wrote (it has .postman/api_<apiId>) keeps the layout recorded there."
+wrote (it has .postman/api_<apiId>) keeps the layout recorded there.
+
+With --workspace <id>, the remote is a Postman v12 workspace (postman::<server>/workspaces/<id>): \
+its Spec Hub specs, collections, environments and globals in the layout the desktop app's \
+Native Git writes (postman/specs, postman/collections/<name>/ as Collection v3 trees, \
+postman/environments, postman/globals, .postman/resources.yaml). A repository the app wrote \
+is recognised by its .postman/resources.yaml (which must name that workspace); an empty one, \
+or one without that file, gets the app's template of it. Every other file, and every key of \
+.postman/resources.yaml but the managed cloudResources, stays byte for byte. On a branch with \
+no commit yet, the first fetch makes the very commit git clone makes."
 )]
 pub struct ConnectArgs {
     /// The API: its id, a postman:: URL, https://<server>/apis/<id>, or its Postman web address.
-    #[arg(value_name = "API")]
-    pub api: String,
+    #[arg(
+        value_name = "API",
+        required_unless_present = "workspace",
+        conflicts_with = "workspace"
+    )]
+    pub api: Option<String>,
+
+    /// A Postman v12 workspace instead of an API: its id (or its postman:: URL). The
+    /// repository keeps the layout of the desktop app's Native Git (postman/specs,
+    /// postman/collections, postman/environments, postman/globals, .postman/resources.yaml).
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
 
     /// Name of the git remote to add.
     #[arg(long, value_name = "NAME", default_value = "postman")]
@@ -93,7 +112,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "BRANCH")]
     pub branch: Option<String>,
 
-    /// The Postman API server for a bare API id (default: https://api.getpostman.com).
+    /// The Postman API server for a bare API or workspace id (default: https://api.getpostman.com).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 }

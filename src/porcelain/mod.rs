@@ -7,6 +7,8 @@
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
 //!   the working tree; `workspace`: the repository (read with gix, changed with git);
 //!   `target`, `server`: API and server addresses, and the first authenticated request;
+//!   `kind`: what differs between an API remote and a workspace remote for status and
+//!   disconnect;
 //!   `tty`: questions on the terminal; `install`: the program, man pages and completions
 //!   under a prefix. The schema root's `$ref` closure is
 //!   `crate::layout::managed`.
@@ -18,6 +20,7 @@ mod disconnect;
 mod doctor;
 mod dotfiles;
 pub mod install;
+mod kind;
 mod login;
 mod server;
 mod status;

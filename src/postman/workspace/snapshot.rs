@@ -251,6 +251,18 @@ fn held(mut v: Variable, secrets: bool) -> Variable {
     v
 }
 
+/// The e-mail of the author and committer of every commit made from workspace `id`'s
+/// state: how `git log --author` and `git postman status` tell them from people's.
+pub fn author_email(id: &str) -> String {
+    format!("workspace-{id}@postman.invalid")
+}
+
+/// The workspace's `updatedAt` as the read that made `cache` ([`remember`]) saw it.
+pub fn workspace_updated_at(cache: &Value) -> Option<String> {
+    let cache: Cache = serde_json::from_value(cache.clone()).ok()?;
+    cache.workspace_updated_at
+}
+
 /// Who made a commit from a workspace state, and when: the determinism contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -285,7 +297,7 @@ pub fn identity(snapshot: &Snapshot, version: Option<&str>) -> Identity {
     };
     Identity {
         name: "Postman".into(),
-        email: format!("workspace-{id}@postman.invalid"),
+        email: author_email(id),
         time,
         message: format!("{title}\n\nPostman-Workspace: {id}\n"),
     }
