@@ -3,16 +3,16 @@
 //! (`/workspaces/<id>`). `connect` has its own per-kind modules (`connect::apis`,
 //! `connect::workspaces`).
 
+use gix::ObjectId;
+
 use crate::postman::model::Api;
 use crate::postman::workspace::snapshot;
 use crate::postman::{self, Client};
 use crate::remote::api_builder::{self, history};
+use crate::remote::backend::{Backend, Layout};
 use crate::remote::state::RemoteState;
 use crate::remote::url::Target;
-
-/// The key of the workspace backend's section of the remote's cache
-/// (`crate::remote::workspace` keeps [`snapshot::remember`] under it).
-const WORKSPACE_CACHE: &str = "workspace";
+use crate::remote::workspace::Workspace as WorkspaceBackend;
 
 /// "API" or "workspace", for messages.
 pub fn noun(target: &Target) -> &'static str {
@@ -55,12 +55,27 @@ pub fn look(client: &Client, target: &Target) -> Result<(String, Option<String>)
     }
 }
 
-/// The `updatedAt` the fetch that last set R saw, kept in the remote's cache.
-pub fn seen_updated_at(state: &RemoteState, target: &Target) -> Option<String> {
-    match target {
-        Target::Api(_) => api_builder::api_updated_at(state).map(str::to_string),
-        Target::Workspace { .. } => {
-            snapshot::workspace_updated_at(state.backend_cache().get(WORKSPACE_CACHE)?)
-        }
-    }
+/// The `updatedAt` the fetch that last set R saw (an API's, kept in the remote's cache).
+pub fn seen_updated_at(state: &RemoteState) -> Option<&str> {
+    api_builder::api_updated_at(state)
+}
+
+/// Whether workspace `id` still holds R's Postman view (`view`, a tree), read as the
+/// remote helper reads it: the listings, with what the remote's cache holds not
+/// downloaded again, then rule 1's comparison (`Layout::apply` over the view changes
+/// nothing). A workspace's `updatedAt` moves only when an element is added or removed,
+/// so one request cannot tell an edited spec file.
+pub fn workspace_holds(
+    repo: &gix::Repository,
+    remote: &str,
+    id: &str,
+    state: &RemoteState,
+    view: ObjectId,
+    client: &Client,
+) -> Result<bool, crate::remote::Error> {
+    let backend = WorkspaceBackend::new(id);
+    let layout = backend.layout(repo, Some(remote), None)?;
+    let memory = repo.clone().with_object_memory();
+    let live = backend.read_current(client, &memory, &layout, state.backend_cache(), false)?;
+    Ok(layout.apply(&memory, view, &live)? == view)
 }

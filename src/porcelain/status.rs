@@ -2,11 +2,13 @@
 //!
 //! Local facts come from git: R (`refs/postman/<remote>/heads/main`, the state last
 //! fetched or pushed) against the remote's branch. Whether Postman changed since costs
-//! one small request per remote, `GET /apis/{id}` (`GET /workspaces/{id}`): its
-//! `updatedAt` is compared with the value the last fetch saw (kept in the remote's
-//! cache), or, when the cache has none, with the time of R when Postman's state made R.
-//! Like the fake, this takes it that Postman moves the API's (workspace's) `updatedAt`
-//! when anything in it changes.
+//! one small request per API, `GET /apis/{id}`: its `updatedAt` is compared with the
+//! value the last fetch saw (kept in the remote's cache), or, when the cache has none,
+//! with the time of R when Postman's state made R. A workspace's `updatedAt` moves only
+//! when an element is added or removed, so for a workspace status reads the listings as
+//! fetch does (`GET /workspaces/{id}`, then the spec, file, collection and environment
+//! listings and the globals; nothing the cache holds is downloaded) and compares the
+//! state with R's Postman view, as fetch's rule 1 does.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -171,23 +173,32 @@ fn status_of(
         _ => (None, None),
     };
 
-    let postman = if offline {
-        PostmanCheck::new("not-checked", None, None)
-    } else if last.is_none() {
-        PostmanCheck::new(
+    let postman = match last {
+        _ if offline => PostmanCheck::new("not-checked", None, None),
+        None => PostmanCheck::new(
             "not-fetched",
             None,
             Some(format!("nothing fetched yet: git fetch {}", remote.name)),
-        )
-    } else {
-        match clients.updated_at(&remote.target) {
-            Err(why) => PostmanCheck::new("unknown", None, Some(why)),
-            Ok(now) => compare_updated_at(
-                now,
-                kind::seen_updated_at(&state, &remote.target).as_deref(),
-                last_fetched.as_ref(),
-            ),
-        }
+        ),
+        Some(r) => match (&remote.target, clients.updated_at(&remote.target)) {
+            (_, Err(why)) => PostmanCheck::new("unknown", None, Some(why)),
+            (Target::Api(_), Ok(now)) => {
+                compare_updated_at(now, kind::seen_updated_at(&state), last_fetched.as_ref())
+            }
+            (Target::Workspace { workspace_id, .. }, Ok(now)) => {
+                let view = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
+                let client = clients.client(remote.target.base());
+                let holds = client.ok_or_else(|| "no client".to_string()).and_then(|c| {
+                    kind::workspace_holds(&ws.repo, &remote.name, workspace_id, &state, view, c)
+                        .map_err(|e| e.to_string())
+                });
+                match holds {
+                    Ok(true) => PostmanCheck::new("unchanged", now, None),
+                    Ok(false) => PostmanCheck::new("changed", now, None),
+                    Err(why) => PostmanCheck::new("unknown", now, Some(why)),
+                }
+            }
+        },
     };
 
     Ok(ApiStatus {
@@ -245,6 +256,11 @@ struct Clients {
 }
 
 impl Clients {
+    /// The client of `base`, once [`Clients::updated_at`] made it with a key Postman took.
+    fn client(&self, base: &Url) -> Option<&Client> {
+        self.by_server.get(base.as_str())?.as_ref().ok()
+    }
+
     /// The API's (workspace's) `updatedAt`: one request per remote ([`kind::look`]).
     fn updated_at(&mut self, target: &Target) -> Result<Option<String>, String> {
         let get = |client: &Client| kind::look(client, target).map(|(_, at)| at);

@@ -257,12 +257,6 @@ pub fn author_email(id: &str) -> String {
     format!("workspace-{id}@postman.invalid")
 }
 
-/// The workspace's `updatedAt` as the read that made `cache` ([`remember`]) saw it.
-pub fn workspace_updated_at(cache: &Value) -> Option<String> {
-    let cache: Cache = serde_json::from_value(cache.clone()).ok()?;
-    cache.workspace_updated_at
-}
-
 /// Who made a commit from a workspace state, and when: the determinism contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
