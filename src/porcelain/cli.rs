@@ -71,10 +71,12 @@ With --workspace <id>, the remote is a Postman v12 workspace (postman::<server>/
 its Spec Hub specs, collections, environments and globals in the layout the desktop app's \
 Native Git writes (postman/specs, postman/collections/<name>/ as Collection v3 trees, \
 postman/environments, postman/globals, .postman/resources.yaml). A repository the app wrote \
-is recognised by its .postman/resources.yaml (which must name that workspace); an empty one, \
-or one without that file, gets the app's template of it. Every other file, and every key of \
-.postman/resources.yaml but the managed cloudResources, stays byte for byte. On a branch with \
-no commit yet, the first fetch makes the very commit git clone makes."
+is recognised by its .postman/resources.yaml (which must name that workspace) and nothing in \
+it is rewritten; one without that file gets the app's template of it, to commit. Every other \
+file, and every key of .postman/resources.yaml but the managed cloudResources, stays byte for \
+byte. connect compares the files with Postman through the remote helper's own functions and \
+names the commit the first fetch makes; on a branch with no commit yet nothing is written, and \
+that commit is the very one git clone makes."
 )]
 pub struct ConnectArgs {
     /// The API: its id, a postman:: URL, https://<server>/apis/<id>, or its Postman web address.
@@ -123,7 +125,9 @@ pub struct ConnectArgs {
     long_about = "Remove a connected API: its remote and remote-tracking branches, its \
 postman* settings, its private refs (refs/postman/<remote>/*), its cache, and its entries in \
 .postman/api and .postman/api_<apiId> (left uncommitted). Nothing changes in Postman, and \
-your files and commits stay. Asks for the API's name on the terminal first, unless --yes."
+your files and commits stay. Asks for the API's name on the terminal first, unless --yes. \
+For a workspace remote, the same, and .postman/resources.yaml stays (the desktop app's file \
+too); the workspace's name is asked."
 )]
 pub struct DisconnectArgs {
     /// The remote to remove.
@@ -141,7 +145,10 @@ pub struct DisconnectArgs {
     long_about = "Show every connected API: its remote, branch and mapping, the \
 time of the Postman state last fetched, the commits not pushed to Postman, the fetched \
 commits not merged yet, and whether Postman changed since the last fetch (one small \
-request per API: the API's updatedAt)."
+request per API: the API's updatedAt). Workspace remotes are shown too (--json: under \
+workspaces): a workspace's updatedAt does not move when a spec file is edited, so for one \
+the listings are read as fetch reads them (nothing unchanged is downloaded) and compared \
+with the state last fetched."
 )]
 pub struct StatusArgs {
     /// Print JSON for tools instead of a table.
