@@ -500,3 +500,142 @@ fn workspace_refusals_write_nothing() {
     );
     assert_eq!(sandbox.git_ok(&repo, ["remote"]), "postman\n");
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn disconnect_asks_for_the_workspace_s_name() {
+    let fake = FakePostman::start();
+    let ws = fake.with_state(|s| s.seed_workspace());
+    let sandbox = Sandbox::new();
+    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    // The name comes from the clone's commit (`Postman: Payments`).
+    let run = git_on_terminal(
+        &sandbox,
+        &clone,
+        &["postman", "disconnect", "--remote", "origin"],
+        "Type the workspace's name to confirm: ",
+        "Payments",
+    );
+    assert!(run.success, "{}", run.screen);
+    assert!(
+        run.screen.contains(&format!(
+            "This disconnects Postman workspace \"Payments\" ({ws}) from remote origin."
+        )),
+        "{}",
+        run.screen
+    );
+    assert_eq!(sandbox.git_ok(&clone, ["remote"]), "");
+}
+
+#[test]
+fn sync_regenerates_a_spec_s_collections_and_fetches_them() {
+    let fake = FakePostman::start();
+    let ws = fake.with_state(|s| s.seed_workspace());
+    let sandbox = Sandbox::new();
+    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    let generated = "Payments API (generated)";
+    let uid = fake.with_state(|s| {
+        let c = s.workspace_collections(&ws);
+        c.iter()
+            .find(|c| c.name() == generated)
+            .unwrap()
+            .uid
+            .clone()
+    });
+
+    // Nothing changed: nothing to sync, and the fetch brings nothing.
+    let out = postman_ok(&sandbox, &clone, &["sync", "payments"]);
+    assert_eq!(
+        out,
+        format!(
+            "Collection \"{generated}\" ({uid}) is in sync with spec \"payments\".\n\
+             Fetched origin: nothing new in git.\n"
+        )
+    );
+
+    // The spec moves to another server in Postman: its collection is out of sync, and
+    // `sync` (naming the spec by its directory) brings it back through the 202 task.
+    let spec = payments_spec(&fake);
+    let index = read(&clone, "postman/specs/payments/index.yaml");
+    let v2 = index.replace("api.example.com/v1", "api.example.com/v2");
+    assert_ne!(index, v2);
+    fake.with_state(|s| s.put_spec_file(&spec, "index.yaml", &v2));
+    fake.clear_requests();
+    let out = postman_ok(&sandbox, &clone, &["sync", "postman/specs/payments"]);
+    let fetched = sandbox.rev(&clone, "origin/main");
+    assert_eq!(
+        out,
+        format!(
+            "Synced collection \"{generated}\" ({uid}) with spec \"payments\".\n\
+             Fetched origin/main: {} (git merge origin/main takes it).\n",
+            &fetched[..7]
+        )
+    );
+    let sync = format!("PUT /collections/{uid}/synchronizations");
+    let requests = fake.requests();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| format!("{} {}", r.method, r.path) == sync)
+            .count(),
+        1
+    );
+    assert!(
+        requests.iter().any(|r| r.path.contains("/tasks/")),
+        "the task is polled"
+    );
+    let in_collection = format!("postman/collections/{generated}");
+    let grep = sandbox.git_ok(
+        &clone,
+        [
+            "grep",
+            "-l",
+            "api.example.com/v2",
+            "origin/main",
+            "--",
+            &in_collection,
+        ],
+    );
+    assert!(!grep.is_empty(), "the regenerated collection is fetched");
+
+    // A spec without a generated collection gets one, named after it.
+    let refunds = "openapi: 3.0.3\ninfo:\n  title: Refunds\n  version: '1'\npaths: {}\n";
+    fake.with_state(|s| {
+        s.create_spec(
+            &ws,
+            "refunds",
+            "OPENAPI:3.0",
+            &[("openapi.yaml", refunds, true)],
+        )
+    });
+    let out = postman_ok(&sandbox, &clone, &["sync", "refunds"]);
+    let made = fake.with_state(|s| {
+        let c = s.workspace_collections(&ws);
+        c.iter()
+            .find(|c| c.name() == "refunds")
+            .map(|c| c.uid.clone())
+    });
+    let made = made.unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        out.starts_with(&format!(
+            "Generated collection \"refunds\" ({made}) from spec \"refunds\".\nFetched origin/main: "
+        )),
+        "{out}"
+    );
+    let tree = sandbox.git_ok(
+        &clone,
+        [
+            "ls-tree",
+            "--name-only",
+            "origin/main",
+            "postman/collections/",
+        ],
+    );
+    assert!(tree.contains("postman/collections/refunds\n"), "{tree}");
+
+    let stderr = postman_fails(&sandbox, &clone, &["sync", "nope"]);
+    assert!(
+        stderr.contains(&format!("workspace {ws} has no spec \"nope\"")),
+        "{stderr}"
+    );
+}

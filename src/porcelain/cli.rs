@@ -36,6 +36,7 @@ pub enum Command {
     Connect(ConnectArgs),
     Disconnect(DisconnectArgs),
     Status(StatusArgs),
+    Sync(SyncArgs),
     Login(LoginArgs),
     Logout(LogoutArgs),
     /// Manage the OAuth apps git-credential-postman logs in with (GitHub Enterprise Server, GitLab Self-Managed).
@@ -137,6 +138,26 @@ pub struct DisconnectArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// Regenerate the collections generated from a Spec Hub spec, then fetch (workspace remotes).
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Ask Postman to bring the collections generated from a Spec Hub spec in \
+line with it (each one Postman lists as out of sync; when the spec has none, one is \
+generated, named after the spec), wait for each task, then git fetch the remote, so the \
+regenerated collections arrive as a commit on <remote>/main like any change made in \
+Postman. For a workspace remote (postman::<server>/workspaces/<id>) only."
+)]
+pub struct SyncArgs {
+    /// The spec: its name or id as Postman lists it, or its file or directory under
+    /// postman/specs (as .postman/resources.yaml maps it).
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+
+    /// The workspace remote (default: the only one).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
 }
 
 /// Show every connected API: mapping, last fetch, what is not pushed or not fetched.

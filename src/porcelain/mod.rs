@@ -1,7 +1,7 @@
 //! The porcelain: `git postman` commands.
 //!
 //! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
-//! - `connect`, `disconnect`, `status`, `login` (and `logout`), `doctor`: one module per
+//! - `connect`, `disconnect`, `status`, `sync`, `login` (and `logout`), `doctor`: one module per
 //!   command (`accounts` is `crate::credential::accounts`);
 //!   `app` and `pat` run in `crate::credential::cli`;
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
@@ -24,6 +24,7 @@ mod kind;
 mod login;
 mod server;
 mod status;
+mod sync;
 mod target;
 mod tty;
 mod workspace;
@@ -42,6 +43,8 @@ pub enum Error {
     #[error(transparent)]
     Status(#[from] status::Error),
     #[error(transparent)]
+    Sync(#[from] sync::Error),
+    #[error(transparent)]
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
@@ -59,6 +62,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Connect(args) => connect::run(args, out)?,
         Command::Disconnect(args) => disconnect::run(args, out)?,
         Command::Status(args) => status::run(args, out)?,
+        Command::Sync(args) => sync::run(args, out)?,
         Command::Login(args) => login::login(args, out)?,
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,
