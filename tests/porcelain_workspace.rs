@@ -40,11 +40,21 @@ fn read(repo: &Path, path: &str) -> String {
     std::fs::read_to_string(repo.join(path)).unwrap()
 }
 
-fn payments_spec(fake: &FakePostman) -> String {
+/// The id of the seeded workspace's spec `name`.
+fn spec_id(fake: &FakePostman, name: &str) -> String {
     fake.with_state(|s| {
-        let spec = s.ws.specs.values().find(|sp| sp.name == "payments");
+        let spec = s.ws.specs.values().find(|sp| sp.name == name);
         spec.unwrap().id.clone()
     })
+}
+
+/// The fake with the sample workspace, and a `git clone` of it.
+fn cloned_workspace() -> (FakePostman, String, Sandbox, PathBuf) {
+    let fake = FakePostman::start();
+    let ws = fake.with_state(|s| s.seed_workspace());
+    let sandbox = Sandbox::new();
+    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    (fake, ws, sandbox, clone)
 }
 
 #[test]
@@ -152,7 +162,7 @@ fn a_repository_the_desktop_app_wrote_is_recognised_and_kept_byte_for_byte() {
     // Changed in Postman: connect names the file, and taking Postman's side changes that
     // file only.
     postman_ok(&sandbox, &repo, &["disconnect", "--yes"]);
-    let spec = payments_spec(&fake);
+    let spec = spec_id(&fake, "payments");
     fake.with_state(|s| s.put_spec_file(&spec, MONEY, "type: integer\n"));
     let out = connect_workspace(&sandbox, &fake, &repo, &ws);
     let first_fetch = out
@@ -244,17 +254,11 @@ fn a_repository_without_resources_gets_the_app_s_template_and_the_differences() 
 
 #[test]
 fn status_doctor_and_disconnect_of_a_workspace_remote() {
-    let fake = FakePostman::start();
-    let ws = fake.with_state(|s| s.seed_workspace());
-    let sandbox = Sandbox::new();
-    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    let (fake, ws, sandbox, clone) = cloned_workspace();
 
     // The listings (no content downloaded) say Postman is unchanged since the clone.
-    let spec = payments_spec(&fake);
-    let events = fake.with_state(|s| {
-        let spec = s.ws.specs.values().find(|sp| sp.name == "events");
-        spec.unwrap().id.clone()
-    });
+    let spec = spec_id(&fake, "payments");
+    let events = spec_id(&fake, "events");
     // One page per listing, so that the count is one request per listing.
     fake.with_state(|s| s.set_page_size(100));
     fake.clear_requests();
@@ -504,10 +508,7 @@ fn workspace_refusals_write_nothing() {
 #[test]
 #[cfg(target_os = "linux")]
 fn disconnect_asks_for_the_workspace_s_name() {
-    let fake = FakePostman::start();
-    let ws = fake.with_state(|s| s.seed_workspace());
-    let sandbox = Sandbox::new();
-    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    let (_fake, ws, sandbox, clone) = cloned_workspace();
     // The name comes from the clone's commit (`Postman: Payments`).
     let run = git_on_terminal(
         &sandbox,
@@ -529,10 +530,7 @@ fn disconnect_asks_for_the_workspace_s_name() {
 
 #[test]
 fn sync_regenerates_a_spec_s_collections_and_fetches_them() {
-    let fake = FakePostman::start();
-    let ws = fake.with_state(|s| s.seed_workspace());
-    let sandbox = Sandbox::new();
-    let clone = clone_workspace(&fake, &sandbox, &ws, "clone");
+    let (fake, ws, sandbox, clone) = cloned_workspace();
     let generated = "Payments API (generated)";
     let uid = fake.with_state(|s| {
         let c = s.workspace_collections(&ws);
@@ -555,7 +553,7 @@ fn sync_regenerates_a_spec_s_collections_and_fetches_them() {
 
     // The spec moves to another server in Postman: its collection is out of sync, and
     // `sync` (naming the spec by its directory) brings it back through the 202 task.
-    let spec = payments_spec(&fake);
+    let spec = spec_id(&fake, "payments");
     let index = read(&clone, "postman/specs/payments/index.yaml");
     let v2 = index.replace("api.example.com/v1", "api.example.com/v2");
     assert_ne!(index, v2);

@@ -43,14 +43,25 @@ pub fn look(client: &Client, target: &Target) -> Result<(String, Option<String>)
             let api = client.get::<Api>(&["apis", &url.api_id], &[])?;
             Ok((api.name, api.updated_at))
         }
-        Target::Workspace { workspace_id, .. } => match client.workspace(workspace_id) {
-            Ok(w) => Ok((w.name, w.updated_at)),
-            Err(postman::workspace::Error::Api(e)) => Err(e),
-            Err(other) => Err(postman::Error::Decode {
-                method: "GET".into(),
-                path: format!("/workspaces/{workspace_id}"),
-                detail: other.to_string(),
-            }),
+        Target::Workspace { workspace_id, .. } => {
+            let path = format!("/workspaces/{workspace_id}");
+            let w = client
+                .workspace(workspace_id)
+                .map_err(|e| api_error(e, &path))?;
+            Ok((w.name, w.updated_at))
+        }
+    }
+}
+
+/// A workspace read's error as the client's own (what `apikey::first_request` tells a
+/// refused key by): an answer that did not decode names the request's path.
+pub fn api_error(e: postman::workspace::Error, path: &str) -> postman::Error {
+    match e {
+        postman::workspace::Error::Api(e) => e,
+        other => postman::Error::Decode {
+            method: "GET".into(),
+            path: path.into(),
+            detail: other.to_string(),
         },
     }
 }

@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use super::cli::SyncArgs;
+use super::kind;
 use super::workspace::{self, PostmanRemote, Workspace};
 use crate::layout::workspace::resources::{self, Cloud};
 use crate::layout::workspace::{Kind, RESOURCES_FILE, SPECS_DIR};
@@ -46,14 +47,8 @@ pub fn run(args: &SyncArgs, out: &mut dyn Write) -> Result<(), Error> {
         return Err(Error::NotAWorkspace(remote.name));
     };
     let (client, specs) = apikey::first_request(base, |c| {
-        c.specs(workspace_id).map_err(|e| match e {
-            postman::workspace::Error::Api(e) => e,
-            other => postman::Error::Decode {
-                method: "GET".into(),
-                path: "/specs".into(),
-                detail: other.to_string(),
-            },
-        })
+        c.specs(workspace_id)
+            .map_err(|e| kind::api_error(e, "/specs"))
     })?;
     let specs = specs?;
     let spec = find_spec(&ws, &specs, &args.spec).ok_or_else(|| Error::NoSuchSpec {
