@@ -300,7 +300,12 @@ fn status_doctor_and_disconnect_of_a_workspace_remote() {
     commit_all(&sandbox, &clone, "notes");
     let table = postman_ok(&sandbox, &clone, &["status"]);
     let row = table.lines().nth(1).unwrap();
-    assert!(row.starts_with(&format!("origin  {ws}  main")), "{table}");
+    assert!(
+        row.starts_with(&format!(
+            "origin  {ws}  main    postman/specs  postman/collections  "
+        )),
+        "{table}"
+    );
     assert!(
         row.contains("1 commit") && row.ends_with("changed"),
         "{table}"

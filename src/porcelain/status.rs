@@ -359,7 +359,12 @@ fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<(
                     .or_else(|| s.workspace_id.clone())
                     .unwrap_or_default(),
                 s.branch.clone().unwrap_or_else(dash),
-                s.schema_root_file.clone().unwrap_or_else(dash),
+                // A workspace has no one root file: its specs' directory.
+                match (&s.schema_root_file, &s.workspace_id) {
+                    (Some(root), _) => root.clone(),
+                    (None, Some(_)) => s.schema_directory.clone(),
+                    (None, None) => dash(),
+                },
                 s.collection_directory.clone(),
                 s.last_fetched
                     .as_ref()
