@@ -9,12 +9,14 @@
 //! secret empty and a push leaves Postman's value alone.
 
 mod files;
+mod placed;
 
 use gix::ObjectId;
 use serde_json::Value;
 
 use crate::layout::workspace::plan::{self as ws_plan, Write};
-use crate::layout::workspace::{self as ws_layout, resources, tree as ws_tree, RESOURCES_FILE};
+use crate::layout::workspace::resources::{self, Cloud};
+use crate::layout::workspace::{self as ws_layout, spec, tree as ws_tree, RESOURCES_FILE};
 use crate::postman::workspace::snapshot::{self, Snapshot};
 use crate::postman::workspace::{apply, tags};
 use crate::postman::{self, Client};
@@ -62,6 +64,25 @@ impl Workspace {
     }
 }
 
+/// A workspace state: what Postman holds and, after a push, where the objects it
+/// created live in the pushed tree (`cloudResources` entries the pushed
+/// `.postman/resources.yaml` lacks), so that R's Postman view keeps them where the user
+/// put them (a spec created from `Refunds/openapi.yaml` comes back as a one-file spec,
+/// which a fetch would write as `Refunds.yaml`).
+pub struct State {
+    pub read: Snapshot,
+    placed: Cloud,
+}
+
+impl From<Snapshot> for State {
+    fn from(read: Snapshot) -> State {
+        State {
+            read,
+            placed: Cloud::new(),
+        }
+    }
+}
+
 /// The layout is Native Git's, fixed; the remote only chooses about secrets.
 pub struct WorkspaceLayout {
     pub secrets: bool,
@@ -70,7 +91,7 @@ pub struct WorkspaceLayout {
 type Result<T, E = crate::remote::Error> = std::result::Result<T, E>;
 
 impl backend::Backend for Workspace {
-    type State = Snapshot;
+    type State = State;
     type Layout = WorkspaceLayout;
 
     /// `GET /workspaces/{id}`.
@@ -118,22 +139,22 @@ impl backend::Backend for Workspace {
         layout: &WorkspaceLayout,
         cache: &Cache,
         progress: bool,
-    ) -> Result<Snapshot> {
+    ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
         let read = snapshot::read(client, &self.id, &old, layout.secrets).map_err(Error::from)?;
         // Counted after the read (the listings say what changed only as they come).
         let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
         (0..read.downloads).for_each(|_| shown.tick());
         shown.finish();
-        Ok(read)
+        Ok(read.into())
     }
 
-    fn remember(&self, state: &Snapshot, cache: &mut Cache) {
-        cache.insert(SNAPSHOT.into(), snapshot::remember(state));
+    fn remember(&self, state: &State, cache: &mut Cache) {
+        cache.insert(SNAPSHOT.into(), snapshot::remember(&state.read));
     }
 
-    fn identity(&self, state: &Snapshot, version: Option<&VersionRef>) -> CommitIdentity {
-        let id = snapshot::identity(state, version.map(|v| v.name.as_str()));
+    fn identity(&self, state: &State, version: Option<&VersionRef>) -> CommitIdentity {
+        let id = snapshot::identity(&state.read, version.map(|v| v.name.as_str()));
         CommitIdentity {
             name: id.name,
             email: id.email,
@@ -142,8 +163,8 @@ impl backend::Backend for Workspace {
         }
     }
 
-    fn named(&self, state: &Snapshot, name: &str) -> Vec<String> {
-        let ws = &state.state;
+    fn named(&self, state: &State, name: &str) -> Vec<String> {
+        let ws = &state.read.state;
         let specs = ws.specs.iter().map(|s| (&s.id, &s.name));
         let collections = ws.collections.iter().map(|c| (&c.id, &c.name));
         let environments = ws.environments.iter().map(|e| (&e.id, &e.name));
@@ -155,8 +176,8 @@ impl backend::Backend for Workspace {
             .collect()
     }
 
-    fn versions(&self, client: &Client, live: &Snapshot) -> Result<Vec<VersionRef>> {
-        let versions = tags::versions(client, &live.state).map_err(Error::from)?;
+    fn versions(&self, client: &Client, live: &State) -> Result<Vec<VersionRef>> {
+        let versions = tags::versions(client, &live.read.state).map_err(Error::from)?;
         Ok(versions
             .into_iter()
             .map(|v| VersionRef {
@@ -171,31 +192,29 @@ impl backend::Backend for Workspace {
         &self,
         client: &Client,
         _repo: &gix::Repository,
-        live: &Snapshot,
+        live: &State,
         version: &VersionRef,
         _progress: bool,
-    ) -> Result<Option<(Snapshot, VersionRef)>> {
+    ) -> Result<Option<(State, VersionRef)>> {
         let tags = parse_version_id(&version.id)?;
         let v = tags::Version {
             name: version.name.clone(),
             tags,
         };
-        let ws = tags::read_version(client, &live.state, &v).map_err(Error::from)?;
-        Ok(Some((
-            Snapshot::of_version(ws, &live.name),
-            version.clone(),
-        )))
+        let ws = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
+        let read = Snapshot::of_version(ws, &live.read.name);
+        Ok(Some((read.into(), version.clone())))
     }
 
     fn push(
         &self,
         client: &Client,
         _repo: &gix::Repository,
-        _live: &Snapshot,
+        _live: &State,
         plan: Vec<Write>,
         journal: &mut dyn FnMut(Creation) -> Result<()>,
         cache: &mut Cache,
-    ) -> Result<Pushed<Snapshot>> {
+    ) -> Result<Pushed<State>> {
         let mut ids = RemoteIds::new();
         for w in &plan {
             if let Some((file, name)) = creates(w) {
@@ -223,22 +242,21 @@ impl backend::Backend for Workspace {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let state = snapshot::read(client, &self.id, &old, secrets).map_err(Error::from)?;
-        cache.insert(SNAPSHOT.into(), snapshot::remember(&state));
+        let read = snapshot::read(client, &self.id, &old, secrets).map_err(Error::from)?;
+        cache.insert(SNAPSHOT.into(), snapshot::remember(&read));
+        let state = State {
+            read,
+            placed: placed::entries(&plan, &ids),
+        };
         Ok(Pushed { state, ids })
     }
 
     /// A version tag named `name` on each spec that changed since its last one; the id
     /// is the version's as [`backend::Backend::versions`] lists it.
-    fn publish(
-        &self,
-        client: &Client,
-        live: &Snapshot,
-        name: &str,
-        _notes: &str,
-    ) -> Result<String> {
-        tags::publish(client, &live.state, name).map_err(Error::from)?;
-        let versions = tags::versions(client, &live.state).map_err(Error::from)?;
+    fn publish(&self, client: &Client, live: &State, name: &str, _notes: &str) -> Result<String> {
+        let ws = &live.read.state;
+        tags::publish(client, ws, name).map_err(Error::from)?;
+        let versions = tags::versions(client, ws).map_err(Error::from)?;
         Ok(versions
             .into_iter()
             .find(|v| v.name == name)
@@ -282,13 +300,16 @@ fn parse_version_id(id: &str) -> Result<Vec<(String, String)>, Error> {
 }
 
 impl backend::Layout for WorkspaceLayout {
-    type State = Snapshot;
+    type State = State;
     type Plan = Vec<Write>;
     type PlanError = ws_plan::Error;
 
-    fn apply(&self, repo: &gix::Repository, base: ObjectId, state: &Snapshot) -> Result<ObjectId> {
+    fn apply(&self, repo: &gix::Repository, base: ObjectId, state: &State) -> Result<ObjectId> {
         let before = files::read(repo, base)?;
-        let after = ws_tree::apply(&before, &state.state, self.secrets).map_err(Error::from)?;
+        let ws = &state.read.state;
+        let seeded = placed::seed(&before, &ws.id, &state.placed).map_err(Error::from)?;
+        let after = ws_tree::apply(seeded.as_deref().unwrap_or(&before), ws, self.secrets)
+            .map_err(Error::from)?;
         files::write(repo, base, &before, &after)
     }
 
@@ -296,7 +317,7 @@ impl backend::Layout for WorkspaceLayout {
         &self,
         repo: &gix::Repository,
         pushed: &Viewed,
-        live: &Snapshot,
+        live: &State,
         created: &RemoteIds,
     ) -> Result<Vec<Write>, ws_plan::Error> {
         let files = files::read(repo, pushed.tree).map_err(|e| {
@@ -305,12 +326,21 @@ impl backend::Layout for WorkspaceLayout {
                 message: e.to_string(),
             })
         })?;
-        ws_plan::plan(&files, &live.state, created)
+        ws_plan::plan(&files, &live.read.state, created)
     }
 
     /// `.postman/resources.yaml`: a create adds its id there.
     fn is_derived(&self, repo_path: &str) -> bool {
         repo_path == RESOURCES_FILE
+    }
+
+    /// Also the one file a spec created from a directory comes back as until a push
+    /// records where it lives (`Refunds/` -> `Refunds.yaml`).
+    fn is_created_file(&self, created: &str, path: &str) -> bool {
+        backend::inside(created, path)
+            || path
+                .strip_prefix(created)
+                .is_some_and(|ext| ext.starts_with('.') && spec::is_spec_file(path))
     }
 
     fn known_ids(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Vec<String>> {
