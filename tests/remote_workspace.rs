@@ -15,13 +15,6 @@ fn cloned() -> Remote {
     Backend::Workspace.start()
 }
 
-fn spec_id(r: &Remote, name: &str) -> String {
-    r.fake.with_state(|s| {
-        let spec = s.ws.specs.values().find(|sp| sp.name == name).unwrap();
-        spec.id.clone()
-    })
-}
-
 fn collection_uid(r: &Remote, name: &str) -> String {
     r.fake.with_state(|s| {
         let c = s.workspace_collections(&r.id);
@@ -88,7 +81,7 @@ fn a_clone_writes_native_gits_layout() {
         resources.contains(&format!("workspace:\n  id: {}\n", r.id)),
         "{resources}"
     );
-    let payments = spec_id(&r, "payments");
+    let payments = r.spec_id("payments");
     assert!(
         resources.contains(&format!(
             "    ../postman/specs/payments/index.yaml: {payments}\n"
@@ -148,7 +141,7 @@ fn a_fetch_after_a_change_in_postman_changes_exactly_that_file() {
 #[test]
 fn a_push_sends_exactly_the_changed_objects() {
     let r = cloned();
-    let payments = spec_id(&r, "payments");
+    let payments = r.spec_id("payments");
     let money = "components/schemas/Money.yaml";
     write(
         &r,
@@ -190,7 +183,7 @@ fn a_new_spec_directory_creates_a_spec_with_its_root_and_a_deleted_file_is_delet
     write(&r, "postman/specs/Refunds/openapi.yaml", text);
     commit_all(&r, "new spec");
     push_sends(&r, &["POST /specs".to_string()]);
-    let refunds = spec_id(&r, "Refunds");
+    let refunds = r.spec_id("Refunds");
     r.fake.with_state(|s| {
         let spec = s.spec(&refunds).unwrap();
         assert_eq!(spec.spec_type, "OPENAPI:3.0");
@@ -206,7 +199,7 @@ fn a_new_spec_directory_creates_a_spec_with_its_root_and_a_deleted_file_is_delet
     push_sends(&r, &[format!("PATCH /specs/{refunds}/files/{root}")]);
     assert_eq!(r.count_named("Refunds"), 1);
 
-    let payments = spec_id(&r, "payments");
+    let payments = r.spec_id("payments");
     let error = "components/schemas/Error.yaml";
     r.sandbox.git_ok(
         &r.repo,
@@ -314,7 +307,7 @@ fn an_annotated_tag_tags_each_changed_spec_and_versions_are_git_tags() {
     r.fake.clear_requests();
     r.sandbox
         .git_ok(&r.repo, ["push", "-q", "origin", "v1.1.0"]);
-    let payments = spec_id(&r, "payments");
+    let payments = r.spec_id("payments");
     assert_eq!(r.writes(), [format!("POST /specs/{payments}/version-tags")]);
 
     // Nothing changed since: one clear line.
@@ -329,6 +322,20 @@ fn an_annotated_tag_tags_each_changed_spec_and_versions_are_git_tags() {
         line.contains("no spec changed since its last version tag"),
         "{stderr}"
     );
+
+    // A name Spec Hub already has, even forced: one clear line, nothing sent.
+    r.sandbox
+        .git_ok(&r.repo, ["tag", "-f", "-a", "v1.0.0", "-m", "Again"]);
+    r.fake.clear_requests();
+    let (_, stderr) = r
+        .sandbox
+        .git_fails(&r.repo, ["push", "--force", "origin", "v1.0.0"]);
+    let line = stderr.lines().find(|l| l.contains("v1.0.0 -> v1.0.0"));
+    assert!(
+        line.is_some_and(|l| l.contains("already exists")),
+        "{stderr}"
+    );
+    assert!(r.writes().is_empty(), "{:?}", r.writes());
 
     // Postman's version tags are git tags whose trees hold the tagged spec files.
     let listed = r.sandbox.git_ok(&r.repo, ["ls-remote", "--tags", "origin"]);

@@ -198,7 +198,8 @@ impl Remote {
         id
     }
 
-    fn spec_id(&self, name: &str) -> String {
+    /// The id of the workspace spec named `name`.
+    pub fn spec_id(&self, name: &str) -> String {
         self.fake.with_state(|s| {
             let spec = s.ws.specs.values().find(|sp| sp.name == name).unwrap();
             spec.id.clone()
