@@ -98,6 +98,36 @@ fn a_clone_writes_native_gits_layout() {
     );
 }
 
+/// A fetch of an unchanged workspace: the workspace, the listings (with `updatedAt`) and
+/// the version tags, each once; nothing downloaded.
+#[test]
+fn a_fetch_without_change_asks_only_the_listings() {
+    let r = cloned();
+    r.fake.with_state(|s| s.set_page_size(100));
+    r.sandbox.git_ok(&r.repo, ["fetch", "-q"]);
+    let mut asked: Vec<String> = r
+        .fake
+        .requests()
+        .iter()
+        .map(|q| format!("{} {}", q.method, q.path))
+        .collect();
+    asked.sort();
+    let (ws, p, e) = (&r.id, r.spec_id("payments"), r.spec_id("events"));
+    let mut expected = vec![
+        format!("GET /workspaces/{ws}"),
+        format!("GET /workspaces/{ws}/global-variables"),
+        "GET /specs".into(),
+        "GET /collections".into(),
+        "GET /environments".into(),
+    ];
+    for spec in [p, e] {
+        expected.push(format!("GET /specs/{spec}/files"));
+        expected.push(format!("GET /specs/{spec}/version-tags"));
+    }
+    expected.sort();
+    assert_eq!(asked, expected);
+}
+
 #[test]
 fn a_fetch_after_a_change_in_postman_changes_exactly_that_file() {
     let r = cloned();

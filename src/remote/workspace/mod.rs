@@ -56,11 +56,17 @@ impl From<Error> for crate::remote::Error {
 /// One workspace.
 pub struct Workspace {
     id: String,
+    /// `GET /workspaces/{id}` as the last [`backend::Backend::open`] read it: the read
+    /// that follows starts from it.
+    opened: Option<postman::workspace::Workspace>,
 }
 
 impl Workspace {
     pub fn new(id: &str) -> Workspace {
-        Workspace { id: id.to_string() }
+        Workspace {
+            id: id.to_string(),
+            opened: None,
+        }
     }
 }
 
@@ -96,14 +102,16 @@ impl backend::Backend for Workspace {
 
     /// `GET /workspaces/{id}`.
     fn open(&mut self, client: &Client) -> Result<(), postman::Error> {
-        client.workspace(&self.id).map(drop).map_err(|e| match e {
+        let opened = client.workspace(&self.id).map_err(|e| match e {
             postman::workspace::Error::Api(e) => e,
             other => postman::Error::Decode {
                 method: "GET".into(),
                 path: format!("/workspaces/{}", self.id),
                 detail: other.to_string(),
             },
-        })
+        })?;
+        self.opened = Some(opened);
+        Ok(())
     }
 
     fn layout(
@@ -141,7 +149,9 @@ impl backend::Backend for Workspace {
         progress: bool,
     ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let read = snapshot::read(client, &self.id, &old, layout.secrets).map_err(Error::from)?;
+        let opened = self.opened.clone().expect("open() comes first");
+        let read =
+            snapshot::read_opened(client, opened, &old, layout.secrets).map_err(Error::from)?;
         // Counted after the read (the listings say what changed only as they come).
         let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
         (0..read.downloads).for_each(|_| shown.tick());
