@@ -290,7 +290,25 @@ fn secrets_reach_git_only_on_opt_in() {
         ],
     );
     let with = r.sandbox.join("with");
-    assert!(read_in(&with, STAGING).contains(SAMPLE_SECRET));
+    let env = read_in(&with, STAGING);
+    assert!(env.contains(SAMPLE_SECRET));
+    // Opted in, a secret git holds is pushed, and the push leaves nothing to fetch.
+    std::fs::write(with.join(STAGING), env.replace(SAMPLE_SECRET, "rotated")).unwrap();
+    r.sandbox.git_ok(&with, ["commit", "-qam", "rotate"]);
+    r.sandbox.git_ok(&with, ["push", "-q"]);
+    let staging = environment_uid(&r, "Staging");
+    let secret = r.fake.with_state(|s| {
+        let env = s.environment(&staging).unwrap();
+        let v = env.values.iter().find(|v| v["key"] == "apiKey").unwrap();
+        v["value"].clone()
+    });
+    assert_eq!(secret, "rotated");
+    r.sandbox.git_ok(&with, ["fetch", "-q"]);
+    let (head, fetched) = (
+        r.sandbox.rev(&with, "HEAD"),
+        r.sandbox.rev(&with, "origin/main"),
+    );
+    assert_eq!(head, fetched);
 
     let (_, stderr) = r.sandbox.git_fails(
         r.sandbox.path(),

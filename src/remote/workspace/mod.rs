@@ -78,13 +78,17 @@ impl Workspace {
 pub struct State {
     pub read: Snapshot,
     placed: Cloud,
+    /// Whether the read holds secret values (the remote's opt-in), for the read after
+    /// a push.
+    secrets: bool,
 }
 
-impl From<Snapshot> for State {
-    fn from(read: Snapshot) -> State {
+impl State {
+    fn new(read: Snapshot, secrets: bool) -> State {
         State {
             read,
             placed: Cloud::new(),
+            secrets,
         }
     }
 }
@@ -156,7 +160,7 @@ impl backend::Backend for Workspace {
         let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
         (0..read.downloads).for_each(|_| shown.tick());
         shown.finish();
-        Ok(read.into())
+        Ok(State::new(read, layout.secrets))
     }
 
     fn remember(&self, state: &State, cache: &mut Cache) {
@@ -213,14 +217,14 @@ impl backend::Backend for Workspace {
         };
         let ws = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
         let read = Snapshot::of_version(ws, &live.read.name);
-        Ok(Some((read.into(), version.clone())))
+        Ok(Some((State::new(read, false), version.clone())))
     }
 
     fn push(
         &self,
         client: &Client,
         _repo: &gix::Repository,
-        _live: &State,
+        live: &State,
         plan: Vec<Write>,
         journal: &mut dyn FnMut(Creation) -> Result<()>,
         cache: &mut Cache,
@@ -246,17 +250,12 @@ impl backend::Backend for Workspace {
         }
         // What Postman holds now, as the next fetch reads it (only what changed is
         // downloaded): the new view, and a cache that fetch starts from.
-        let secrets = cache
-            .get(SNAPSHOT)
-            .and_then(|c| c.get("secrets"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let read = snapshot::read(client, &self.id, &old, secrets).map_err(Error::from)?;
+        let read = snapshot::read(client, &self.id, &old, live.secrets).map_err(Error::from)?;
         cache.insert(SNAPSHOT.into(), snapshot::remember(&read));
         let state = State {
-            read,
             placed: placed::entries(&plan, &ids),
+            ..State::new(read, live.secrets)
         };
         Ok(Pushed { state, ids })
     }
