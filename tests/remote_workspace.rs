@@ -29,6 +29,15 @@ fn environment_uid(r: &Remote, name: &str) -> String {
     })
 }
 
+/// The value of the Staging environment's secret `apiKey` in Postman.
+fn secret_in_postman(r: &Remote, staging: &str) -> serde_json::Value {
+    r.fake.with_state(|s| {
+        let env = s.environment(staging).unwrap();
+        let v = env.values.iter().find(|v| v["key"] == "apiKey").unwrap();
+        v["value"].clone()
+    })
+}
+
 fn read(r: &Remote, path: &str) -> String {
     std::fs::read_to_string(r.repo.join(path)).unwrap()
 }
@@ -198,11 +207,7 @@ fn a_push_sends_exactly_the_changed_objects() {
     );
     commit_all(&r, "environment");
     push_sends(&r, &[format!("PUT /environments/{staging}")]);
-    let secret = r.fake.with_state(|s| {
-        let env = s.environment(&staging).unwrap();
-        let v = env.values.iter().find(|v| v["key"] == "apiKey").unwrap();
-        v["value"].clone()
-    });
+    let secret = secret_in_postman(&r, &staging);
     assert_eq!(secret, SAMPLE_SECRET, "a secret git does not hold is kept");
 }
 
@@ -297,11 +302,7 @@ fn secrets_reach_git_only_on_opt_in() {
     r.sandbox.git_ok(&with, ["commit", "-qam", "rotate"]);
     r.sandbox.git_ok(&with, ["push", "-q"]);
     let staging = environment_uid(&r, "Staging");
-    let secret = r.fake.with_state(|s| {
-        let env = s.environment(&staging).unwrap();
-        let v = env.values.iter().find(|v| v["key"] == "apiKey").unwrap();
-        v["value"].clone()
-    });
+    let secret = secret_in_postman(&r, &staging);
     assert_eq!(secret, "rotated");
     r.sandbox.git_ok(&with, ["fetch", "-q"]);
     let (head, fetched) = (
