@@ -84,7 +84,8 @@ pub fn workspace_holds(
     view: ObjectId,
     client: &Client,
 ) -> Result<bool, crate::remote::Error> {
-    let backend = WorkspaceBackend::new(id);
+    let mut backend = WorkspaceBackend::new(id);
+    backend.open(client)?;
     let layout = backend.layout(repo, Some(remote), None)?;
     let memory = repo.clone().with_object_memory();
     let live = backend.read_current(client, &memory, &layout, state.backend_cache(), false)?;

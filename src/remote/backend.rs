@@ -137,6 +137,17 @@ pub trait Layout {
     /// Files derived from Postman's state (the dot-files) that the interrupted-push
     /// check does not compare.
     fn is_derived(&self, repo_path: &str) -> bool;
+    /// Whether `path` holds (part of) the object a push created from repository path
+    /// `created` (the interrupted-push check does not compare it: Postman adds ids).
+    fn is_created_file(&self, created: &str, path: &str) -> bool {
+        inside(created, path)
+    }
     /// The ids of the objects `tree`'s dot-files know.
     fn known_ids(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Vec<String>, Error>;
+}
+
+/// `path` is `dir` or inside it.
+pub fn inside(dir: &str, path: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

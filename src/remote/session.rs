@@ -116,7 +116,7 @@ impl<B: Backend> Live<B> {
             repo,
             (trees.view, live, target.tree),
             &pending.created,
-            |path| self.layout.is_derived(path),
+            &self.layout,
         )
     }
 

@@ -10,23 +10,21 @@
 use std::io::Write;
 
 use gix::ObjectId;
-use serde_json::Value;
 use url::Url;
 
 use super::super::compare::{self, Difference};
-use super::super::kind::{self, describe};
+use super::super::kind::describe;
 use super::super::server;
 use super::super::workspace::{self, PostmanRemote, Workspace};
 use super::{apis, report_differences, Connected, Connection};
 use crate::layout::managed::is_under;
 use crate::layout::workspace::resources::{self, Cloud};
 use crate::layout::workspace::{self as native, tree as native_tree, RESOURCES_FILE};
-use crate::postman::workspace::snapshot::{self, Snapshot};
 use crate::postman::{self, apikey};
 use crate::remote::backend::{Backend, Layout};
+use crate::remote::state::Cache;
 use crate::remote::tree;
-use crate::remote::url::Target;
-use crate::remote::workspace::{Workspace as WorkspaceBackend, WorkspaceLayout};
+use crate::remote::workspace::{State, Workspace as WorkspaceBackend, WorkspaceLayout};
 
 /// Native Git's folder: every file the app manages is in it, or is
 /// `.postman/resources.yaml`.
@@ -38,8 +36,6 @@ pub enum Error {
     Workspace(#[from] workspace::Error),
     #[error(transparent)]
     Layout(#[from] native::Error),
-    #[error(transparent)]
-    Read(#[from] snapshot::Error),
     #[error(transparent)]
     Postman(#[from] postman::Error),
     #[error(transparent)]
@@ -108,7 +104,7 @@ pub(super) fn prepare(
         (None, Some(_)) => Some(resources::write(None, id, &Cloud::new())?),
         _ => None,
     };
-    let live = read_postman(server, id)?;
+    let (backend, live) = read_postman(ws, server, id)?;
 
     // The working tree's side: HEAD with the files Native Git manages replaced by the
     // working tree's (and the template connect writes).
@@ -127,7 +123,6 @@ pub(super) fn prepare(
     let local = compare::local_tree(&memory, base, stale, &files)?;
 
     // The remote helper's own functions, as its first fetch calls them.
-    let backend = WorkspaceBackend::new(id);
     let layout = WorkspaceLayout { secrets: false };
     let differences = compare::differences(&memory, local, &layout, &live)?;
     let base_tree = match base {
@@ -137,10 +132,10 @@ pub(super) fn prepare(
     let fetched = layout.apply(&memory, base_tree, &live)?;
     let first_fetch = tree::commit(&memory, &backend.identity(&live, None), fetched, base)?;
 
-    let state = &live.state;
+    let state = &live.read.state;
     Ok(WorkspaceConnection {
         id: id.to_string(),
-        name: live.name.clone(),
+        name: live.read.name.clone(),
         counts: [
             (state.specs.len(), "spec"),
             (state.collections.len(), "collection"),
@@ -153,14 +148,16 @@ pub(super) fn prepare(
     })
 }
 
-/// The workspace as a fetch reads it (no cache; secret values not held).
-fn read_postman(server: &Url, id: &str) -> Result<Snapshot, Error> {
-    let target = Target::Workspace {
-        base: server.clone(),
-        workspace_id: id.to_string(),
-    };
-    let (client, answer) = apikey::first_request(server, |c| kind::look(c, &target))?;
-    match answer {
+/// The workspace as the remote helper's first fetch reads it (`Backend::open`, which
+/// authenticates, then `read_current` with no cache; secret values not held).
+fn read_postman(
+    ws: &Workspace,
+    server: &Url,
+    id: &str,
+) -> Result<(WorkspaceBackend, State), Error> {
+    let mut backend = WorkspaceBackend::new(id);
+    let (client, opened) = apikey::first_request(server, |c| backend.open(c))?;
+    match opened {
         Err(postman::Error::Status {
             status: 404,
             message,
@@ -174,7 +171,9 @@ fn read_postman(server: &Url, id: &str) -> Result<Snapshot, Error> {
         }
         other => other?,
     };
-    Ok(snapshot::read(&client, id, &Value::Null, false)?)
+    let layout = WorkspaceLayout { secrets: false };
+    let live = backend.read_current(&client, &ws.repo, &layout, &Cache::new(), false)?;
+    Ok((backend, live))
 }
 
 /// The working tree's files that a fetch writes and a push reads: under Native Git's

@@ -9,12 +9,14 @@
 //! secret empty and a push leaves Postman's value alone.
 
 mod files;
+mod placed;
 
 use gix::ObjectId;
 use serde_json::Value;
 
 use crate::layout::workspace::plan::{self as ws_plan, Write};
-use crate::layout::workspace::{self as ws_layout, resources, tree as ws_tree, RESOURCES_FILE};
+use crate::layout::workspace::resources::{self, Cloud};
+use crate::layout::workspace::{self as ws_layout, spec, tree as ws_tree, RESOURCES_FILE};
 use crate::postman::workspace::snapshot::{self, Snapshot};
 use crate::postman::workspace::{apply, tags};
 use crate::postman::{self, Client};
@@ -54,11 +56,40 @@ impl From<Error> for crate::remote::Error {
 /// One workspace.
 pub struct Workspace {
     id: String,
+    /// `GET /workspaces/{id}` as the last [`backend::Backend::open`] read it: the read
+    /// that follows starts from it.
+    opened: Option<postman::workspace::Workspace>,
 }
 
 impl Workspace {
     pub fn new(id: &str) -> Workspace {
-        Workspace { id: id.to_string() }
+        Workspace {
+            id: id.to_string(),
+            opened: None,
+        }
+    }
+}
+
+/// A workspace state: what Postman holds and, after a push, where the objects it
+/// created live in the pushed tree (`cloudResources` entries the pushed
+/// `.postman/resources.yaml` lacks), so that R's Postman view keeps them where the user
+/// put them (a spec created from `Refunds/openapi.yaml` comes back as a one-file spec,
+/// which a fetch would write as `Refunds.yaml`).
+pub struct State {
+    pub read: Snapshot,
+    placed: Cloud,
+    /// Whether the read holds secret values (the remote's opt-in), for the read after
+    /// a push.
+    secrets: bool,
+}
+
+impl State {
+    fn new(read: Snapshot, secrets: bool) -> State {
+        State {
+            read,
+            placed: Cloud::new(),
+            secrets,
+        }
     }
 }
 
@@ -70,19 +101,21 @@ pub struct WorkspaceLayout {
 type Result<T, E = crate::remote::Error> = std::result::Result<T, E>;
 
 impl backend::Backend for Workspace {
-    type State = Snapshot;
+    type State = State;
     type Layout = WorkspaceLayout;
 
     /// `GET /workspaces/{id}`.
     fn open(&mut self, client: &Client) -> Result<(), postman::Error> {
-        client.workspace(&self.id).map(drop).map_err(|e| match e {
+        let opened = client.workspace(&self.id).map_err(|e| match e {
             postman::workspace::Error::Api(e) => e,
             other => postman::Error::Decode {
                 method: "GET".into(),
                 path: format!("/workspaces/{}", self.id),
                 detail: other.to_string(),
             },
-        })
+        })?;
+        self.opened = Some(opened);
+        Ok(())
     }
 
     fn layout(
@@ -118,22 +151,24 @@ impl backend::Backend for Workspace {
         layout: &WorkspaceLayout,
         cache: &Cache,
         progress: bool,
-    ) -> Result<Snapshot> {
+    ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let read = snapshot::read(client, &self.id, &old, layout.secrets).map_err(Error::from)?;
+        let opened = self.opened.clone().expect("open() comes first");
+        let read =
+            snapshot::read_opened(client, opened, &old, layout.secrets).map_err(Error::from)?;
         // Counted after the read (the listings say what changed only as they come).
         let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
         (0..read.downloads).for_each(|_| shown.tick());
         shown.finish();
-        Ok(read)
+        Ok(State::new(read, layout.secrets))
     }
 
-    fn remember(&self, state: &Snapshot, cache: &mut Cache) {
-        cache.insert(SNAPSHOT.into(), snapshot::remember(state));
+    fn remember(&self, state: &State, cache: &mut Cache) {
+        cache.insert(SNAPSHOT.into(), snapshot::remember(&state.read));
     }
 
-    fn identity(&self, state: &Snapshot, version: Option<&VersionRef>) -> CommitIdentity {
-        let id = snapshot::identity(state, version.map(|v| v.name.as_str()));
+    fn identity(&self, state: &State, version: Option<&VersionRef>) -> CommitIdentity {
+        let id = snapshot::identity(&state.read, version.map(|v| v.name.as_str()));
         CommitIdentity {
             name: id.name,
             email: id.email,
@@ -142,8 +177,8 @@ impl backend::Backend for Workspace {
         }
     }
 
-    fn named(&self, state: &Snapshot, name: &str) -> Vec<String> {
-        let ws = &state.state;
+    fn named(&self, state: &State, name: &str) -> Vec<String> {
+        let ws = &state.read.state;
         let specs = ws.specs.iter().map(|s| (&s.id, &s.name));
         let collections = ws.collections.iter().map(|c| (&c.id, &c.name));
         let environments = ws.environments.iter().map(|e| (&e.id, &e.name));
@@ -155,8 +190,8 @@ impl backend::Backend for Workspace {
             .collect()
     }
 
-    fn versions(&self, client: &Client, live: &Snapshot) -> Result<Vec<VersionRef>> {
-        let versions = tags::versions(client, &live.state).map_err(Error::from)?;
+    fn versions(&self, client: &Client, live: &State) -> Result<Vec<VersionRef>> {
+        let versions = tags::versions(client, &live.read.state).map_err(Error::from)?;
         Ok(versions
             .into_iter()
             .map(|v| VersionRef {
@@ -171,31 +206,29 @@ impl backend::Backend for Workspace {
         &self,
         client: &Client,
         _repo: &gix::Repository,
-        live: &Snapshot,
+        live: &State,
         version: &VersionRef,
         _progress: bool,
-    ) -> Result<Option<(Snapshot, VersionRef)>> {
+    ) -> Result<Option<(State, VersionRef)>> {
         let tags = parse_version_id(&version.id)?;
         let v = tags::Version {
             name: version.name.clone(),
             tags,
         };
-        let ws = tags::read_version(client, &live.state, &v).map_err(Error::from)?;
-        Ok(Some((
-            Snapshot::of_version(ws, &live.name),
-            version.clone(),
-        )))
+        let ws = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
+        let read = Snapshot::of_version(ws, &live.read.name);
+        Ok(Some((State::new(read, false), version.clone())))
     }
 
     fn push(
         &self,
         client: &Client,
         _repo: &gix::Repository,
-        _live: &Snapshot,
+        live: &State,
         plan: Vec<Write>,
         journal: &mut dyn FnMut(Creation) -> Result<()>,
         cache: &mut Cache,
-    ) -> Result<Pushed<Snapshot>> {
+    ) -> Result<Pushed<State>> {
         let mut ids = RemoteIds::new();
         for w in &plan {
             if let Some((file, name)) = creates(w) {
@@ -217,28 +250,22 @@ impl backend::Backend for Workspace {
         }
         // What Postman holds now, as the next fetch reads it (only what changed is
         // downloaded): the new view, and a cache that fetch starts from.
-        let secrets = cache
-            .get(SNAPSHOT)
-            .and_then(|c| c.get("secrets"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let state = snapshot::read(client, &self.id, &old, secrets).map_err(Error::from)?;
-        cache.insert(SNAPSHOT.into(), snapshot::remember(&state));
+        let read = snapshot::read(client, &self.id, &old, live.secrets).map_err(Error::from)?;
+        cache.insert(SNAPSHOT.into(), snapshot::remember(&read));
+        let state = State {
+            placed: placed::entries(&plan, &ids),
+            ..State::new(read, live.secrets)
+        };
         Ok(Pushed { state, ids })
     }
 
     /// A version tag named `name` on each spec that changed since its last one; the id
     /// is the version's as [`backend::Backend::versions`] lists it.
-    fn publish(
-        &self,
-        client: &Client,
-        live: &Snapshot,
-        name: &str,
-        _notes: &str,
-    ) -> Result<String> {
-        tags::publish(client, &live.state, name).map_err(Error::from)?;
-        let versions = tags::versions(client, &live.state).map_err(Error::from)?;
+    fn publish(&self, client: &Client, live: &State, name: &str, _notes: &str) -> Result<String> {
+        let ws = &live.read.state;
+        tags::publish(client, ws, name).map_err(Error::from)?;
+        let versions = tags::versions(client, ws).map_err(Error::from)?;
         Ok(versions
             .into_iter()
             .find(|v| v.name == name)
@@ -282,13 +309,16 @@ fn parse_version_id(id: &str) -> Result<Vec<(String, String)>, Error> {
 }
 
 impl backend::Layout for WorkspaceLayout {
-    type State = Snapshot;
+    type State = State;
     type Plan = Vec<Write>;
     type PlanError = ws_plan::Error;
 
-    fn apply(&self, repo: &gix::Repository, base: ObjectId, state: &Snapshot) -> Result<ObjectId> {
+    fn apply(&self, repo: &gix::Repository, base: ObjectId, state: &State) -> Result<ObjectId> {
         let before = files::read(repo, base)?;
-        let after = ws_tree::apply(&before, &state.state, self.secrets).map_err(Error::from)?;
+        let ws = &state.read.state;
+        let seeded = placed::seed(&before, &ws.id, &state.placed).map_err(Error::from)?;
+        let after = ws_tree::apply(seeded.as_deref().unwrap_or(&before), ws, self.secrets)
+            .map_err(Error::from)?;
         files::write(repo, base, &before, &after)
     }
 
@@ -296,7 +326,7 @@ impl backend::Layout for WorkspaceLayout {
         &self,
         repo: &gix::Repository,
         pushed: &Viewed,
-        live: &Snapshot,
+        live: &State,
         created: &RemoteIds,
     ) -> Result<Vec<Write>, ws_plan::Error> {
         let files = files::read(repo, pushed.tree).map_err(|e| {
@@ -305,12 +335,21 @@ impl backend::Layout for WorkspaceLayout {
                 message: e.to_string(),
             })
         })?;
-        ws_plan::plan(&files, &live.state, created)
+        ws_plan::plan(&files, &live.read.state, created)
     }
 
     /// `.postman/resources.yaml`: a create adds its id there.
     fn is_derived(&self, repo_path: &str) -> bool {
         repo_path == RESOURCES_FILE
+    }
+
+    /// Also the one file a spec created from a directory comes back as until a push
+    /// records where it lives (`Refunds/` -> `Refunds.yaml`).
+    fn is_created_file(&self, created: &str, path: &str) -> bool {
+        backend::inside(created, path)
+            || path
+                .strip_prefix(created)
+                .is_some_and(|ext| ext.starts_with('.') && spec::is_spec_file(path))
     }
 
     fn known_ids(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Vec<String>> {
