@@ -43,7 +43,7 @@ pub enum Error {
     #[error(transparent)]
     Compare(#[from] compare::Error),
     #[error(transparent)]
-    Other(#[from] apis::Error),
+    ApiRemote(#[from] apis::Error),
     #[error("{RESOURCES_FILE} belongs to workspace {found}, not {wanted}: connect that one, or move the file away first")]
     OtherWorkspace { found: String, wanted: String },
     #[error("no workspace {id} on {server}: {detail}")]
