@@ -219,6 +219,20 @@ fn first_request(items: &mut Value) -> Option<&mut Value> {
     None
 }
 
+/// The files of the v3 tree in `dir`, as the converter lists them: paths relative to
+/// `dir`, sorted.
+pub fn v3_files(dir: &Path) -> Vec<v3::File> {
+    let mut files: Vec<v3::File> = walk(dir)
+        .into_iter()
+        .map(|p| v3::File {
+            path: p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+            bytes: std::fs::read(&p).unwrap(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
 /// Every file below `dir`, depth first, sorted.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
