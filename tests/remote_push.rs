@@ -32,6 +32,8 @@ for_both_formats!(
     after_deleting_a_schema_file_the_next_push_goes_through,
     after_adding_a_schema_file_the_next_push_goes_through,
     after_creating_a_collection_the_next_push_updates_it,
+    after_creating_a_collection_moving_it_is_one_update,
+    after_creating_a_collection_deleting_it_is_one_deletion,
     after_deleting_a_collection_the_next_push_goes_through,
     after_several_additions_and_deletions_the_next_push_goes_through,
 );
@@ -775,6 +777,11 @@ enum Next {
     EditCreatedCollection,
     /// Renames that collection itself (Postman then files it under its new name).
     RenameCreatedCollection,
+    /// Moves that collection's file (v3: renames its directory) before any pull gave it
+    /// an id: still that collection, not a new one.
+    MoveCreatedCollection,
+    /// Deletes that collection's file (v3: directory) before any pull.
+    DeleteCreatedCollection,
 }
 
 impl Next {
@@ -792,20 +799,32 @@ impl Next {
         }
         let [uid] = refunds_collections(s).try_into().unwrap();
         let file = s.repo.join(s.format.collection_path("Refunds"));
-        if let Next::RenameCreatedCollection = self {
-            s.format.rename_collection(&file, "Refunds v2");
-        } else {
-            let new_name = format!("Refund, {}", s.sandbox.rev(&s.repo, "HEAD"));
-            assert!(s.format.rename_first_request(&file, &new_name));
+        match self {
+            Next::RenameCreatedCollection => s.format.rename_collection(&file, "Refunds v2"),
+            Next::MoveCreatedCollection => {
+                s.format
+                    .move_collection(&s.repo, "Refunds", "Refunds moved")
+            }
+            Next::DeleteCreatedCollection => {
+                let path = s.format.collection_path("Refunds");
+                s.sandbox.git_ok(&s.repo, ["rm", "-rq", &path]);
+            }
+            _ => {
+                let new_name = format!("Refund, {}", s.sandbox.rev(&s.repo, "HEAD"));
+                assert!(s.format.rename_first_request(&file, &new_name));
+            }
         }
-        commit_all(&s.sandbox, &s.repo, "edit the created collection");
-        format!("PUT /collections/{uid}")
+        commit_all(&s.sandbox, &s.repo, "change the created collection");
+        match self {
+            Next::DeleteCreatedCollection => format!("DELETE /collections/{uid}"),
+            _ => format!("PUT /collections/{uid}"),
+        }
     }
 
     /// The reads a push makes after its write, to know what Postman stored.
     fn read_back(self, write: &str) -> Vec<String> {
         match self {
-            Next::EditIndex => Vec::new(),
+            Next::EditIndex | Next::DeleteCreatedCollection => Vec::new(),
             // The file, as the user wrote it, has no ids: Postman gives them, so the
             // push reads the collection back once (one look, as a fetch takes).
             _ => vec![write.replacen("PUT", "GET", 1)],
@@ -818,8 +837,11 @@ fn after_a_push(s: &Setup, when: &str, next: &[Next]) {
     pull_is_up_to_date(s, when);
 
     // Each next push of a new local commit goes through, writing only its change.
-    let uids_before = refunds_collections(s);
+    let mut uids_before = refunds_collections(s);
     for step in next {
+        if let Next::DeleteCreatedCollection = step {
+            uids_before.clear();
+        }
         let expected = step.commit(s);
         push_ok(s, &["push"]);
         let requests = s.fake.requests();
@@ -900,6 +922,22 @@ fn after_creating_a_collection_the_next_push_updates_it(format: Format) {
             Next::EditCreatedCollection,
             Next::EditIndex,
         ],
+    );
+}
+
+fn after_creating_a_collection_moving_it_is_one_update(format: Format) {
+    push_then_push_again(
+        format,
+        add_refunds_collection,
+        &[Next::MoveCreatedCollection, Next::EditIndex],
+    );
+}
+
+fn after_creating_a_collection_deleting_it_is_one_deletion(format: Format) {
+    push_then_push_again(
+        format,
+        add_refunds_collection,
+        &[Next::DeleteCreatedCollection, Next::EditIndex],
     );
 }
 

@@ -135,6 +135,7 @@ impl Live {
             Some(trees) => trees.as_postman_sees(repo, tree),
             None => Ok(Viewed {
                 tree,
+                last: None,
                 from_view: Default::default(),
                 files: Default::default(),
             }),

@@ -182,6 +182,13 @@ impl Format {
         }
     }
 
+    /// Moves collection `name` to where collection `new_name` would live, as `git mv`
+    /// does: its file (`info.name` stays), or (v3) its directory, which renames it.
+    pub fn move_collection(self, repo: &Path, name: &str, new_name: &str) {
+        let [from, to] = [name, new_name].map(|n| repo.join(self.collection_path(n)));
+        std::fs::rename(from, to).unwrap();
+    }
+
     /// Breaks a collection file in `repo` and returns the reason a push must give,
     /// naming the file and the line.
     pub fn break_a_collection(self, repo: &Path) -> String {
