@@ -145,6 +145,7 @@ impl<B: Backend> Live<B> {
             Some(trees) => trees.as_postman_sees(repo, tree),
             None => Ok(Viewed {
                 tree,
+                last: None,
                 from_view: Default::default(),
                 files: Default::default(),
             }),
