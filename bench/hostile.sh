@@ -145,7 +145,7 @@ base_kb=$(clone_case baseline)
 printf '%-15s %9d KB %9s  %s\n' baseline "$base_kb" 1.00x "(clone succeeded)"
 for case in body-200MB chunked-200MB nested-20000 nested-100000; do
 	kb=$(clone_case "$case")
-	said=$(grep -v '^warning' "$work/$case.err" | head -1 | cut -c1-110)
+	said=$(grep -v '^warning' "$work/$case.err" | head -1 | sed 's/[0-9a-f-]\{30,\}/<uid>/' | cut -c1-150)
 	printf '%-15s %9d KB %9s  %s\n' "$case" "$kb" "$(ratio "$kb" "$base_kb")" "$said"
 done
 
