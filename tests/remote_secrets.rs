@@ -67,7 +67,7 @@ fn the_api_key_from_the_credential_store_is_in_no_output_trace_file_or_process()
     let url = postman_url(&fake, &api);
 
     let sampler = ProcessSampler::start();
-    let runs = vec![
+    let runs = [
         run(
             sandbox.path(),
             &["postman", "login", "--with-key-stdin", "--base-url", &base],
