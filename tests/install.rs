@@ -94,7 +94,7 @@ fn git_runs_the_names_in(sandbox: &Sandbox, bin: &Path) {
         );
         assert_eq!(Path::new(found.trim()), bin.join(name), "{name} on PATH");
     }
-    let help = sandbox.git_ok(sandbox.path(), ["postman", "--help"]);
+    let help = sandbox.git_ok(sandbox.path(), ["postman", "-h"]);
     assert!(help.contains("install"), "{help}");
 
     // The remote helper through its link: a clone of the fake's sample API, and a push.
@@ -149,6 +149,58 @@ fn git_runs_the_installed_names_and_shows_their_pages() {
     git_runs_the_names_in(&sandbox, &prefix.join("bin"));
     // No MANPATH: man-db looks in <dir>/../share/man for each <dir> on PATH.
     git_help_shows_the_pages(&mut sandbox, None);
+}
+
+/// What `cargo install` puts in its `bin`: the multi-call binary and the two helper
+/// names as tiny programs that hand over to it (`src/bin/mains/shim.rs`).
+fn cargo_install_layout(sandbox: &mut Sandbox) -> PathBuf {
+    let bin = sandbox.join("cargo-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for (name, built) in [
+        ("git-postman", env!("CARGO_BIN_EXE_git-postman")),
+        (
+            "git-remote-postman",
+            env!("CARGO_BIN_EXE_git-remote-postman"),
+        ),
+        (
+            "git-credential-postman",
+            env!("CARGO_BIN_EXE_git-credential-postman"),
+        ),
+    ] {
+        std::fs::copy(built, bin.join(name)).unwrap();
+    }
+    bin
+}
+
+#[test]
+fn cargo_installs_the_helpers_as_small_hand_overs_to_git_postman() {
+    let mut sandbox = Sandbox::new();
+    let bin = cargo_install_layout(&mut sandbox);
+    put_first_on_path(&mut sandbox, &bin);
+    git_runs_the_names_in(&sandbox, &bin);
+    // Small: they hold no part of the tool (a tenth of it even in a debug build).
+    let size = |name: &str| std::fs::metadata(bin.join(name)).unwrap().len();
+    for helper in ["git-remote-postman", "git-credential-postman"] {
+        assert!(
+            size(helper) * 10 < size("git-postman"),
+            "{helper}: {} bytes, git-postman {}",
+            size(helper),
+            size("git-postman")
+        );
+    }
+    // Without git-postman beside it, a helper says what is missing, as git's fatal.
+    std::fs::remove_file(bin.join("git-postman")).unwrap();
+    let out = Command::new(bin.join("git-remote-postman"))
+        .arg("origin")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128), "{stderr}");
+    assert!(
+        stderr.starts_with("fatal: git-remote-postman: cannot run ")
+            && stderr.contains("git-postman"),
+        "{stderr}"
+    );
 }
 
 /// Whether cargo-deb can run; if not: fail under CI, else say why and skip.
