@@ -26,9 +26,7 @@ fn clone(sandbox: &Sandbox, format: Format, url: &str, dir: &str) {
 
 for_both_formats!(
     clone_writes_postman_layout_and_version_tags,
-    fetch_without_change_creates_nothing,
     each_postman_edit_becomes_exactly_one_commit,
-    two_independent_clones_have_identical_commit_ids,
     clone_request_count_is_exactly_the_minimum,
     switching_the_format_is_one_commit_and_back,
 );
@@ -98,25 +96,6 @@ fn clone_writes_postman_layout_and_version_tags(format: Format) {
     assert_eq!(
         sandbox.git_ok(&repo, ["symbolic-ref", "refs/remotes/origin/HEAD"]),
         "refs/remotes/origin/main\n"
-    );
-}
-
-fn fetch_without_change_creates_nothing(format: Format) {
-    let (fake, _api, sandbox) = cloned(format);
-    let repo = sandbox.join("clone");
-    let before = sandbox.rev(&repo, "origin/main");
-    fake.clear_requests();
-    sandbox.git_ok(&repo, ["fetch"]);
-    assert_eq!(sandbox.rev(&repo, "origin/main"), before);
-    assert_eq!(log_count(&sandbox, &repo, "origin/main"), 1);
-    let downloads: Vec<_> = fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.contains("/files/"))
-        .collect();
-    assert!(
-        downloads.is_empty(),
-        "a fetch without change downloaded {downloads:?}"
     );
 }
 
@@ -222,18 +201,6 @@ fn first_request_of_payments(fake: &FakePostman, api: &str, format: Format) -> (
         ),
     };
     (uid, file)
-}
-
-fn two_independent_clones_have_identical_commit_ids(format: Format) {
-    let (fake, api, sandbox) = cloned(format);
-    clone(&sandbox, format, &postman_url(&fake, &api), "second");
-    for rev in ["HEAD", "v1.0.0", "HEAD^{tree}"] {
-        assert_eq!(
-            sandbox.rev(&sandbox.join("clone"), rev),
-            sandbox.rev(&sandbox.join("second"), rev),
-            "{rev}"
-        );
-    }
 }
 
 #[test]
@@ -720,33 +687,4 @@ fn switching_the_format_is_one_commit_and_back(format: Format) {
     assert_eq!(trees[0], trees[2], "back to the first tree");
     assert_eq!(log_count(&sandbox, &repo, "HEAD"), 3);
     assert_eq!(sandbox.rev(&repo, "HEAD~2"), first);
-}
-
-/// A workspace URL is recognised (not "not a Postman URL") and refused in one line,
-/// before any request, until the workspace backend is wired into the remote helper.
-#[test]
-fn a_workspace_url_is_refused_in_one_line_before_any_request() {
-    let fake = FakePostman::start();
-    let sandbox = Sandbox::new();
-    let address = format!("{}/workspaces/w1", fake.base_url());
-    let (_, stderr) = sandbox.git_fails(
-        sandbox.path(),
-        ["clone", &format!("postman::{address}"), "clone"],
-    );
-    let fatal: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("fatal: "))
-        .collect();
-    assert_eq!(
-        fatal.first().copied(),
-        Some(
-            format!(
-                "fatal: {address} is a Postman workspace: this git-postman cannot sync workspaces yet (only APIs, postman::<apiId>)"
-            )
-            .as_str()
-        ),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(fake.requests().is_empty(), "nothing sent");
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use git_postman::layout::v3;
 use serde_json::Value;
+use support::backend::writes;
 use support::fake_postman::{FakePostman, Fault, RecordedRequest};
 use support::format::Format;
 use support::git::{postman_url, Sandbox};
@@ -23,12 +24,10 @@ struct Setup {
 for_both_formats!(
     a_schema_edit_reaches_postman_and_the_next_fetch_creates_nothing,
     a_collection_edit_keeps_item_ids_and_round_trips,
-    a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written,
     an_invalid_collection_is_refused_by_name_and_nothing_is_written,
     a_copied_collection_file_is_refused,
     pushing_one_file_of_a_thousand_reads_only_what_detects_a_change,
     every_shared_collection_survives_edit_push_and_clone_byte_for_byte,
-    an_interrupted_push_is_finished_by_pushing_again,
     after_deleting_a_schema_file_the_next_push_goes_through,
     after_adding_a_schema_file_the_next_push_goes_through,
     after_creating_a_collection_the_next_push_updates_it,
@@ -58,14 +57,6 @@ fn cloned(format: Format) -> Setup {
 fn clone(sandbox: &Sandbox, format: Format, url: &str, dir: &str) {
     let [c, setting] = format.clone_options();
     sandbox.git_ok(sandbox.path(), ["clone", "-q", c, setting, url, dir]);
-}
-
-fn writes(requests: &[RecordedRequest]) -> Vec<String> {
-    requests
-        .iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
 }
 
 /// The requests from the first write on (what a push costs after its checks).
@@ -231,70 +222,8 @@ fn removing_a_schema_file_and_its_ref_deletes_it() {
         .with_state(|st| st.schema_file(&s.api, "paths/refunds.yaml").is_none()));
 }
 
-fn a_concurrent_postman_edit_is_fetch_first_and_nothing_is_written(format: Format) {
-    let s = cloned(format);
-    s.fake.with_state(|st| {
-        st.put_schema_file(&s.api, "components/schemas/Money.yaml", "type: string\n")
-    });
-    commit_index(&s, "openapi: 3.0.0\n", false);
-    let stderr = push_refused(&s, &["push"]);
-    assert!(
-        stderr.contains(" ! [rejected]        main -> main (fetch first)\n"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("Updates were rejected because the remote contains work"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn rewritten_history_is_non_fast_forward_until_forced() {
-    let s = cloned(Format::V2);
-    commit_index(&s, "openapi: 3.0.0\ninfo: {}\n", true);
-    let stderr = push_refused(&s, &["push"]);
-    assert!(
-        stderr.contains(" ! [rejected]        main -> main (non-fast-forward)\n"),
-        "{stderr}"
-    );
-
-    let out = s.sandbox.git(&s.repo, ["push", "-f"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("(forced update)"), "{stderr}");
-    assert_eq!(index_in_postman(&s), "openapi: 3.0.0\ninfo: {}\n");
-}
-
 fn index_in_postman(s: &Setup) -> String {
     s.fake.schema_content(&s.api, "index.yaml")
-}
-
-#[test]
-fn force_with_lease_pushes_when_the_lease_holds_and_not_when_stale() {
-    let s = cloned(Format::V2);
-    // A fetch that moves origin/main gives it a reflog entry, which git's
-    // --force-if-includes check reads (a fresh clone's remote-tracking ref has none).
-    s.fake
-        .with_state(|st| st.put_schema_file(&s.api, "paths/refunds.yaml", "post: {}\n"));
-    s.sandbox.git_ok(&s.repo, ["pull", "-q", "--ff-only"]);
-    commit_index(&s, "openapi: 3.0.0\n", true);
-    // VS Code's "Force Push" runs exactly this.
-    s.sandbox.git_ok(
-        &s.repo,
-        ["push", "--force-with-lease", "--force-if-includes"],
-    );
-    assert_eq!(index_in_postman(&s), "openapi: 3.0.0\n");
-
-    // Postman changes; our lease (origin/main) is now stale.
-    s.fake
-        .with_state(|st| st.put_schema_file(&s.api, "index.yaml", "openapi: 3.1.0\n"));
-    commit_index(&s, "openapi: 3.0.1\n", true);
-    let stderr = push_refused(&s, &["push", "--force-with-lease"]);
-    // git rejects a stale lease itself; which words it uses depends on its version.
-    assert!(
-        stderr.contains("(stale info)") || stderr.contains("(remote ref updated since checkout)"),
-        "{stderr}"
-    );
 }
 
 fn an_invalid_collection_is_refused_by_name_and_nothing_is_written(format: Format) {
@@ -306,23 +235,6 @@ fn an_invalid_collection_is_refused_by_name_and_nothing_is_written(format: Forma
     assert!(
         stderr.contains(&format!(" ! [remote rejected] main -> main ({reason}")),
         "{stderr}"
-    );
-}
-
-#[test]
-fn dry_run_writes_nothing() {
-    let s = cloned(Format::V2);
-    commit_index(&s, "openapi: 3.0.0\n", false);
-    let out = s.sandbox.git(&s.repo, ["push", "--dry-run"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(writes(&s.fake.requests()).is_empty());
-    assert_ne!(
-        s.sandbox.rev(&s.repo, "origin/main"),
-        s.sandbox.rev(&s.repo, "HEAD")
     );
 }
 
@@ -578,59 +490,6 @@ fn a_copied_collection_file_is_refused(format: Format) {
     commit_all(&s.sandbox, &s.repo, "copy");
     let stderr = push_refused(&s, &["push"]);
     assert!(stderr.contains("is the same collection ("), "{stderr}");
-}
-
-fn an_interrupted_push_is_finished_by_pushing_again(format: Format) {
-    let s = cloned(format);
-    // Three writes: update index.yaml, create a collection, delete refunds.yaml.
-    let without_refunds = drop_refunds(&s);
-    add_refunds_collection(&s);
-    commit_all(&s.sandbox, &s.repo, "three changes");
-
-    // Postman fails the last write, also when it is tried again (5 tries).
-    s.fake.inject(Fault::ServerError {
-        method: "DELETE",
-        path_contains: "refunds.yaml".into(),
-        times: 5,
-    });
-    let (code, stderr) = s.sandbox.git_fails(&s.repo, ["push"]);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.contains(" ! [remote rejected] main -> main (Postman kept answering 500"),
-        "{stderr}"
-    );
-    let mut tried = writes(&s.fake.requests());
-    tried.dedup();
-    assert_eq!(tried.len(), 3, "the update and the creation went through");
-
-    // The same push again finishes the job: no `fetch first`, no second collection.
-    s.fake.clear_requests();
-    let out = s.sandbox.git(&s.repo, ["push"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let w = writes(&s.fake.requests());
-    assert!(
-        w.iter().all(|w| !w.starts_with("POST")),
-        "created twice: {w:?}"
-    );
-    assert!(
-        w.iter()
-            .any(|w| w.starts_with("DELETE") && w.ends_with("paths/refunds.yaml")),
-        "{w:?}"
-    );
-    let refunds = s.fake.with_state(|st| {
-        st.api(&s.api)
-            .unwrap()
-            .collections
-            .iter()
-            .filter(|u| st.collection(u).unwrap().name() == "Refunds")
-            .count()
-    });
-    assert_eq!(refunds, 1);
-    assert_eq!(index_in_postman(&s), without_refunds);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! | `remote.<name>.postmanCollectionDirectory` | `C`: where collection files live |
 //! | `remote.<name>.postmanRootFile` | the schema root file (repository path) |
 //! | `remote.<name>.postmanCollectionFormat` | `v2.1` (default: one JSON file per collection) or `v3` (one Collection v3 YAML tree per collection) |
+//! | `remote.<name>.postmanSecrets` | a workspace remote: `true` writes secret variable values to git (read by `remote::workspace`) |
 //! | `remote.<name>.postmanBranch` | the branch the API lives on (written by `git postman connect`, read by `status`) |
 //! | `postman.trustedApiHost` | (multi-valued) a server besides Postman's own that may receive `POSTMAN_API_KEY` |
 

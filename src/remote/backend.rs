@@ -60,11 +60,12 @@ pub trait Backend {
         start: Option<ObjectId>,
     ) -> Result<Self::Layout, Error>;
     /// The current state; what `cache` ([`Backend::remember`]) holds is not downloaded
-    /// again.
+    /// again; `layout` says what to read (a workspace's secret values only on opt-in).
     fn read_current(
         &self,
         client: &Client,
         repo: &gix::Repository,
+        layout: &Self::Layout,
         cache: &Cache,
         progress: bool,
     ) -> Result<Self::State, Error>;
@@ -75,14 +76,16 @@ pub trait Backend {
     /// The ids of the objects of `state` named `name`, in order: where a creation whose
     /// answer was lost may have gone.
     fn named(&self, state: &Self::State, name: &str) -> Vec<String>;
-    /// The published versions, as [`Backend::open`] found them.
-    fn versions(&self) -> Vec<VersionRef>;
+    /// The published versions of the remote whose current state is `live` (the API
+    /// Builder: as [`Backend::open`] found them; a workspace: its specs' version tags).
+    fn versions(&self, client: &Client, live: &Self::State) -> Result<Vec<VersionRef>, Error>;
     /// A published version's state and its reference; `None` while Postman is still
     /// publishing it.
     fn read_version(
         &self,
         client: &Client,
         repo: &gix::Repository,
+        live: &Self::State,
         version: &VersionRef,
         progress: bool,
     ) -> Result<Option<(Self::State, VersionRef)>, Error>;
@@ -97,8 +100,14 @@ pub trait Backend {
         journal: &mut dyn FnMut(Creation) -> Result<(), Error>,
         cache: &mut Cache,
     ) -> Result<Pushed<Self::State>, Error>;
-    /// Publishes the current state as version `name`; its id.
-    fn publish(&self, client: &Client, name: &str, notes: &str) -> Result<String, Error>;
+    /// Publishes the current state (`live`) as version `name`; its id.
+    fn publish(
+        &self,
+        client: &Client,
+        live: &Self::State,
+        name: &str,
+        notes: &str,
+    ) -> Result<String, Error>;
 }
 
 /// Where a remote's files live in a tree: pure, objects in and objects out.
@@ -128,6 +137,17 @@ pub trait Layout {
     /// Files derived from Postman's state (the dot-files) that the interrupted-push
     /// check does not compare.
     fn is_derived(&self, repo_path: &str) -> bool;
+    /// Whether `path` holds (part of) the object a push created from repository path
+    /// `created` (the interrupted-push check does not compare it: Postman adds ids).
+    fn is_created_file(&self, created: &str, path: &str) -> bool {
+        inside(created, path)
+    }
     /// The ids of the objects `tree`'s dot-files know.
     fn known_ids(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Vec<String>, Error>;
+}
+
+/// `path` is `dir` or inside it.
+pub fn inside(dir: &str, path: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

@@ -73,7 +73,7 @@ impl<B: Backend> Session<B> {
     ) -> Result<Vec<(String, ObjectId)>, Error> {
         let progress = self.show_progress();
         let mut tags = Vec::new();
-        for version in self.backend.versions() {
+        for version in self.backend.versions(self.client(), &live.state)? {
             let tag = format!("refs/tags/{}", version.name);
             if gix::validate::reference::name(tag.as_str().into()).is_err() {
                 eprintln!(
@@ -88,9 +88,13 @@ impl<B: Backend> Session<B> {
             let commit = match known {
                 Some(c) => c,
                 None => {
-                    let read =
-                        self.backend
-                            .read_version(self.client(), repo, &version, progress)?;
+                    let read = self.backend.read_version(
+                        self.client(),
+                        repo,
+                        &live.state,
+                        &version,
+                        progress,
+                    )?;
                     let Some((published, details)) = read else {
                         eprintln!(
                             "warning: Postman version {:?} is still being published; skipped",

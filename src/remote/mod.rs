@@ -13,7 +13,8 @@
 //! - [`push`]: git's rules, then the layout's plan (validate, diff) and the writes;
 //! - [`tree`], [`state`]: trees and commits (determinism), memory (R, journal, cache);
 //! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it);
-//! - [`backend`]: the seam; [`api_builder`]: the API Builder (`/apis/<id>`).
+//! - [`backend`]: the seam; [`api_builder`]: the API Builder (`/apis/<id>`);
+//!   [`workspace`]: a Postman v12 workspace (`/workspaces/<id>`).
 
 pub mod api_builder;
 pub mod backend;
@@ -26,6 +27,7 @@ pub mod state;
 pub mod tree;
 pub mod url;
 pub mod view;
+pub mod workspace;
 
 use std::io::{BufRead, Write};
 
@@ -61,8 +63,6 @@ pub enum Error {
     Journal { file: String, why: String },
     #[error(transparent)]
     Lock(#[from] crate::lock::LockError),
-    #[error("{url} is a Postman workspace: this git-postman cannot sync workspaces yet (only APIs, postman::<apiId>)")]
-    WorkspaceUnsupported { url: String },
 }
 
 /// The remote helper: `remote` and `url` are its arguments (`<remote> [<url>]`); git's
@@ -84,8 +84,9 @@ pub fn run(
             let backend = api_builder::ApiBuilder::new(&api.api_id);
             Session::new(name, api.base, backend)?.serve(input, output)
         }
-        url::Target::Workspace { .. } => Err(Error::WorkspaceUnsupported {
-            url: raw.to_string(),
-        }),
+        url::Target::Workspace { base, workspace_id } => {
+            let backend = workspace::Workspace::new(&workspace_id);
+            Session::new(name, base, backend)?.serve(input, output)
+        }
     }
 }

@@ -132,7 +132,8 @@ impl<B: Backend> Session<B> {
             Some(live) => live,
             None => self.read_live(&state)?,
         };
-        if self.backend.versions().iter().any(|v| v.name == name) {
+        let versions = self.backend.versions(self.client(), &live.state)?;
+        if versions.iter().any(|v| v.name == name) {
             return Err(Refusal("already exists".into()));
         }
         if !live.unchanged(&self.repo)? {
@@ -158,9 +159,9 @@ impl<B: Backend> Session<B> {
         // Journaled first: if the answer is lost, the next list finds the version by
         // its name and reports this tag for it, so pushing the tag again is up to date.
         state.begin_publishing(name, tag_id)?;
-        let version_id = self
-            .backend
-            .publish(self.client(), name, notes.trim_end())?;
+        let version_id =
+            self.backend
+                .publish(self.client(), &live.state, name, notes.trim_end())?;
         state.end_publishing(name, &version_id, tag_id)?;
         Ok(())
     }
@@ -233,12 +234,12 @@ impl PushLine {
 /// Whether every file of `live` is as in `base` or as in `target` (trees as Postman sees
 /// them): what Postman holds after a push from `base` to `target` stopped half-way. The
 /// files the layout derives (`is_derived`: the dot-files) and the objects that push
-/// created (Postman adds ids to them) are not compared.
+/// created (`is_created_file`: Postman adds ids to them) are not compared.
 pub fn between(
     repo: &gix::Repository,
     (base, live, target): (ObjectId, ObjectId, ObjectId),
     created: &BTreeMap<String, String>,
-    is_derived: impl Fn(&str) -> bool,
+    layout: &impl Layout,
 ) -> Result<bool, Error> {
     let files = |t| tree::blobs_by_path(repo, t);
     let (base, live, target) = (files(base)?, files(live)?, files(target)?);
@@ -249,18 +250,10 @@ pub fn between(
         .collect();
     let mixed = paths
         .into_iter()
-        .filter(|p| !is_derived(p) && !is_created(created, p))
+        .filter(|p| !layout.is_derived(p))
+        .filter(|p| !created.keys().any(|c| layout.is_created_file(c, p)))
         .all(|p| live.get(p) == base.get(p) || live.get(p) == target.get(p));
     Ok(mixed)
-}
-
-/// Whether `path` is a file `created` lists, or in a directory it lists.
-fn is_created(created: &BTreeMap<String, String>, path: &str) -> bool {
-    created.contains_key(path)
-        || created.keys().any(|c| {
-            path.strip_prefix(c.as_str())
-                .is_some_and(|r| r.starts_with('/'))
-        })
 }
 
 /// Whether `commit` descends from (or is) `ancestor`.

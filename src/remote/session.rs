@@ -117,7 +117,7 @@ impl<B: Backend> Live<B> {
             repo,
             (trees.view, live, target.tree),
             &pending.created,
-            |path| self.layout.is_derived(path),
+            &self.layout,
         )
     }
 
@@ -303,6 +303,7 @@ impl<B: Backend> Session<B> {
         let current = self.backend.read_current(
             self.client(),
             &self.repo,
+            &layout,
             state.backend_cache(),
             progress,
         )?;

@@ -2,6 +2,7 @@
 //! on PATH, and the data in `../shared/`.
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod fake_postman;
 pub mod fault_proxy;
 pub mod format;

@@ -44,6 +44,19 @@ pub struct Snapshot {
     cache: Cache,
 }
 
+impl Snapshot {
+    /// A state not read from the listings (a version tag's files): no cache, so its
+    /// commit's time is 0 (Spec Hub gives a version tag no date) and stays the same.
+    pub fn of_version(state: Workspace, name: &str) -> Snapshot {
+        Snapshot {
+            state,
+            name: name.to_string(),
+            downloads: 0,
+            cache: Cache::default(),
+        }
+    }
+}
+
 /// What the next read needs: per object, the `updatedAt` it was read at and its content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,6 +86,18 @@ struct Cached<T> {
 /// Reads workspace `id`; `cache` is what [`remember`] gave after the previous read (or
 /// `Value::Null`); `secrets`: the remote's opt-in to secret values in git.
 pub fn read(client: &Client, id: &str, cache: &Value, secrets: bool) -> Result<Snapshot, Error> {
+    read_opened(client, client.workspace(id)?, cache, secrets)
+}
+
+/// [`read`] of a workspace whose `GET /workspaces/{id}` the caller already has (the
+/// remote helper's first request), so it is not asked twice.
+pub fn read_opened(
+    client: &Client,
+    ws: super::Workspace,
+    cache: &Value,
+    secrets: bool,
+) -> Result<Snapshot, Error> {
+    let id = ws.id.as_str();
     let old: Cache = serde_json::from_value(cache.clone()).unwrap_or_default();
     // A cache made without secret values cannot serve a read that wants them.
     let cache_serves = old.secrets || !secrets;
@@ -81,7 +106,6 @@ pub fn read(client: &Client, id: &str, cache: &Value, secrets: bool) -> Result<S
         ..Cache::default()
     };
     let mut downloads = 0;
-    let ws = client.workspace(id)?;
     new.workspace_updated_at = ws.updated_at.clone();
 
     let mut specs = Vec::new();
@@ -154,7 +178,7 @@ pub fn read(client: &Client, id: &str, cache: &Value, secrets: bool) -> Result<S
     let globals = client.globals(id)?;
     Ok(Snapshot {
         state: Workspace {
-            id: ws.id,
+            id: ws.id.clone(),
             specs,
             collections,
             environments,

@@ -105,6 +105,7 @@ impl backend::Backend for ApiBuilder {
         &self,
         client: &Client,
         repo: &gix::Repository,
+        _layout: &ApiLayout,
         cache: &Cache,
         progress: bool,
     ) -> Result<Snapshot, Error> {
@@ -142,15 +143,16 @@ impl backend::Backend for ApiBuilder {
             .collect()
     }
 
-    fn versions(&self) -> Vec<VersionRef> {
-        self.api()
+    fn versions(&self, _client: &Client, _live: &Snapshot) -> Result<Vec<VersionRef>, Error> {
+        Ok(self
+            .api()
             .versions
             .iter()
             .map(|v| VersionRef {
                 name: v.name.clone(),
                 id: v.id.clone(),
             })
-            .collect()
+            .collect())
     }
 
     /// A 302 means Postman is still publishing the version.
@@ -158,6 +160,7 @@ impl backend::Backend for ApiBuilder {
         &self,
         client: &Client,
         repo: &gix::Repository,
+        _live: &Snapshot,
         version: &VersionRef,
         progress: bool,
     ) -> Result<Option<(Snapshot, VersionRef)>, Error> {
@@ -215,7 +218,13 @@ impl backend::Backend for ApiBuilder {
     }
 
     /// Publishes the API's schema and collections as they are now.
-    fn publish(&self, client: &Client, name: &str, notes: &str) -> Result<String, Error> {
+    fn publish(
+        &self,
+        client: &Client,
+        _live: &Snapshot,
+        name: &str,
+        notes: &str,
+    ) -> Result<String, Error> {
         let api = self.api();
         let schema_ids: Vec<String> = api.schemas.iter().map(|s| s.id.clone()).collect();
         let collection_ids: Vec<String> = api.collections.iter().map(|c| c.id.clone()).collect();

@@ -1,0 +1,479 @@
+//! A Postman v12 workspace through plain git (`postman::<base>/workspaces/<id>`) against
+//! the fake: the Native Git layout a clone writes, what a fetch changes, exactly the
+//! requests a push sends, validation before anything is sent, secrets, Spec Hub version
+//! tags as git tags, and a repository the desktop app wrote kept byte for byte. git's
+//! rules shared with the API Builder are in `remote_backends.rs`.
+
+#[macro_use]
+mod support;
+
+use support::backend::{Backend, Remote};
+use support::fake_postman::SAMPLE_SECRET;
+use support::git::files_of;
+
+fn cloned() -> Remote {
+    Backend::Workspace.start()
+}
+
+fn collection_uid(r: &Remote, name: &str) -> String {
+    r.fake.with_state(|s| {
+        let c = s.workspace_collections(&r.id);
+        c.iter().find(|c| c.name() == name).unwrap().uid.clone()
+    })
+}
+
+fn environment_uid(r: &Remote, name: &str) -> String {
+    r.fake.with_state(|s| {
+        let e = s.ws.environments.values().find(|e| e.name == name);
+        e.unwrap().uid.clone()
+    })
+}
+
+/// The value of the Staging environment's secret `apiKey` in Postman.
+fn secret_in_postman(r: &Remote, staging: &str) -> serde_json::Value {
+    r.fake.with_state(|s| {
+        let env = s.environment(staging).unwrap();
+        let v = env.values.iter().find(|v| v["key"] == "apiKey").unwrap();
+        v["value"].clone()
+    })
+}
+
+fn read(r: &Remote, path: &str) -> String {
+    std::fs::read_to_string(r.repo.join(path)).unwrap()
+}
+
+fn write(r: &Remote, path: &str, text: &str) {
+    let path = r.repo.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn commit_all(r: &Remote, message: &str) {
+    r.sandbox.git_ok(&r.repo, ["add", "-A"]);
+    r.sandbox.git_ok(&r.repo, ["commit", "-qm", message]);
+}
+
+/// Pushes, then asserts the writes were exactly `expected` and a fetch has nothing new.
+fn push_sends(r: &Remote, expected: &[String]) {
+    r.fake.clear_requests();
+    r.sandbox.git_ok(&r.repo, ["push", "-q"]);
+    assert_eq!(r.writes(), expected);
+    r.sandbox.git_ok(&r.repo, ["fetch", "-q"]);
+    assert_eq!(r.rev("origin/main"), r.rev("HEAD"), "nothing new to fetch");
+}
+
+const STAGING: &str = "postman/environments/Staging.environment.yaml";
+const LIST: &str = "postman/collections/Payments API/payments/List payments.request.yaml";
+
+#[test]
+fn a_clone_writes_native_gits_layout() {
+    let r = cloned();
+    let files = files_of(&r.repo);
+    for expected in [
+        ".postman/resources.yaml",
+        "postman/specs/events.json",
+        "postman/specs/payments/index.yaml",
+        "postman/specs/payments/components/schemas/Money.yaml",
+        "postman/collections/Payments API/.resources/definition.yaml",
+        LIST,
+        "postman/collections/Payments API (generated)/payments/Create a payment.request.yaml",
+        STAGING,
+        "postman/globals/workspace.globals.yaml",
+    ] {
+        assert!(
+            files.iter().any(|f| f == expected),
+            "{expected}: {files:#?}"
+        );
+    }
+    let resources = read(&r, ".postman/resources.yaml");
+    assert!(
+        resources.contains(&format!("workspace:\n  id: {}\n", r.id)),
+        "{resources}"
+    );
+    let payments = r.spec_id("payments");
+    assert!(
+        resources.contains(&format!(
+            "    ../postman/specs/payments/index.yaml: {payments}\n"
+        )),
+        "the ROOT is the spec's entry: {resources}"
+    );
+    let log = r.sandbox.git_ok(&r.repo, ["log", "--format=%an <%ae>%n%B"]);
+    assert!(
+        log.starts_with(&format!(
+            "Postman <workspace-{}@postman.invalid>\nPostman: Payments\n",
+            r.id
+        )),
+        "{log}"
+    );
+}
+
+/// A fetch of an unchanged workspace: the workspace, the listings (with `updatedAt`) and
+/// the version tags, each once; nothing downloaded.
+#[test]
+fn a_fetch_without_change_asks_only_the_listings() {
+    let r = cloned();
+    r.fake.with_state(|s| s.set_page_size(100));
+    r.sandbox.git_ok(&r.repo, ["fetch", "-q"]);
+    let mut asked: Vec<String> = r
+        .fake
+        .requests()
+        .iter()
+        .map(|q| format!("{} {}", q.method, q.path))
+        .collect();
+    asked.sort();
+    let (ws, p, e) = (&r.id, r.spec_id("payments"), r.spec_id("events"));
+    let mut expected = vec![
+        format!("GET /workspaces/{ws}"),
+        format!("GET /workspaces/{ws}/global-variables"),
+        "GET /specs".into(),
+        "GET /collections".into(),
+        "GET /environments".into(),
+    ];
+    for spec in [p, e] {
+        expected.push(format!("GET /specs/{spec}/files"));
+        expected.push(format!("GET /specs/{spec}/version-tags"));
+    }
+    expected.sort();
+    assert_eq!(asked, expected);
+}
+
+#[test]
+fn a_fetch_after_a_change_in_postman_changes_exactly_that_file() {
+    let r = cloned();
+    let uid = collection_uid(&r, "Payments API");
+    let staging = environment_uid(&r, "Staging");
+    type Change<'a> = Box<dyn Fn() + 'a>;
+    let changes: Vec<(Change, &str)> = vec![
+        (
+            Box::new(|| {
+                r.fake.with_state(|s| {
+                    let mut body = s.collection(&uid).unwrap().body.clone();
+                    body["item"][0]["item"][0]["request"]["method"] = "HEAD".into();
+                    s.update_collection(&uid, body)
+                })
+            }),
+            LIST,
+        ),
+        (
+            Box::new(|| {
+                r.fake.with_state(|s| {
+                    let mut values = s.environment(&staging).unwrap().values.clone();
+                    values[0]["value"] = "https://stage.example.com".into();
+                    s.update_environment(&staging, None, Some(values))
+                })
+            }),
+            STAGING,
+        ),
+    ];
+    for (change, path) in changes {
+        let before = r.rev("HEAD");
+        change();
+        r.sandbox.git_ok(&r.repo, ["pull", "-q", "--ff-only"]);
+        assert_eq!(r.rev("HEAD^"), before);
+        let diff = r
+            .sandbox
+            .git_ok(&r.repo, ["diff", "--name-only", &before, "HEAD"]);
+        assert_eq!(diff, format!("{path}\n"));
+    }
+}
+
+#[test]
+fn a_push_sends_exactly_the_changed_objects() {
+    let r = cloned();
+    let payments = r.spec_id("payments");
+    let money = "components/schemas/Money.yaml";
+    write(
+        &r,
+        &format!("postman/specs/payments/{money}"),
+        "type: integer\n",
+    );
+    commit_all(&r, "spec file");
+    push_sends(&r, &[format!("PATCH /specs/{payments}/files/{money}")]);
+    let stored = r
+        .fake
+        .with_state(|s| s.spec(&payments).unwrap().files[money].content.clone());
+    assert_eq!(stored, "type: integer\n");
+
+    let uid = collection_uid(&r, "Payments API");
+    write(&r, LIST, &read(&r, LIST).replace("GET", "HEAD"));
+    commit_all(&r, "request");
+    push_sends(&r, &[format!("PUT /collections/{uid}")]);
+
+    let staging = environment_uid(&r, "Staging");
+    write(
+        &r,
+        STAGING,
+        &read(&r, STAGING).replace("staging.", "stage."),
+    );
+    commit_all(&r, "environment");
+    push_sends(&r, &[format!("PUT /environments/{staging}")]);
+    let secret = secret_in_postman(&r, &staging);
+    assert_eq!(secret, SAMPLE_SECRET, "a secret git does not hold is kept");
+}
+
+#[test]
+fn a_new_spec_directory_creates_a_spec_with_its_root_and_a_deleted_file_is_deleted() {
+    let r = cloned();
+    let text = "openapi: 3.0.3\ninfo:\n  title: Refunds\n  version: '1'\npaths: {}\n";
+    write(&r, "postman/specs/Refunds/openapi.yaml", text);
+    commit_all(&r, "new spec");
+    push_sends(&r, &["POST /specs".to_string()]);
+    let refunds = r.spec_id("Refunds");
+    r.fake.with_state(|s| {
+        let spec = s.spec(&refunds).unwrap();
+        assert_eq!(spec.spec_type, "OPENAPI:3.0");
+        assert_eq!(spec.root().unwrap().content, text);
+    });
+    // The new spec is known where the user put it: editing it updates it.
+    let edited = text.replace("'1'", "'2'");
+    write(&r, "postman/specs/Refunds/openapi.yaml", &edited);
+    commit_all(&r, "edit the new spec");
+    let root = r
+        .fake
+        .with_state(|s| s.spec(&refunds).unwrap().root().unwrap().path.clone());
+    push_sends(&r, &[format!("PATCH /specs/{refunds}/files/{root}")]);
+    assert_eq!(r.count_named("Refunds"), 1);
+
+    let payments = r.spec_id("payments");
+    let error = "components/schemas/Error.yaml";
+    r.sandbox.git_ok(
+        &r.repo,
+        ["rm", "-q", &format!("postman/specs/payments/{error}")],
+    );
+    commit_all(&r, "delete a file");
+    push_sends(&r, &[format!("DELETE /specs/{payments}/files/{error}")]);
+    let gone = r
+        .fake
+        .with_state(|s| !s.spec(&payments).unwrap().files.contains_key(error));
+    assert!(gone);
+}
+
+#[test]
+fn broken_yaml_refuses_the_push_by_file_and_line_and_sends_nothing() {
+    let r = cloned();
+    // A valid edit in the same commit is not sent either.
+    write(
+        &r,
+        "postman/specs/payments/components/schemas/Money.yaml",
+        "type: integer\n",
+    );
+    let broken = "name: Staging\nvalues:\n  - key: url\n    value: a: b\n    enabled: true\n";
+    write(&r, STAGING, broken);
+    commit_all(&r, "broken");
+    let stderr = r.push_refused(&["push"]);
+    assert!(
+        stderr.contains(&format!(" ! [remote rejected] main -> main ({STAGING}:4: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn secrets_reach_git_only_on_opt_in() {
+    let r = cloned();
+    let all = |dir: &std::path::Path| -> String {
+        files_of(dir)
+            .iter()
+            .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default())
+            .collect()
+    };
+    assert!(!all(&r.repo).contains(SAMPLE_SECRET));
+    let cache = r.repo.join(".git/postman/origin/cache.json");
+    assert!(!std::fs::read_to_string(cache)
+        .unwrap()
+        .contains(SAMPLE_SECRET));
+
+    let url = r.url();
+    r.sandbox.git_ok(
+        r.sandbox.path(),
+        [
+            "clone",
+            "-q",
+            "-c",
+            "remote.origin.postmanSecrets=true",
+            &url,
+            "with",
+        ],
+    );
+    let with = r.sandbox.join("with");
+    let env = read_in(&with, STAGING);
+    assert!(env.contains(SAMPLE_SECRET));
+    // Opted in, a secret git holds is pushed, and the push leaves nothing to fetch.
+    std::fs::write(with.join(STAGING), env.replace(SAMPLE_SECRET, "rotated")).unwrap();
+    r.sandbox.git_ok(&with, ["commit", "-qam", "rotate"]);
+    r.sandbox.git_ok(&with, ["push", "-q"]);
+    let staging = environment_uid(&r, "Staging");
+    let secret = secret_in_postman(&r, &staging);
+    assert_eq!(secret, "rotated");
+    r.sandbox.git_ok(&with, ["fetch", "-q"]);
+    let (head, fetched) = (
+        r.sandbox.rev(&with, "HEAD"),
+        r.sandbox.rev(&with, "origin/main"),
+    );
+    assert_eq!(head, fetched);
+
+    let (_, stderr) = r.sandbox.git_fails(
+        r.sandbox.path(),
+        [
+            "clone",
+            "-q",
+            "-c",
+            "remote.origin.postmanSecrets=maybe",
+            &url,
+            "bad",
+        ],
+    );
+    assert!(
+        stderr.contains("remote.origin.postmanSecrets is \"maybe\"; expected true or false"),
+        "{stderr}"
+    );
+}
+
+fn read_in(dir: &std::path::Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap()
+}
+
+#[test]
+fn an_annotated_tag_tags_each_changed_spec_and_versions_are_git_tags() {
+    let r = cloned();
+    r.sandbox
+        .git_ok(&r.repo, ["tag", "-a", "v1.0.0", "-m", "First"]);
+    r.fake.clear_requests();
+    r.sandbox
+        .git_ok(&r.repo, ["push", "-q", "origin", "v1.0.0"]);
+    let tagged: Vec<String> = r
+        .writes()
+        .into_iter()
+        .filter(|w| w.starts_with("POST") && w.ends_with("/version-tags"))
+        .collect();
+    assert_eq!(tagged.len(), 2, "both specs: {:?}", r.writes());
+
+    // Only the spec that changed gets the next one.
+    let text = "openapi: 3.0.0\ninfo: {}\n";
+    r.commit_edit(text, false);
+    r.sandbox.git_ok(&r.repo, ["push", "-q"]);
+    r.sandbox
+        .git_ok(&r.repo, ["tag", "-a", "v1.1.0", "-m", "Second"]);
+    r.fake.clear_requests();
+    r.sandbox
+        .git_ok(&r.repo, ["push", "-q", "origin", "v1.1.0"]);
+    let payments = r.spec_id("payments");
+    assert_eq!(r.writes(), [format!("POST /specs/{payments}/version-tags")]);
+
+    // Nothing changed since: one clear line.
+    r.sandbox
+        .git_ok(&r.repo, ["tag", "-a", "v1.2.0", "-m", "Third"]);
+    let (_, stderr) = r.sandbox.git_fails(&r.repo, ["push", "origin", "v1.2.0"]);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("v1.2.0 -> v1.2.0"))
+        .unwrap();
+    assert!(
+        line.contains("no spec changed since its last version tag"),
+        "{stderr}"
+    );
+
+    // A name Spec Hub already has, even forced: one clear line, nothing sent.
+    r.sandbox
+        .git_ok(&r.repo, ["tag", "-f", "-a", "v1.0.0", "-m", "Again"]);
+    r.fake.clear_requests();
+    let (_, stderr) = r
+        .sandbox
+        .git_fails(&r.repo, ["push", "--force", "origin", "v1.0.0"]);
+    let line = stderr.lines().find(|l| l.contains("v1.0.0 -> v1.0.0"));
+    assert!(
+        line.is_some_and(|l| l.contains("already exists")),
+        "{stderr}"
+    );
+    assert!(r.writes().is_empty(), "{:?}", r.writes());
+
+    // Postman's version tags are git tags whose trees hold the tagged spec files.
+    let listed = r.sandbox.git_ok(&r.repo, ["ls-remote", "--tags", "origin"]);
+    assert!(listed.contains("refs/tags/v1.0.0"), "{listed}");
+    assert!(listed.contains("refs/tags/v1.1.0"), "{listed}");
+    r.clone_into("second");
+    let second = r.sandbox.join("second");
+    let old = r.sandbox.git_ok(
+        &second,
+        ["show", "v1.0.0:postman/specs/payments/index.yaml"],
+    );
+    assert_ne!(old, text, "as tagged then");
+    let new = r.sandbox.git_ok(
+        &second,
+        ["show", "v1.1.0:postman/specs/payments/index.yaml"],
+    );
+    assert_eq!(new, text);
+}
+
+/// What the desktop app adds that git-postman does not manage: keys of
+/// `.postman/resources.yaml` (a mock's `cloudResources` entry, `localResources`) and files.
+const APP_FILES: [(&str, &str); 3] = [
+    (".postman/workflows.yaml", "workflows:\n  - name: lint\n"),
+    ("postman/mocks/probe-mock/config.yaml", "name: probe\n"),
+    ("postman/specs/payments/README.md", "The payments spec.\n"),
+];
+
+fn as_the_app_writes(resources: &str) -> String {
+    let resources = resources.replace(
+        "cloudResources:\n",
+        "cloudResources:\n  mocks:\n    ../postman/mocks/probe-mock/config.yaml: a41c8e05-7f23-4b96-8d0e-3c6a9b25f718\n",
+    );
+    format!("{resources}localResources:\n  mocks:\n    - ../postman/mocks/local.yaml\n")
+}
+
+#[test]
+fn a_repository_the_desktop_app_wrote_is_kept_byte_for_byte() {
+    let r = cloned();
+    // The same workspace as the app keeps it, in a repository of its own.
+    let app = r.sandbox.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    for f in files_of(&r.repo) {
+        let to = app.join(&f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(r.repo.join(&f), to).unwrap();
+    }
+    let resources = as_the_app_writes(&read(&r, ".postman/resources.yaml"));
+    std::fs::write(app.join(".postman/resources.yaml"), &resources).unwrap();
+    for (path, text) in APP_FILES {
+        let to = app.join(path);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, text).unwrap();
+    }
+    let git = |args: &[&str]| r.sandbox.git_ok(&app, args);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "written by the app"]);
+    git(&["remote", "add", "origin", &r.url()]);
+    git(&["fetch", "-q"]);
+    let head = r.sandbox.rev(&app, "HEAD");
+    assert_eq!(
+        r.sandbox.rev(&app, "origin/main"),
+        head,
+        "recognised as Postman's"
+    );
+
+    let kept = |why: &str| {
+        assert_eq!(read_in(&app, ".postman/resources.yaml"), resources, "{why}");
+        for (path, text) in APP_FILES {
+            assert_eq!(read_in(&app, path), text, "{why}: {path}");
+        }
+    };
+    // A change in Postman: one commit, the app's keys and files as they were.
+    r.change_in_postman("type: object\n");
+    git(&["pull", "-q", "--ff-only", "origin", "main"]);
+    assert_eq!(r.sandbox.rev(&app, "HEAD^"), head);
+    kept("after a fetch");
+
+    // A push of an edit: one write, then nothing to fetch, still kept.
+    let money = "postman/specs/payments/components/schemas/Money.yaml";
+    std::fs::write(app.join(money), "type: number\n").unwrap();
+    git(&["commit", "-qam", "edit"]);
+    r.fake.clear_requests();
+    git(&["push", "-q", "origin", "main"]);
+    assert_eq!(r.writes().len(), 1, "{:?}", r.writes());
+    git(&["fetch", "-q"]);
+    assert_eq!(
+        r.sandbox.rev(&app, "origin/main"),
+        r.sandbox.rev(&app, "HEAD")
+    );
+    kept("after a push");
+}
