@@ -17,7 +17,7 @@ rounds=${1:-300}
 stores=${STORES:-keyutils}
 
 if [ -z "${HELPER_DIR:-}" ]; then
-	(cd "$repo" && cargo build --quiet --release --bin git-credential-postman)
+	(cd "$repo" && cargo build --quiet --release --bin git-credential-postman --bin git-postman)
 	HELPER_DIR=$repo/target/release
 fi
 HELPER_DIR=$(cd "$HELPER_DIR" && pwd)

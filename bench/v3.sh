@@ -46,7 +46,9 @@ while size < mb * 1024 * 1024:
                               "header": [{"key": "Content-Type", "value": "application/json"}],
                               "body": json.dumps({"id": n, "items": list(range(20))}, indent=2)}]}
         items.append(item)
-        size += len(json.dumps(item))
+        # As written below: tab indented, five levels deep (collection, item, folder, item).
+        text = json.dumps(item, indent="\t")
+        size += len(text) + 5 * text.count("\n")
         n += 1
     folders.append({"name": f"Folder {len(folders)}", "item": items})
 collection = {"info": {"_postman_id": "0b5e7c11-0000-4000-8000-00000000beef", "name": "Synthetic",

@@ -16,6 +16,9 @@ mod oauth;
 #[path = "support/pty.rs"]
 mod pty;
 
+#[path = "support/leaks.rs"]
+mod leaks;
+
 use std::io::Cursor;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -631,56 +634,6 @@ fn concurrent_gets_with_an_expired_token_refresh_once() {
     assert_eq!(w.forge.count("grant refresh_token"), 1);
 }
 
-/// Every distinct command line of a process on this machine, sampled until dropped.
-struct ArgvSampler {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<std::collections::BTreeSet<String>>>,
-}
-
-impl ArgvSampler {
-    fn start() -> ArgvSampler {
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut seen = std::collections::BTreeSet::new();
-            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
-                for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-                    if let Ok(argv) = std::fs::read(entry.path().join("cmdline")) {
-                        seen.insert(String::from_utf8_lossy(&argv).replace('\0', " "));
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            seen
-        });
-        ArgvSampler {
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn finish(mut self) -> std::collections::BTreeSet<String> {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.thread.take().unwrap().join().unwrap()
-    }
-}
-
-/// Every file below `dir`, with its path, as text.
-fn files_below(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            out.extend(files_below(&path));
-        } else if kind.is_file() {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
-        }
-    }
-    out
-}
-
 #[test]
 fn no_secret_reaches_output_traces_argv_or_files() {
     const PAT: &str = "ado-pat-known-secret-7f3a";
@@ -705,7 +658,7 @@ fn no_secret_reaches_output_traces_argv_or_files() {
         all.extend(args);
         traced(w.git(&all, Some("abort")))
     };
-    let argv = ArgvSampler::start();
+    let sampler = leaks::ProcessSampler::start();
     let mut runs = Vec::new();
     let mut tokens = std::collections::BTreeSet::new();
     let mut keep_tokens = |stored: String| {
@@ -752,7 +705,7 @@ fn no_secret_reaches_output_traces_argv_or_files() {
         &ado,
         None,
     )));
-    let argv = argv.finish();
+    let sampled = sampler.finish();
 
     for run in &runs {
         run.assert_ok();
@@ -776,13 +729,15 @@ fn no_secret_reaches_output_traces_argv_or_files() {
         })
         .collect();
     places.extend(
-        argv.into_iter()
+        sampled
+            .argv
+            .into_iter()
             .map(|a| ("a process's argv".to_string(), a)),
     );
     // The traces, and every file written in HOME (apps file, lock files, clones).
     for dir in [traces.path(), w.k.home.path()] {
         places.extend(
-            files_below(dir)
+            leaks::files_below(dir)
                 .into_iter()
                 .map(|(p, text)| (p.display().to_string(), text)),
         );
@@ -793,16 +748,8 @@ fn no_secret_reaches_output_traces_argv_or_files() {
         .filter(|(_, text)| text.contains("Authorization: Basic <redacted>"))
         .count();
     assert!(traced_auth >= 2, "{traced_auth}");
-    for (place, text) in &places {
-        for secret in &secrets {
-            assert!(!text.contains(secret), "a secret in {place}");
-        }
-    }
-    eprintln!(
-        "{} secrets checked in {} places",
-        secrets.len(),
-        places.len()
-    );
+    let checked = leaks::assert_no_secret_in(&places, &secrets);
+    eprintln!("{} secrets checked in {checked} places", secrets.len());
 }
 
 #[test]

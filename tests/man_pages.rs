@@ -4,8 +4,8 @@
 //! is generated fails here; `UPDATE_MAN_PAGES=1 cargo test --test man_pages` rewrites
 //! them. `git-credential-postman.1` is written by hand and only checked to render.
 //!
-//! `tests/support/install-man.sh` installs the pages where `man` and `git help` find
-//! them; the last test runs it and asks git.
+//! `git postman install` installs them where `man` and `git help` find them
+//! (`tests/install.rs` asks git).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -173,81 +173,5 @@ fn every_page_renders_without_warnings() {
         ".SH GIT GUIS AND IDES",
     ] {
         assert!(text.contains(expected), "{expected} missing");
-    }
-}
-
-/// The install script puts the pages next to the programs (`<prefix>/share/man` for
-/// `<prefix>/bin` on PATH, where man-db looks by itself), and `git help postman` and
-/// `git postman --help` then show the page.
-#[test]
-fn git_help_finds_the_installed_pages() {
-    if Command::new("man").arg("--version").output().is_err() {
-        eprintln!("skipped: man is missing");
-        return;
-    }
-    let prefix = tempfile::tempdir().unwrap();
-    let bin = prefix.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    // As installed: `git help remote-postman` shows a command's page only when git
-    // finds the command.
-    std::fs::copy(env!("CARGO_BIN_EXE_git-postman"), bin.join("git-postman")).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_git-remote-postman"),
-        bin.join("git-remote-postman"),
-    )
-    .unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/install-man.sh");
-    let out = Command::new("sh")
-        .arg(&script)
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for page in [
-        "git-postman.1",
-        "git-remote-postman.1",
-        "git-credential-postman.1",
-    ] {
-        assert!(
-            prefix.path().join("share/man/man1").join(page).exists(),
-            "{page}"
-        );
-    }
-
-    let home = prefix.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    for args in [
-        &["help", "postman"][..],
-        &["postman", "--help"],
-        &["help", "remote-postman"],
-    ] {
-        let out = Command::new("git")
-            .args(args)
-            .env_remove("MANPATH")
-            .env("PATH", &path)
-            .env("HOME", &home)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("MANPAGER", "cat")
-            .env("PAGER", "cat")
-            .env("MANWIDTH", "100")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let title = if args.contains(&"remote-postman") {
-            "GIT-REMOTE-POSTMAN(1)"
-        } else {
-            "GIT-POSTMAN(1)"
-        };
-        assert!(text.contains(title), "git {args:?} showed:\n{text}");
     }
 }

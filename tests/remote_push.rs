@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use git_postman::layout::v3;
 use serde_json::Value;
 use support::backend::writes;
 use support::fake_postman::{FakePostman, Fault, RecordedRequest};
@@ -30,6 +31,8 @@ for_both_formats!(
     after_deleting_a_schema_file_the_next_push_goes_through,
     after_adding_a_schema_file_the_next_push_goes_through,
     after_creating_a_collection_the_next_push_updates_it,
+    after_creating_a_collection_moving_it_is_one_update,
+    after_creating_a_collection_deleting_it_is_one_deletion,
     after_deleting_a_collection_the_next_push_goes_through,
     after_several_additions_and_deletions_the_next_push_goes_through,
 );
@@ -362,38 +365,47 @@ fn every_shared_collection_survives_edit_push_and_clone_byte_for_byte(format: Fo
     commit_all(&sandbox, &first, "rename one request per collection");
     sandbox.git_ok(&first, ["push", "-q"]);
     clone(&sandbox, format, &url, "second");
-    let files = support::format::walk(&first.join(support::format::COLLECTIONS));
-    for file in &files {
+    let second = sandbox.join("second");
+    for file in support::format::walk(&first.join(support::format::COLLECTIONS)) {
         let rel = file.strip_prefix(&first).unwrap();
-        let second = sandbox.join("second").join(rel);
         let what = format!("{} changed on its way through Postman", rel.display());
-        if !file.ends_with(git_postman::layout::v3::extras::FILE) {
-            let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{what}: {e}"));
-            assert_eq!(read(file), read(&second), "{what}");
-            continue;
+        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let (pushed, fetched) = (read(&file), read(&second.join(rel)));
+        if file.ends_with(v3::extras::FILE) {
+            // v3's kept data: a patch whose field the edit changed lapses (the edit wins)
+            // and the fetch leaves it out; the others come back, in the same order.
+            let mut rest = patches(&pushed).into_iter();
+            assert!(
+                patches(&fetched).iter().all(|p| rest.any(|q| &q == p)),
+                "{what}:\n{pushed}\n{fetched}"
+            );
+        } else {
+            assert_eq!(pushed, fetched, "{what}");
         }
-        // v3's kept data: a patch whose field the edit changed lapses (the edit wins) and
-        // the next fetch leaves it out; the converter also writes restored members after
-        // the others, so patches may come back in another order. None may appear.
-        let (pushed, fetched) = (patches(file), patches(&second));
-        assert!(
-            fetched.is_subset(&pushed),
-            "{what}: {:?}",
-            fetched.difference(&pushed)
-        );
     }
-    if format == Format::V2 {
-        assert_eq!(
+    match format {
+        Format::V2 => assert_eq!(
             sandbox.rev(&first, "HEAD^{tree}"),
-            sandbox.rev(&sandbox.join("second"), "HEAD^{tree}")
-        );
+            sandbox.rev(&second, "HEAD^{tree}")
+        ),
+        // What the fetch wrote is the pushed tree to v2.1 and back, byte for byte: what
+        // Postman stored and how it ordered it changes nothing.
+        Format::V3 => {
+            for collection in format.collections(&first) {
+                let dir = collection.file_name().unwrap().to_string_lossy();
+                let v2 = v3::to_v2(&dir, &support::format::v3_files(&collection)).unwrap();
+                let mut again = v3::to_tree(serde_json::from_str(&v2).unwrap()).unwrap();
+                again.files.sort_by(|a, b| a.path.cmp(&b.path));
+                let fetched = second.join(support::format::COLLECTIONS).join(&again.dir);
+                assert_eq!(again.files, support::format::v3_files(&fetched), "{dir}");
+            }
+        }
     }
 }
 
-/// The patches of a v3 kept-data file, each with the item it belongs to.
-fn patches(path: &Path) -> std::collections::BTreeSet<(String, String)> {
-    let kept: serde_json::Map<String, Value> =
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+/// The patches of a v3 kept-data file in their order, each with the item it belongs to.
+fn patches(text: &str) -> Vec<(String, String)> {
+    let kept: serde_json::Map<String, Value> = serde_json::from_str(text).unwrap();
     kept.iter()
         .flat_map(|(key, patches)| match patches.as_array() {
             Some(patches) => patches
@@ -624,6 +636,11 @@ enum Next {
     EditCreatedCollection,
     /// Renames that collection itself (Postman then files it under its new name).
     RenameCreatedCollection,
+    /// Moves that collection's file (v3: renames its directory) before any pull gave it
+    /// an id: still that collection, not a new one.
+    MoveCreatedCollection,
+    /// Deletes that collection's file (v3: directory) before any pull.
+    DeleteCreatedCollection,
 }
 
 impl Next {
@@ -641,20 +658,32 @@ impl Next {
         }
         let [uid] = refunds_collections(s).try_into().unwrap();
         let file = s.repo.join(s.format.collection_path("Refunds"));
-        if let Next::RenameCreatedCollection = self {
-            s.format.rename_collection(&file, "Refunds v2");
-        } else {
-            let new_name = format!("Refund, {}", s.sandbox.rev(&s.repo, "HEAD"));
-            assert!(s.format.rename_first_request(&file, &new_name));
+        match self {
+            Next::RenameCreatedCollection => s.format.rename_collection(&file, "Refunds v2"),
+            Next::MoveCreatedCollection => {
+                s.format
+                    .move_collection(&s.repo, "Refunds", "Refunds moved")
+            }
+            Next::DeleteCreatedCollection => {
+                let path = s.format.collection_path("Refunds");
+                s.sandbox.git_ok(&s.repo, ["rm", "-rq", &path]);
+            }
+            _ => {
+                let new_name = format!("Refund, {}", s.sandbox.rev(&s.repo, "HEAD"));
+                assert!(s.format.rename_first_request(&file, &new_name));
+            }
         }
-        commit_all(&s.sandbox, &s.repo, "edit the created collection");
-        format!("PUT /collections/{uid}")
+        commit_all(&s.sandbox, &s.repo, "change the created collection");
+        match self {
+            Next::DeleteCreatedCollection => format!("DELETE /collections/{uid}"),
+            _ => format!("PUT /collections/{uid}"),
+        }
     }
 
     /// The reads a push makes after its write, to know what Postman stored.
     fn read_back(self, write: &str) -> Vec<String> {
         match self {
-            Next::EditIndex => Vec::new(),
+            Next::EditIndex | Next::DeleteCreatedCollection => Vec::new(),
             // The file, as the user wrote it, has no ids: Postman gives them, so the
             // push reads the collection back once (one look, as a fetch takes).
             _ => vec![write.replacen("PUT", "GET", 1)],
@@ -667,8 +696,11 @@ fn after_a_push(s: &Setup, when: &str, next: &[Next]) {
     pull_is_up_to_date(s, when);
 
     // Each next push of a new local commit goes through, writing only its change.
-    let uids_before = refunds_collections(s);
+    let mut uids_before = refunds_collections(s);
     for step in next {
+        if let Next::DeleteCreatedCollection = step {
+            uids_before.clear();
+        }
         let expected = step.commit(s);
         push_ok(s, &["push"]);
         let requests = s.fake.requests();
@@ -749,6 +781,22 @@ fn after_creating_a_collection_the_next_push_updates_it(format: Format) {
             Next::EditCreatedCollection,
             Next::EditIndex,
         ],
+    );
+}
+
+fn after_creating_a_collection_moving_it_is_one_update(format: Format) {
+    push_then_push_again(
+        format,
+        add_refunds_collection,
+        &[Next::MoveCreatedCollection, Next::EditIndex],
+    );
+}
+
+fn after_creating_a_collection_deleting_it_is_one_deletion(format: Format) {
+    push_then_push_again(
+        format,
+        add_refunds_collection,
+        &[Next::DeleteCreatedCollection, Next::EditIndex],
     );
 }
 

@@ -9,7 +9,9 @@
 //! - `v2_to_v3_to_v2_is_the_same_collection`: back to v2.1, npm `postman-collection`'s
 //!   `toJSON()` sees the collection we started from;
 //! - `v3_to_v2_to_v3_is_the_identity_on_postman_trees`: a tree Postman wrote, to v2.1
-//!   and back, is the same tree.
+//!   and back, is the same tree;
+//! - `our_trees_come_back_byte_for_byte`: a tree we wrote, to v2.1 and back, is the same
+//!   tree, kept-data file included (what a fetch right after a push writes).
 
 mod support;
 
@@ -259,6 +261,41 @@ fn v3_to_v2_to_v3_is_the_identity_on_postman_trees() {
                 String::from_utf8_lossy(extras)
             ));
         }
+    }
+    assert_none(&failures, "differences");
+}
+
+#[test]
+fn our_trees_come_back_byte_for_byte() {
+    let Some(files) = collections() else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for file in &files {
+        let (dir, tree) = our_tree(file);
+        let v2 =
+            v3::to_v2(&dir, &as_v3_files(&tree)).unwrap_or_else(|e| panic!("{}: {e}", stem(file)));
+        let (again_dir, again) = tree_of(&v2, &stem(file));
+        assert_eq!(again_dir, dir, "{}", stem(file));
+        failures.extend(
+            tree.iter()
+                .filter(|&(rel, bytes)| again.get(rel) != Some(bytes))
+                .map(|(rel, bytes)| {
+                    let again = again.get(rel).map(|b| String::from_utf8_lossy(b));
+                    format!(
+                        "{}/{rel}:\n--- first\n{}\n--- again\n{}",
+                        stem(file),
+                        String::from_utf8_lossy(bytes),
+                        again.unwrap_or_default()
+                    )
+                }),
+        );
+        assert_eq!(
+            tree.keys().collect::<Vec<_>>(),
+            again.keys().collect::<Vec<_>>(),
+            "{}",
+            stem(file)
+        );
     }
     assert_none(&failures, "differences");
 }

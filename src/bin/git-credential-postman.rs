@@ -1,8 +1,9 @@
-//! git-credential-postman: git's credential helper on the OS keyring.
+//! git-credential-postman: git's credential helper on the OS keyring; a hand-over to
+//! `git-postman` (see `mains/shim.rs`).
 
-#[path = "mains/credential.rs"]
-mod credential;
+#[path = "mains/shim.rs"]
+mod shim;
 
 fn main() -> std::process::ExitCode {
-    credential::main()
+    shim::run_as("git-credential-postman")
 }

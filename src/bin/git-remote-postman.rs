@@ -1,8 +1,9 @@
-//! git-remote-postman: the remote helper git runs for `postman::` URLs.
+//! git-remote-postman: the remote helper git runs for `postman::` URLs; a hand-over to
+//! `git-postman` (see `mains/shim.rs`).
 
-#[path = "mains/remote.rs"]
-mod remote;
+#[path = "mains/shim.rs"]
+mod shim;
 
 fn main() -> std::process::ExitCode {
-    remote::main()
+    shim::run_as("git-remote-postman")
 }

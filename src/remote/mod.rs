@@ -18,6 +18,7 @@
 
 pub mod api_builder;
 pub mod backend;
+mod lines;
 mod list;
 pub mod progress;
 pub mod push;

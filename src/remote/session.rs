@@ -9,6 +9,7 @@ use gix::ObjectId;
 use url::Url;
 
 use super::backend::{Backend, Layout};
+use super::lines::Lines;
 use super::state::{PendingPush, RemoteState};
 use super::view::{Trees, Viewed};
 use super::{push, tree, Error};
@@ -145,6 +146,7 @@ impl<B: Backend> Live<B> {
             Some(trees) => trees.as_postman_sees(repo, tree),
             None => Ok(Viewed {
                 tree,
+                last: None,
                 from_view: Default::default(),
                 files: Default::default(),
             }),
@@ -175,7 +177,7 @@ impl<B: Backend> Session<B> {
 
     /// Answers git's commands until git closes the conversation.
     pub fn serve(&mut self, input: impl BufRead, mut output: impl Write) -> Result<(), Error> {
-        let mut lines = input.lines();
+        let mut lines = Lines::new(input);
         let io = |e| Error::Io("the conversation with git".into(), e);
         while let Some(line) = lines.next() {
             let line = line.map_err(io)?;

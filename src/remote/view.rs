@@ -31,6 +31,9 @@ pub struct Trees {
 #[derive(Debug, Clone)]
 pub struct Viewed {
     pub tree: ObjectId,
+    /// R's own tree (none before the first fetch): where a collection the pushed tree
+    /// moved was before.
+    pub last: Option<ObjectId>,
     /// Paths the pushed tree lacks, as R does, that the view has: Postman's copy of
     /// what R has elsewhere, so a file the user has for the same collection wins.
     pub from_view: BTreeSet<String>,
@@ -58,6 +61,7 @@ impl Trees {
     pub fn as_postman_sees(&self, repo: &gix::Repository, tree: ObjectId) -> Result<Viewed, Error> {
         let mut viewed = Viewed {
             tree,
+            last: Some(self.own),
             from_view: BTreeSet::new(),
             files: self.files.clone(),
         };

@@ -11,16 +11,15 @@ cd "$top"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '\033[36m$ %s\033[0m\n' "$*"; "$@"; }
 
-say "Installing: Debian packages, then the three binaries (one release build, with the fake)"
+say "Installing: Debian packages, then git-postman (one release build, with the fake)"
 tests/support/install-deps.sh --demo
-# One cargo build for the binaries and the fake: `cargo install` and then the fake (which
-# has dev-dependencies, so other features) would compile everything twice.
-cargo build --quiet --locked --release --bins --example fake-postman
-mkdir -p "$HOME/.local/bin"
-install -m 755 target/release/git-remote-postman target/release/git-credential-postman \
-	target/release/git-postman "$HOME/.local/bin/"
+# One cargo build for the binary and the fake: `cargo install` and then the fake (which
+# has dev-dependencies, so other features) would compile everything twice. Only the
+# multi-call binary: the other two names are links to it.
+cargo build --quiet --locked --release --bin git-postman --example fake-postman
+# The one binary, its two other names as links, man pages and completions under ~/.local.
+target/release/git-postman install --prefix "$HOME/.local" >/dev/null
 export PATH="$HOME/.local/bin:$PATH"
-tests/support/install-man.sh >/dev/null
 
 work=$(mktemp -d)
 log="$work/fake.log"

@@ -182,6 +182,13 @@ impl Format {
         }
     }
 
+    /// Moves collection `name` to where collection `new_name` would live, as `git mv`
+    /// does: its file (`info.name` stays), or (v3) its directory, which renames it.
+    pub fn move_collection(self, repo: &Path, name: &str, new_name: &str) {
+        let [from, to] = [name, new_name].map(|n| repo.join(self.collection_path(n)));
+        std::fs::rename(from, to).unwrap();
+    }
+
     /// Breaks a collection file in `repo` and returns the reason a push must give,
     /// naming the file and the line.
     pub fn break_a_collection(self, repo: &Path) -> String {
@@ -217,6 +224,20 @@ fn first_request(items: &mut Value) -> Option<&mut Value> {
         }
     }
     None
+}
+
+/// The files of the v3 tree in `dir`, as the converter lists them: paths relative to
+/// `dir`, sorted.
+pub fn v3_files(dir: &Path) -> Vec<v3::File> {
+    let mut files: Vec<v3::File> = walk(dir)
+        .into_iter()
+        .map(|p| v3::File {
+            path: p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+            bytes: std::fs::read(&p).unwrap(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
 
 /// Every file below `dir`, depth first, sorted.

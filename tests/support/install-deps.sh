@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what git-postman's tests and demo use on a Debian machine that has the Rust
-# toolchain: Debian packages (git, real keyrings, Node.js) and the pinned npm packages
+# toolchain: Debian packages (git, real keyrings, man-db, Node.js), cargo-deb, and the pinned npm packages
 # (postman-collection and newman in tests/support/node, the OAuth server oidc-provider in
 # tests/support/oauth, the Postman CLI postman-cli in tests/support/postman-cli, each
 # pinned by its package-lock.json).
@@ -20,6 +20,8 @@ if [ "${1:-}" != "--demo" ]; then
 	# libfaketime: runs the credential helper at a later time, so expiry is tested
 	# without waiting for the wall clock.
 	packages+=(faketime)
+	# man-db: `git help postman` in the install tests; dpkg-deb is dpkg's own.
+	packages+=(man-db)
 	# Node.js for the real Postman tools; keep a Node.js that is already there.
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
@@ -36,6 +38,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" != "--demo" ]; then
+	# cargo-deb: the Debian package test (tests/install.rs, pkg/deb.sh). Pinned; a few
+	# minutes of compiling, once per machine.
+	if ! cargo deb --version >/dev/null 2>&1; then
+		echo "installing cargo-deb"
+		cargo install --locked --quiet cargo-deb --version 3.8.0
+	fi
 	npm ci --prefix tests/support/node --no-audit --no-fund --loglevel=error
 	npm ci --prefix tests/support/oauth --no-audit --no-fund --loglevel=error
 	# The Postman CLI: the oracle for the Collection v3 converter (migrate, lint). Not

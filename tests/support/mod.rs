@@ -7,6 +7,8 @@ pub mod fake_postman;
 pub mod fault_proxy;
 pub mod format;
 pub mod git;
+#[cfg(target_os = "linux")]
+pub mod leaks;
 pub mod node;
 pub mod postman_cli;
 #[cfg(target_os = "linux")]

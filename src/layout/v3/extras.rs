@@ -10,6 +10,12 @@
 //! patch was made. A patch applies only while the v3 files still give `was`: an edit of
 //! that field in the YAML wins over the patch, which then lapses. One more member,
 //! [`URL_FORM`], is there when most of the collection's URLs were strings.
+//!
+//! The file's order is canonical: items by key, patches by `at`. Postman may give the
+//! members of a collection back in another order than they were sent (v3 -> v2.1 adds
+//! restored members last), and the order must not follow it, or a fetch right after a
+//! push would rewrite the file. The pointers of one item never nest, so their order
+//! changes nothing but where a restored member lands among its siblings.
 
 use serde_json::{Map, Value};
 
@@ -21,11 +27,16 @@ pub const FILE: &str = ".resources/git-postman.v2.json";
 /// the API serves: the form v3 -> v2.1 rebuilds ([`super::url::UrlForm`]).
 pub const URL_FORM: &str = "$urls";
 
-/// The patches that turn `rebuilt` (what the v3 files give) into `original`.
+/// The patches that turn `rebuilt` (what the v3 files give) into `original`, by `at`.
 pub fn diff(original: &Value, rebuilt: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     walk(original, Some(rebuilt), &mut String::new(), &mut out);
+    out.sort_by(|a, b| at(a).cmp(at(b)));
     out
+}
+
+fn at(patch: &Value) -> &str {
+    patch.get("at").and_then(Value::as_str).unwrap_or_default()
 }
 
 fn walk(original: &Value, rebuilt: Option<&Value>, at: &mut String, out: &mut Vec<Value>) {
@@ -140,5 +151,15 @@ mod tests {
         apply(&mut edited, &patches, "k").unwrap();
         assert_eq!(edited["url"], "v", "the edit wins");
         assert_eq!(edited["b"]["c"], json!([1, 2]));
+    }
+
+    #[test]
+    fn patches_do_not_follow_the_order_of_members() {
+        let rebuilt = json!({"a": 1, "z": 0});
+        let one = diff(&json!({"a": 1, "x": 2, "b": 3}), &rebuilt);
+        let other = diff(&json!({"b": 3, "a": 1, "x": 2}), &rebuilt);
+        assert_eq!(one, other);
+        let ats: Vec<&str> = one.iter().map(at).collect();
+        assert_eq!(ats, ["/b", "/x", "/z"]);
     }
 }

@@ -66,6 +66,8 @@ pub fn to_tree(collection: &RawValue) -> Result<Tree, Error> {
     let (dir, mut files) =
         export::collection(collection, |w| keep_extras(w, form, &mut kept, &mut ids))?;
     if !kept.is_empty() {
+        // Canonical (see `extras`): not the order in which Postman served the items.
+        kept.sort_keys();
         let mut text = crate::layout::json::stringify_tab(&Value::Object(kept));
         text.push('\n');
         files.push(File {

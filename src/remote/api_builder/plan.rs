@@ -289,11 +289,23 @@ impl<'r> Pushed<'r> {
             .partition(|(path, _)| !self.supplied_by_view(viewed, path));
         files.extend(from_view);
         let names = V3Names::new(live, mapping, &by_path);
+        // R's collections, read only when a file is new to it or only the view has it.
+        let unsure =
+            |file: &String| !by_path.contains_key(file) || self.supplied_by_view(viewed, file);
+        let last = match files.iter().any(|(file, _)| unsure(file)) {
+            true => self.last_collections(viewed, mapping)?,
+            false => BTreeMap::new(),
+        };
+        let moved = self.moved_away(viewed, &last, &by_path, &files);
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut writes = Vec::new();
         for (file, object) in &files {
+            // Only the view has it: a file of the user's for the same collection wins,
+            // and a v3 directory R had that the user removed is gone, whatever files
+            // Postman's copy has that R lacked (a definition with its id).
             if self.supplied_by_view(viewed, file)
-                && by_path.get(file).is_some_and(|uid| seen.contains_key(uid))
+                && (by_path.get(file).is_some_and(|uid| seen.contains_key(uid))
+                    || last.contains_key(file))
             {
                 continue;
             }
@@ -316,7 +328,8 @@ impl<'r> Pushed<'r> {
                 let owned = |uid: &&&str| collection::own_id(uid) == id;
                 live_collections.keys().find(owned).map(|u| u.to_string())
             };
-            let uid = by_path.get(file).cloned().or(checked.uid).or_else(by_id);
+            let uid = (by_path.get(file).cloned().or(checked.uid).or_else(by_id))
+                .or_else(|| moved.get(object).cloned());
             let upload = |new| {
                 collection::upload_json(checked.raw, new).map_err(|e| Invalid {
                     file: file.clone(),
@@ -339,6 +352,49 @@ impl<'r> Pushed<'r> {
             }
         }
         Ok((writes, seen))
+    }
+
+    /// R's own collections (files, or v3 directories) with their objects.
+    fn last_collections(
+        &self,
+        viewed: &Viewed,
+        mapping: &Mapping,
+    ) -> Result<BTreeMap<String, ObjectId>, PlanError> {
+        let Some(last) = viewed.last else {
+            return Ok(BTreeMap::new());
+        };
+        let before = Pushed {
+            repo: self.repo,
+            tree: last,
+            blobs: tree::blobs_by_path(self.repo, last)?,
+            entity: None,
+        };
+        Ok(before.collections(mapping)?.into_iter().collect())
+    }
+
+    /// The collections of R (`last`) at a path where the pushed tree (the user's part of
+    /// it) has none, by content (blob, or v3 tree), with their UIDs: a collection moved
+    /// and otherwise unchanged (v3: its directory renamed) is the one R had, even when
+    /// no fetch gave it an id to be found by yet (a `_uid`, a definition's `id`).
+    fn moved_away(
+        &self,
+        viewed: &Viewed,
+        last: &BTreeMap<String, ObjectId>,
+        by_path: &CollectionFiles,
+        files: &[(String, ObjectId)],
+    ) -> BTreeMap<ObjectId, String> {
+        let now: BTreeSet<&str> = files
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .filter(|path| !self.supplied_by_view(viewed, path))
+            .collect();
+        let mut moved = BTreeMap::new();
+        for (path, object) in last {
+            if let Some(uid) = by_path.get(path).filter(|_| !now.contains(path.as_str())) {
+                moved.entry(*object).or_insert_with(|| uid.clone());
+            }
+        }
+        moved
     }
 
     /// The collections of the pushed tree: `*.json` files under `C` with their blobs, or

@@ -183,6 +183,12 @@ impl Keyring {
         host
     }
 
+    /// Erases `host`'s credentials when the test ends, as for [`Keyring::host`]: for a
+    /// host the test did not name (a server's `127.0.0.1:<port>`).
+    pub fn forget_on_drop(&self, host: &str) {
+        self.hosts.borrow_mut().push(host.to_string());
+    }
+
     /// A command in this keyring's environment.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
