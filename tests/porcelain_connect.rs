@@ -56,14 +56,6 @@ fn entity_text(api: &str, collections: &str, body: &str) -> String {
     )
 }
 
-/// Runs the git commands of a recipe connect printed (`git a && git b`) in `repo`.
-fn run_recipe(sandbox: &Sandbox, repo: &std::path::Path, recipe: &str) {
-    for step in recipe.split(" && ") {
-        let args: Vec<&str> = step.split(' ').skip(1).collect();
-        sandbox.git_ok(repo, &args);
-    }
-}
-
 #[test]
 fn connect_maps_a_repository_and_its_files_reach_an_empty_api() {
     let fake = FakePostman::start();

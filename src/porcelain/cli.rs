@@ -36,6 +36,7 @@ pub enum Command {
     Connect(ConnectArgs),
     Disconnect(DisconnectArgs),
     Status(StatusArgs),
+    Sync(SyncArgs),
     Login(LoginArgs),
     Logout(LogoutArgs),
     /// Manage the OAuth apps git-credential-postman logs in with (GitHub Enterprise Server, GitLab Self-Managed).
@@ -65,12 +66,33 @@ content in Postman, connect tells whether it differs from your files and what gi
 and git push will do.
 
 Without --schema-file and --collection-dir, a repository that Postman's git integration \
-wrote (it has .postman/api_<apiId>) keeps the layout recorded there."
+wrote (it has .postman/api_<apiId>) keeps the layout recorded there.
+
+With --workspace <id>, the remote is a Postman v12 workspace (postman::<server>/workspaces/<id>): \
+its Spec Hub specs, collections, environments and globals in the layout the desktop app's \
+Native Git writes (postman/specs, postman/collections/<name>/ as Collection v3 trees, \
+postman/environments, postman/globals, .postman/resources.yaml). A repository the app wrote \
+is recognised by its .postman/resources.yaml (which must name that workspace) and nothing in \
+it is rewritten; one without that file gets the app's template of it, to commit. Every other \
+file, and every key of .postman/resources.yaml but the managed cloudResources, stays byte for \
+byte. connect compares the files with Postman through the remote helper's own functions and \
+names the commit the first fetch makes; on a branch with no commit yet nothing is written, and \
+that commit is the very one git clone makes."
 )]
 pub struct ConnectArgs {
     /// The API: its id, a postman:: URL, https://<server>/apis/<id>, or its Postman web address.
-    #[arg(value_name = "API")]
-    pub api: String,
+    #[arg(
+        value_name = "API",
+        required_unless_present = "workspace",
+        conflicts_with = "workspace"
+    )]
+    pub api: Option<String>,
+
+    /// A Postman v12 workspace instead of an API: its id (or its postman:: URL). The
+    /// repository keeps the layout of the desktop app's Native Git (postman/specs,
+    /// postman/collections, postman/environments, postman/globals, .postman/resources.yaml).
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
 
     /// Name of the git remote to add.
     #[arg(long, value_name = "NAME", default_value = "postman")]
@@ -93,7 +115,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "BRANCH")]
     pub branch: Option<String>,
 
-    /// The Postman API server for a bare API id (default: https://api.getpostman.com).
+    /// The Postman API server for a bare API or workspace id (default: https://api.getpostman.com).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 }
@@ -104,7 +126,9 @@ pub struct ConnectArgs {
     long_about = "Remove a connected API: its remote and remote-tracking branches, its \
 postman* settings, its private refs (refs/postman/<remote>/*), its cache, and its entries in \
 .postman/api and .postman/api_<apiId> (left uncommitted). Nothing changes in Postman, and \
-your files and commits stay. Asks for the API's name on the terminal first, unless --yes."
+your files and commits stay. Asks for the API's name on the terminal first, unless --yes. \
+For a workspace remote, the same, and .postman/resources.yaml stays (the desktop app's file \
+too); the workspace's name is asked."
 )]
 pub struct DisconnectArgs {
     /// The remote to remove.
@@ -116,13 +140,36 @@ pub struct DisconnectArgs {
     pub yes: bool,
 }
 
+/// Regenerate the collections generated from a Spec Hub spec, then fetch (workspace remotes).
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Ask Postman to bring the collections generated from a Spec Hub spec in \
+line with it (each one Postman lists as out of sync; when the spec has none, one is \
+generated, named after the spec), wait for each task, then git fetch the remote, so the \
+regenerated collections arrive as a commit on <remote>/main like any change made in \
+Postman. For a workspace remote (postman::<server>/workspaces/<id>) only."
+)]
+pub struct SyncArgs {
+    /// The spec: its name or id as Postman lists it, or its file or directory under
+    /// postman/specs (as .postman/resources.yaml maps it).
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+
+    /// The workspace remote (default: the only one).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+}
+
 /// Show every connected API: mapping, last fetch, what is not pushed or not fetched.
 #[derive(Debug, Args)]
 #[command(
     long_about = "Show every connected API: its remote, branch and mapping, the \
 time of the Postman state last fetched, the commits not pushed to Postman, the fetched \
 commits not merged yet, and whether Postman changed since the last fetch (one small \
-request per API: the API's updatedAt)."
+request per API: the API's updatedAt). Workspace remotes are shown too (--json: under \
+workspaces): a workspace's updatedAt does not move when a spec file is edited, so for one \
+the listings are read as fetch reads them (nothing unchanged is downloaded) and compared \
+with the state last fetched."
 )]
 pub struct StatusArgs {
     /// Print JSON for tools instead of a table.

@@ -1,17 +1,16 @@
 //! What the first fetch of a new connection will find: the repository as `connect`
-//! leaves it (HEAD with the working tree's mapped files and the new `.postman` files),
-//! compared with the same tree after the remote helper applied Postman's state to it
-//! (`history::apply`, the very function fetch uses). Equal trees mean Postman already has
-//! exactly these files: once `.postman` is committed, fetch reports that commit itself.
+//! leaves it (HEAD with the working tree's mapped files and the new dot-files), compared
+//! with the same tree after the remote helper applied Postman's state to it (the remote's
+//! `Layout::apply`, the very function fetch uses, for either kind of remote). Equal trees
+//! mean Postman already has exactly these files: once the dot-files are committed, fetch
+//! reports that commit itself.
 //!
 //! Everything is written to an in-memory object store, so nothing reaches `.git`.
 
 use gix::object::tree::EntryKind;
 use gix::ObjectId;
 
-use crate::layout::mapping::Mapping;
-use crate::remote::api_builder::history;
-use crate::remote::api_builder::snapshot::Snapshot;
+use crate::remote::backend::Layout;
 use crate::remote::tree;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,21 +37,21 @@ pub struct Difference {
     pub change: Change,
 }
 
-/// HEAD's tree (empty for none) with what the collection directory holds of Postman's
-/// (`history::postman_paths_under`) replaced by `files` (repository path, bytes).
+/// HEAD's tree (empty for none) without the paths `stale` and with `files` (repository
+/// path, bytes) upserted: the working tree's side of the comparison.
 pub fn local_tree(
     repo: &gix::Repository,
     head: Option<ObjectId>,
-    mapping: &Mapping,
+    stale: impl Fn(ObjectId) -> Result<Vec<String>, Error>,
     files: &[(String, Vec<u8>)],
 ) -> Result<ObjectId, Error> {
     let base = match head {
         Some(commit) => tree::tree_of(repo, commit)?,
-        None => ObjectId::empty_tree(repo.object_hash()),
+        None => tree::empty(repo),
     };
     let mut editor = repo.edit_tree(base)?;
-    for stale in tree::outermost(history::postman_paths_under(repo, base, mapping)?) {
-        editor.remove(stale.as_str())?;
+    for path in tree::outermost(stale(base)?) {
+        editor.remove(path.as_str())?;
     }
     for (path, bytes) in files {
         let blob = repo.write_blob(bytes)?.detach();
@@ -62,13 +61,13 @@ pub fn local_tree(
 }
 
 /// The paths where `local` and `local` with Postman's state applied differ, sorted.
-pub fn differences(
+pub fn differences<L: Layout>(
     repo: &gix::Repository,
     local: ObjectId,
-    snapshot: &Snapshot,
-    mapping: &Mapping,
+    layout: &L,
+    state: &L::State,
 ) -> Result<Vec<Difference>, Error> {
-    let fetched = history::apply(repo, local, snapshot, mapping)?;
+    let fetched = layout.apply(repo, local, state)?;
     if fetched == local {
         return Ok(Vec::new());
     }

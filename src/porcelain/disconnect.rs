@@ -1,18 +1,20 @@
 //! `git postman disconnect`: undoes `connect` (and what fetch and push kept since). The
 //! remote goes with its remote-tracking branches and its `remote.<name>.*` settings
 //! (`git remote remove`), then the private refs `refs/postman/<name>/*`, the cache
-//! `$GIT_COMMON_DIR/postman/<name>/`, and the API's entries in `.postman/api*` (left
-//! uncommitted, like connect's). Postman, your files and your commits are not touched.
+//! `$GIT_COMMON_DIR/postman/<name>/`, and an API's entries in `.postman/api*` (left
+//! uncommitted, like connect's). A workspace's `.postman/resources.yaml` stays: it is
+//! the desktop app's file as much as ours. Postman, your files and your commits are not
+//! touched.
 
 use std::io::Write;
 
 use super::cli::DisconnectArgs;
+use super::kind::{self, describe};
 use super::workspace::{self, PostmanRemote, Workspace};
 use super::{dotfiles, login, tty};
-use crate::postman::model::Api;
 use crate::postman::Client;
-use crate::remote::api_builder::history;
 use crate::remote::state::RemoteState;
+use crate::remote::url::Target;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -21,7 +23,7 @@ pub enum Error {
     #[error(transparent)]
     DotFiles(#[from] dotfiles::Error),
     #[error(
-        "no remote {0} with a postman:: URL here (git postman status lists the connected APIs)"
+        "no remote {0} with a postman:: URL here (git postman status lists the connected APIs and workspaces)"
     )]
     NoSuchRemote(String),
     #[error("cannot ask for confirmation: {0}; run again with --yes")]
@@ -41,7 +43,6 @@ pub fn run(args: &DisconnectArgs, out: &mut dyn Write) -> Result<(), Error> {
         .iter()
         .find(|r| r.name == args.remote)
         .ok_or_else(|| Error::NoSuchRemote(args.remote.clone()))?;
-    let api_id = remote.url.api_id.clone();
     if !args.yes {
         confirm(&ws, remote)?;
     }
@@ -51,26 +52,33 @@ pub fn run(args: &DisconnectArgs, out: &mut dyn Write) -> Result<(), Error> {
     RemoteState::open(&ws.repo, Some(&remote.name)).forget_cache()?;
 
     // Another remote may name the same API (on another branch): its files stay.
-    let shared = remotes
-        .iter()
-        .any(|r| r.name != remote.name && r.url.api_id == api_id);
-    let changed = if shared {
-        Vec::new()
-    } else {
-        dotfiles::remove(&ws, &api_id)?
+    let changed = match &remote.target {
+        Target::Api(url) => {
+            let shared = remotes
+                .iter()
+                .any(|r| r.name != remote.name && r.target.id() == url.api_id);
+            if shared {
+                Vec::new()
+            } else {
+                dotfiles::remove(&ws, &url.api_id)?
+            }
+        }
+        Target::Workspace { .. } => Vec::new(),
     };
 
     writeln!(
         out,
-        "Disconnected remote {} (Postman API {api_id}): removed its settings, {refs} private ref{} and its cache.",
+        "Disconnected remote {} (Postman {}): removed its settings, {refs} private ref{} and its cache.",
         remote.name,
+        describe(&remote.target),
         if refs == 1 { "" } else { "s" }
     )?;
     if !changed.is_empty() {
         writeln!(
             out,
-            "Changed {} (not committed): git add -A .postman && git commit -m \"Disconnect {api_id}\"",
-            changed.join(" and ")
+            "Changed {} (not committed): git add -A .postman && git commit -m \"Disconnect {}\"",
+            changed.join(" and "),
+            remote.target.id()
         )?;
     }
     writeln!(
@@ -80,21 +88,23 @@ pub fn run(args: &DisconnectArgs, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
-/// Asks for the API's name (or its id, when the name is not known here) on the terminal.
+/// Asks for the API's (workspace's) name, or its id when the name is not known here, on
+/// the terminal.
 fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
-    let api_id = &remote.url.api_id;
-    let (expected, prompt) = match api_name(ws, remote) {
+    let noun = kind::noun(&remote.target);
+    let id = remote.target.id();
+    let (expected, prompt) = match postman_name(ws, remote) {
         Some(name) => (
             name.clone(),
             format!(
-                "This disconnects Postman API {name:?} ({api_id}) from remote {}.\nType the API's name to confirm: ",
+                "This disconnects Postman {noun} {name:?} ({id}) from remote {}.\nType the {noun}'s name to confirm: ",
                 remote.name
             ),
         ),
         None => (
-            api_id.clone(),
+            id.to_string(),
             format!(
-                "This disconnects Postman API {api_id} from remote {}.\nType the API's id to confirm: ",
+                "This disconnects Postman {noun} {id} from remote {}.\nType the {noun}'s id to confirm: ",
                 remote.name
             ),
         ),
@@ -106,10 +116,11 @@ fn confirm(ws: &Workspace, remote: &PostmanRemote) -> Result<(), Error> {
     Ok(())
 }
 
-/// The API's name: from the last commit Postman's state made on this remote (its
-/// message is `Postman: <name>`), else from Postman when a key is at hand, else unknown.
-fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
-    let author = format!("--author=<{}>", history::author_email(&remote.url.api_id));
+/// The API's (workspace's) name: from the last commit Postman's state made on this
+/// remote (its message is `Postman: <name>`), else from Postman when a key is at hand,
+/// else unknown.
+fn postman_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
+    let author = format!("--author=<{}>", kind::author_email(&remote.target));
     let state = RemoteState::open(&ws.repo, Some(&remote.name));
     if let Ok(Some(last)) = state.last_reported(&ws.repo) {
         let last = last.to_string();
@@ -120,12 +131,12 @@ fn api_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
         }
     }
     // Postman, only with a key at hand: a confirmation must not start a password prompt.
-    let key = login::key_without_prompting(&remote.url.base)?;
-    let client = Client::new(remote.url.base.clone(), key).ok()?;
-    client
-        .get::<Api>(&["apis", &remote.url.api_id], &[])
+    let base = remote.target.base();
+    let key = login::key_without_prompting(base)?;
+    let client = Client::new(base.clone(), key).ok()?;
+    kind::look(&client, &remote.target)
         .ok()
-        .map(|a| a.name)
+        .map(|(name, _)| name)
 }
 
 /// Deletes every ref under `refs/postman/<remote>/`; returns how many there were.

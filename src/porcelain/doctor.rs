@@ -22,7 +22,7 @@ use crate::credential::protocol::Credential;
 use crate::credential::store::Store;
 use crate::postman::apikey::{self, Prompt};
 use crate::postman::{self, Client};
-use crate::remote::url::RemoteUrl;
+use crate::remote::url::Target;
 
 /// git's first release that passes `oauth_refresh_token` (and `wwwauth[]`) to helpers.
 const REFRESH_TOKEN_GIT: (u32, u32) = (2, 41);
@@ -364,12 +364,12 @@ fn remote_urls(remotes: &[(String, String)]) -> Vec<Check> {
     }
     remotes
         .iter()
-        .map(|(name, url)| match RemoteUrl::parse(url) {
+        .map(|(name, url)| match Target::parse(url) {
             Ok(_) => Check::ok(format!("remote {name}"), url.clone()),
             Err(e) => Check::fail(
                 format!("remote {name}"),
                 e.to_string().replace('\n', ";"),
-                format!("git remote set-url {name} postman::<https://server>/apis/<apiId> (or postman::<apiId>)"),
+                format!("git remote set-url {name} postman::<https://server>/apis/<apiId> (or postman::<apiId>; a workspace: postman::<https://server>/workspaces/<workspaceId>)"),
             ),
         })
         .collect()
@@ -380,7 +380,7 @@ fn remote_urls(remotes: &[(String, String)]) -> Vec<Check> {
 fn api_keys(remotes: &[(String, String)]) -> Vec<Check> {
     let mut bases: Vec<Url> = remotes
         .iter()
-        .filter_map(|(_, url)| RemoteUrl::parse(url).ok().map(|u| u.base))
+        .filter_map(|(_, url)| Target::parse(url).ok().map(|t| t.base().clone()))
         .collect();
     bases.sort();
     bases.dedup();

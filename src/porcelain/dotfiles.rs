@@ -39,16 +39,6 @@ pub fn index_with(ws: &Workspace, api_id: &str) -> Result<String, Error> {
     Ok(read_index(ws)?.with_api(api_id).render())
 }
 
-/// Writes both files for one API.
-pub fn write(ws: &Workspace, index: &str, entity: &ApiEntityData) -> Result<(), Error> {
-    ws.write(INDEX_PATH, index.as_bytes())?;
-    ws.write(
-        &dotpostman::entity_path(&entity.api_id),
-        entity.render().as_bytes(),
-    )?;
-    Ok(())
-}
-
 /// Takes `api_id` out: its `.postman/api_<apiId>` goes, and its line in `.postman/api`;
 /// the index goes too when no API is left (and `.postman` when it is empty). Returns the
 /// paths changed.

@@ -1,12 +1,14 @@
 //! The porcelain: `git postman` commands.
 //!
 //! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
-//! - `connect`, `disconnect`, `status`, `login` (and `logout`), `doctor`: one module per
+//! - `connect`, `disconnect`, `status`, `sync`, `login` (and `logout`), `doctor`: one module per
 //!   command (`accounts` is `crate::credential::accounts`);
 //!   `app` and `pat` run in `crate::credential::cli`;
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
 //!   the working tree; `workspace`: the repository (read with gix, changed with git);
 //!   `target`, `server`: API and server addresses, and the first authenticated request;
+//!   `kind`: what differs between an API remote and a workspace remote for status and
+//!   disconnect;
 //!   `tty`: questions on the terminal; `install`: the program, man pages and completions
 //!   under a prefix. The schema root's `$ref` closure is
 //!   `crate::layout::managed`.
@@ -18,9 +20,11 @@ mod disconnect;
 mod doctor;
 mod dotfiles;
 pub mod install;
+mod kind;
 mod login;
 mod server;
 mod status;
+mod sync;
 mod target;
 mod tty;
 mod workspace;
@@ -39,6 +43,8 @@ pub enum Error {
     #[error(transparent)]
     Status(#[from] status::Error),
     #[error(transparent)]
+    Sync(#[from] sync::Error),
+    #[error(transparent)]
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
@@ -56,6 +62,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Connect(args) => connect::run(args, out)?,
         Command::Disconnect(args) => disconnect::run(args, out)?,
         Command::Status(args) => status::run(args, out)?,
+        Command::Sync(args) => sync::run(args, out)?,
         Command::Login(args) => login::login(args, out)?,
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,

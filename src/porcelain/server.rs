@@ -26,7 +26,7 @@ pub fn resolve(args: &ServerArgs) -> Result<Url, Error> {
         return workspace::postman_remotes(&repo)
             .into_iter()
             .find(|r| &r.name == name)
-            .map(|r| r.url.base)
+            .map(|r| r.target.base().clone())
             .ok_or_else(|| Error::NoSuchRemote(name.clone()));
     }
     Ok(parse_base(DEFAULT_BASE_URL)?)

@@ -1,10 +1,14 @@
-//! `git postman status`: where each connected API stands.
+//! `git postman status`: where each connected API (and workspace) stands.
 //!
 //! Local facts come from git: R (`refs/postman/<remote>/heads/main`, the state last
-//! fetched or pushed) against the API's branch. Whether Postman changed since costs one
-//! small request per API, `GET /apis/{id}`: its `updatedAt` is compared with the value
-//! the last fetch saw (kept in the remote's cache), or, when the cache has none, with the
-//! time of R when Postman's state made R.
+//! fetched or pushed) against the remote's branch. Whether Postman changed since costs
+//! one small request per API, `GET /apis/{id}`: its `updatedAt` is compared with the
+//! value the last fetch saw (kept in the remote's cache), or, when the cache has none,
+//! with the time of R when Postman's state made R. A workspace's `updatedAt` moves only
+//! when an element is added or removed, so for a workspace status reads the listings as
+//! fetch does (`GET /workspaces/{id}`, then the spec, file, collection and environment
+//! listings and the globals; nothing the cache holds is downloaded) and compares the
+//! state with R's Postman view, as fetch's rule 1 does.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -15,15 +19,16 @@ use url::Url;
 
 use super::cli::StatusArgs;
 use super::dotfiles;
+use super::kind;
 use super::target::remote_url_string;
 use super::workspace::{self, PostmanRemote, Workspace};
 use crate::layout::managed::display_dir;
 use crate::layout::mapping::Mapping;
-use crate::postman::model::Api;
+use crate::layout::workspace::{COLLECTIONS_DIR, SPECS_DIR};
 use crate::postman::time::{self, format_utc};
 use crate::postman::{self, apikey, Client};
-use crate::remote::api_builder::history;
 use crate::remote::state::RemoteState;
+use crate::remote::url::Target;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,11 +46,15 @@ pub enum Error {
     Output(#[from] std::io::Error),
 }
 
+/// One remote's status: an API's (in `apis`) or a workspace's (in `workspaces`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiStatus {
     pub remote: String,
-    pub api_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<String>,
     pub url: String,
     pub branch: Option<String>,
     pub schema_root_file: Option<String>,
@@ -111,8 +120,10 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<(), Error> {
         statuses.push(status_of(&ws, remote, branch, args.offline, &mut clients)?);
     }
     if args.json {
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "apis": statuses }))
-            .expect("status serializes");
+        let (apis, workspaces): (Vec<_>, Vec<_>) =
+            statuses.iter().partition(|s| s.api_id.is_some());
+        let all = serde_json::json!({ "apis": apis, "workspaces": workspaces });
+        let text = serde_json::to_string_pretty(&all).expect("status serializes");
         writeln!(out, "{text}")?;
     } else {
         print_table(out, &statuses)?;
@@ -127,23 +138,30 @@ fn status_of(
     offline: bool,
     clients: &mut Clients,
 ) -> Result<ApiStatus, Error> {
-    let api_id = &remote.url.api_id;
     let state = RemoteState::open(&ws.repo, Some(&remote.name));
     let last = state.last_reported(&ws.repo)?;
 
-    // The mapping as the remote helper resolves it: config, else the `.postman/api_<id>`
-    // of R's Postman view (else of the working tree), else defaults.
-    let entity = match last {
-        Some(r) => {
-            let tree = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
-            crate::remote::api_builder::history::entity_data(&ws.repo, tree, api_id)?
+    // Where the files are: a workspace's are Native Git's; an API's mapping as the
+    // remote helper resolves it: config, else the `.postman/api_<id>` of R's Postman
+    // view (else of the working tree), else defaults.
+    let (root_file, schema_dir, collection_dir) = match &remote.target {
+        Target::Api(url) => {
+            let entity = match last {
+                Some(r) => {
+                    let tree = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
+                    crate::remote::api_builder::history::entity_data(&ws.repo, tree, &url.api_id)?
+                }
+                None => dotfiles::read_entity(ws, &url.api_id)?,
+            };
+            let mapping = Mapping::resolve(&remote.overrides, entity.as_ref());
+            let schema_dir = display_dir(&mapping.schema_dir).to_string();
+            (mapping.root_file, schema_dir, mapping.collection_dir)
         }
-        None => dotfiles::read_entity(ws, api_id)?,
+        Target::Workspace { .. } => (None, SPECS_DIR.into(), COLLECTIONS_DIR.into()),
     };
-    let mapping = Mapping::resolve(&remote.overrides, entity.as_ref());
 
     let last_fetched = match last {
-        Some(r) => Some(describe_commit(&ws.repo, r, api_id)?),
+        Some(r) => Some(describe_commit(&ws.repo, r, &remote.target)?),
         None => None,
     };
     let tip = branch.as_deref().and_then(|b| ws.branch_tip(b));
@@ -155,33 +173,44 @@ fn status_of(
         _ => (None, None),
     };
 
-    let postman = if offline {
-        PostmanCheck::new("not-checked", None, None)
-    } else if last.is_none() {
-        PostmanCheck::new(
+    let postman = match last {
+        _ if offline => PostmanCheck::new("not-checked", None, None),
+        None => PostmanCheck::new(
             "not-fetched",
             None,
             Some(format!("nothing fetched yet: git fetch {}", remote.name)),
-        )
-    } else {
-        match clients.api(&remote.url.base, api_id) {
-            Err(why) => PostmanCheck::new("unknown", None, Some(why)),
-            Ok(api) => compare_updated_at(
-                api.updated_at,
-                crate::remote::api_builder::api_updated_at(&state),
-                last_fetched.as_ref(),
-            ),
-        }
+        ),
+        Some(r) => match (&remote.target, clients.updated_at(&remote.target)) {
+            (_, Err(why)) => PostmanCheck::new("unknown", None, Some(why)),
+            (Target::Api(_), Ok(now)) => {
+                compare_updated_at(now, kind::seen_updated_at(&state), last_fetched.as_ref())
+            }
+            (Target::Workspace { workspace_id, .. }, Ok(now)) => {
+                let view = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
+                let client = clients.client(remote.target.base());
+                let holds = client.ok_or_else(|| "no client".to_string()).and_then(|c| {
+                    kind::workspace_holds(&ws.repo, &remote.name, workspace_id, &state, view, c)
+                        .map_err(|e| e.to_string())
+                });
+                match holds {
+                    Ok(true) => PostmanCheck::new("unchanged", now, None),
+                    Ok(false) => PostmanCheck::new("changed", now, None),
+                    Err(why) => PostmanCheck::new("unknown", now, Some(why)),
+                }
+            }
+        },
     };
 
     Ok(ApiStatus {
         remote: remote.name.clone(),
-        api_id: api_id.clone(),
-        url: remote_url_string(&remote.url),
+        api_id: matches!(remote.target, Target::Api(_)).then(|| remote.target.id().into()),
+        workspace_id: matches!(remote.target, Target::Workspace { .. })
+            .then(|| remote.target.id().into()),
+        url: remote_url_string(&remote.target),
         branch,
-        schema_root_file: mapping.root_file.clone(),
-        schema_directory: display_dir(&mapping.schema_dir).to_string(),
-        collection_directory: mapping.collection_dir.clone(),
+        schema_root_file: root_file,
+        schema_directory: schema_dir,
+        collection_directory: collection_dir,
         last_fetched,
         not_pushed,
         not_merged,
@@ -227,9 +256,15 @@ struct Clients {
 }
 
 impl Clients {
-    /// `GET /apis/{id}` (no `include`): one request per API.
-    fn api(&mut self, base: &Url, api_id: &str) -> Result<Api, String> {
-        let get = |client: &Client| client.get::<Api>(&["apis", api_id], &[]);
+    /// The client of `base`, once [`Clients::updated_at`] made it with a key Postman took.
+    fn client(&self, base: &Url) -> Option<&Client> {
+        self.by_server.get(base.as_str())?.as_ref().ok()
+    }
+
+    /// The API's (workspace's) `updatedAt`: one request per remote ([`kind::look`]).
+    fn updated_at(&mut self, target: &Target) -> Result<Option<String>, String> {
+        let get = |client: &Client| kind::look(client, target).map(|(_, at)| at);
+        let base: &Url = target.base();
         let server = base.to_string();
         if let Some(client) = self.by_server.get(&server) {
             let client = client.as_ref().map_err(String::clone)?;
@@ -257,13 +292,13 @@ impl Clients {
 fn describe_commit(
     repo: &gix::Repository,
     id: ObjectId,
-    api_id: &str,
+    target: &Target,
 ) -> Result<LastFetched, Error> {
     let commit = repo.find_commit(id)?;
     let seconds = commit.time()?.seconds;
     let by_fetch = commit
         .author()
-        .is_ok_and(|a| a.email == history::author_email(api_id).as_str());
+        .is_ok_and(|a| a.email == kind::author_email(target).as_str());
     Ok(LastFetched {
         commit: id.to_string(),
         time: format_utc(seconds),
@@ -299,7 +334,7 @@ fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<(
     if statuses.is_empty() {
         return writeln!(
             out,
-            "No Postman API is connected here. To connect one:\n  git postman connect <apiId> --schema-file <root file> --collection-dir <dir>"
+            "No Postman API is connected here. To connect one:\n  git postman connect <apiId> --schema-file <root file> --collection-dir <dir>\nor a Postman v12 workspace:\n  git postman connect --workspace <workspaceId>"
         );
     }
     let header = [
@@ -319,9 +354,17 @@ fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<(
         .map(|s| {
             vec![
                 s.remote.clone(),
-                s.api_id.clone(),
+                s.api_id
+                    .clone()
+                    .or_else(|| s.workspace_id.clone())
+                    .unwrap_or_default(),
                 s.branch.clone().unwrap_or_else(dash),
-                s.schema_root_file.clone().unwrap_or_else(dash),
+                // A workspace has no one root file: its specs' directory.
+                match (&s.schema_root_file, &s.workspace_id) {
+                    (Some(root), _) => root.clone(),
+                    (None, Some(_)) => s.schema_directory.clone(),
+                    (None, None) => dash(),
+                },
                 s.collection_directory.clone(),
                 s.last_fetched
                     .as_ref()

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use gix::ObjectId;
 
 use crate::layout::mapping::{self, CollectionFormat, Overrides};
-use crate::remote::url::RemoteUrl;
+use crate::remote::url::Target;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,11 +49,11 @@ pub struct Workspace {
     cwd: PathBuf,
 }
 
-/// A remote whose URL is a `postman::` URL.
+/// A remote whose URL is a `postman::` URL (an API's or a workspace's).
 #[derive(Debug, Clone)]
 pub struct PostmanRemote {
     pub name: String,
-    pub url: RemoteUrl,
+    pub target: Target,
     /// `remote.<name>.postmanBranch`, set by `git postman connect`.
     pub branch: Option<String>,
     pub overrides: Overrides,
@@ -218,7 +218,7 @@ pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
         if !is_postman_url(&raw) {
             continue;
         }
-        let Ok(url) = RemoteUrl::parse(&raw) else {
+        let Ok(target) = Target::parse(&raw) else {
             continue;
         };
         out.push(PostmanRemote {
@@ -227,7 +227,7 @@ pub fn postman_remotes(repo: &gix::Repository) -> Vec<PostmanRemote> {
             // key and the value); these commands only show and remove the mapping.
             overrides: crate::config::mapping_overrides(repo, &name).unwrap_or_default(),
             name,
-            url,
+            target,
         });
     }
     out

@@ -69,6 +69,22 @@ impl Target {
             },
         })
     }
+
+    /// The API server.
+    pub fn base(&self) -> &Url {
+        match self {
+            Target::Api(url) => &url.base,
+            Target::Workspace { base, .. } => base,
+        }
+    }
+
+    /// The API's or the workspace's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Target::Api(url) => &url.api_id,
+            Target::Workspace { workspace_id, .. } => workspace_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -73,6 +73,14 @@ pub fn postman_fails(sandbox: &Sandbox, repo: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs the git commands of a recipe connect printed (`git a && git b`) in `repo`.
+pub fn run_recipe(sandbox: &Sandbox, repo: &Path, recipe: &str) {
+    for step in recipe.split(" && ") {
+        let args: Vec<&str> = step.split(' ').skip(1).collect();
+        sandbox.git_ok(repo, &args);
+    }
+}
+
 /// `git <args>` in `cwd` with `input` on stdin.
 pub fn git_with_stdin(sandbox: &Sandbox, cwd: &Path, args: &[&str], input: &str) -> Output {
     let mut cmd = git_in_sandbox(sandbox, cwd, args, &[]);

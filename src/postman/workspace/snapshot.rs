@@ -262,6 +262,12 @@ fn held(mut v: Variable, secrets: bool) -> Variable {
     v
 }
 
+/// The e-mail of the author and committer of every commit made from workspace `id`'s
+/// state: how `git log --author` and `git postman status` tell them from people's.
+pub fn author_email(id: &str) -> String {
+    format!("workspace-{id}@postman.invalid")
+}
+
 /// Who made a commit from a workspace state, and when: the determinism contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -296,7 +302,7 @@ pub fn identity(snapshot: &Snapshot, version: Option<&str>) -> Identity {
     };
     Identity {
         name: "Postman".into(),
-        email: format!("workspace-{id}@postman.invalid"),
+        email: author_email(id),
         time,
         message: format!("{title}\n\nPostman-Workspace: {id}\n"),
     }

@@ -1,19 +1,19 @@
-//! `git postman connect`: maps an existing repository's files to a Postman API.
-//!
-//! Everything is checked before anything is written: the target, the remote name, the
-//! branch, the schema root and its `$ref` closure, the collection directory, the other
-//! APIs of the branch, and Postman itself (the API exists, the key works). Then, in
-//! order: the remote, the mapping in git config, the base ref, `.postman/api*`.
+//! `git postman connect` of an API of the API Builder: the schema root and its `$ref`
+//! closure, the collection directory, the other APIs of the branch, Postman's API read
+//! and compared; `.postman/api` and `.postman/api_<apiId>` as Postman's integration
+//! writes them.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 
 use gix::ObjectId;
 
-use super::cli::ConnectArgs;
-use super::compare::{self, Change, Difference};
-use super::workspace::{self, PostmanRemote, Workspace};
-use super::{dotfiles, server, target};
+use super::super::cli::ConnectArgs;
+use super::super::compare::{self, Difference};
+use super::super::kind::describe;
+use super::super::workspace::{self, PostmanRemote, Workspace};
+use super::super::{dotfiles, server};
+use super::{report_differences, Connected, Connection};
 use crate::layout::dotpostman::{self, ApiEntityData, CollectionEntry, INDEX_PATH};
 use crate::layout::managed::{self, display_dir, is_under, ManagedSet};
 use crate::layout::mapping::{
@@ -22,14 +22,13 @@ use crate::layout::mapping::{
 use crate::postman::model::Api;
 use crate::postman::{self, apikey};
 use crate::remote::api_builder::snapshot::{Reader, Snapshot, Which};
-use crate::remote::url::RemoteUrl;
+use crate::remote::api_builder::{history, ApiLayout};
+use crate::remote::url::{RemoteUrl, Target};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Workspace(#[from] workspace::Error),
-    #[error(transparent)]
-    Target(#[from] target::Error),
     #[error(transparent)]
     Schema(#[from] managed::Error),
     #[error(transparent)]
@@ -40,18 +39,6 @@ pub enum Error {
     Postman(#[from] postman::Error),
     #[error(transparent)]
     Remote(#[from] crate::remote::Error),
-    #[error("{0:?} is not a usable remote name: letters, digits, `.`, `_` and `-` only, not starting with `.` or `-`")]
-    RemoteName(String),
-    #[error("remote {name} already exists ({url}): pick another name with --remote, or remove it first (git postman disconnect --remote {name})")]
-    RemoteExists { name: String, url: String },
-    #[error("API {api_id} is already connected as remote {remote}")]
-    AlreadyConnected { api_id: String, remote: String },
-    #[error("HEAD is detached: check out the branch the API lives on first")]
-    Detached,
-    #[error("--branch {wanted}: check it out first (HEAD is {current}); connect reads and writes the working tree")]
-    BranchNotCheckedOut { wanted: String, current: String },
-    #[error("branch {0} has no commit yet: commit your files first (the first fetch builds on that commit), or start from Postman with git clone postman::<apiId>")]
-    NoCommit(String),
     #[error(
         "--schema-file is required: the repository has no .postman/api_{0} to take the layout from"
     )]
@@ -62,11 +49,11 @@ pub enum Error {
     CollectionDirReserved(String),
     #[error("the collection directory {dir} contains {file}, a schema file of this API: collections and schema files must be apart")]
     CollectionDirHasSchema { dir: String, file: String },
-    #[error("{what} is already mapped by remote {remote} (API {api_id}) on this branch: each API needs its own files (or its own branch, --branch)")]
+    #[error("{what} is already mapped by remote {remote} ({other}) on this branch: each API needs its own files (or its own branch, --branch)")]
     Overlap {
         what: String,
         remote: String,
-        api_id: String,
+        other: String,
     },
     #[error("no API {api_id} on {server}: {detail}")]
     NoSuchApi {
@@ -74,70 +61,78 @@ pub enum Error {
         server: String,
         detail: String,
     },
-    #[error(transparent)]
-    Output(#[from] std::io::Error),
 }
 
-pub fn run(args: &ConnectArgs, out: &mut dyn Write) -> Result<(), Error> {
-    let ws = Workspace::discover("connect")?;
-    let url = target::parse(&args.api, args.base_url.as_deref())?;
-    let remote = args.remote.as_str();
-    check_remote_name(remote)?;
-    let remotes = ws.postman_remotes();
-    if let Some(existing) = remote_url(&ws, remote) {
-        return Err(Error::RemoteExists {
-            name: remote.to_string(),
-            url: existing,
-        });
-    }
-    if let Some(other) = remotes.iter().find(|r| r.url == url) {
-        return Err(Error::AlreadyConnected {
-            api_id: url.api_id.clone(),
-            remote: other.name.clone(),
-        });
-    }
-    let branch = ws.current_branch()?.ok_or(Error::Detached)?;
-    if let Some(wanted) = &args.branch {
-        if *wanted != branch {
-            return Err(Error::BranchNotCheckedOut {
-                wanted: wanted.clone(),
-                current: branch,
-            });
-        }
-    }
-    let base = ws
-        .head_commit()
-        .ok_or_else(|| Error::NoCommit(branch.clone()))?;
+/// An API's connection, worked out: what connect writes and what it reports.
+pub(super) struct ApiConnection {
+    api: Api,
+    plan: Plan,
+    index: String,
+    entity: ApiEntityData,
+    differences: Option<Vec<Difference>>,
+}
 
-    let plan = Plan::make(&ws, args, &url.api_id)?;
-    check_overlaps(&ws, &plan, &remotes, &branch)?;
+/// Checks the working tree and reads the API from Postman (the key must work).
+pub(super) fn prepare(
+    ws: &Workspace,
+    args: &ConnectArgs,
+    url: &RemoteUrl,
+    remotes: &[PostmanRemote],
+    branch: &str,
+    base: ObjectId,
+) -> Result<ApiConnection, Error> {
+    let plan = Plan::make(ws, args, &url.api_id)?;
+    check_overlaps(ws, &plan, remotes, branch)?;
 
     // Postman: the API must exist (and the key work) before anything is written.
-    let postman = PostmanSide::read(&ws, &url)?;
+    let postman = PostmanSide::read(ws, url)?;
     let entity = plan.entity_data(&url.api_id, postman.snapshot.as_ref());
-    let index = dotfiles::index_with(&ws, &url.api_id)?;
+    let index = dotfiles::index_with(ws, &url.api_id)?;
     let differences = match &postman.snapshot {
         Some(snapshot) => {
-            Some(plan.differences(&ws, &postman.memory, base, snapshot, &entity, &index)?)
+            Some(plan.differences(ws, &postman.memory, base, snapshot, &entity, &index)?)
         }
         None => None,
     };
+    Ok(ApiConnection {
+        api: postman.api,
+        plan,
+        index,
+        entity,
+        differences,
+    })
+}
 
-    write_connection(&ws, remote, &url, &plan, &branch, base, &index, &entity)?;
+impl Connection for ApiConnection {
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        let o = &self.plan.overrides;
+        [
+            ("postmanSchemaDirectory", o.schema_dir.clone()),
+            ("postmanCollectionDirectory", o.collection_dir.clone()),
+            ("postmanRootFile", o.root_file.clone()),
+            (
+                "postmanCollectionFormat",
+                o.collection_format.map(|f| f.name().to_string()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
+        .collect()
+    }
 
-    report(
-        out,
-        &Report {
-            remote,
-            url: &url,
-            api: &postman.api,
-            plan: &plan,
-            branch: &branch,
-            base,
-            differences: differences.as_deref(),
-        },
-    )?;
-    Ok(())
+    fn files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![
+            (INDEX_PATH.to_string(), self.index.clone().into_bytes()),
+            (
+                dotpostman::entity_path(&self.entity.api_id),
+                self.entity.render().into_bytes(),
+            ),
+        ]
+    }
+
+    fn report(&self, out: &mut dyn Write, at: &Connected<'_>) -> std::io::Result<()> {
+        report(out, self, at)
+    }
 }
 
 /// What connect will record, worked out from the arguments and the working tree.
@@ -292,13 +287,14 @@ impl Plan {
             dotpostman::entity_path(&entity.api_id),
             entity.render().into_bytes(),
         ));
-        let local = compare::local_tree(memory, Some(head), &self.mapping, &files)?;
-        Ok(compare::differences(
-            memory,
-            local,
-            snapshot,
-            &self.mapping,
-        )?)
+        // What the collection directory holds of Postman's is the working tree's now.
+        let stale = |base| Ok(history::postman_paths_under(memory, base, &self.mapping)?);
+        let local = compare::local_tree(memory, Some(head), stale, &files)?;
+        let layout = ApiLayout {
+            api_id: entity.api_id.clone(),
+            mapping: self.mapping.clone(),
+        };
+        Ok(compare::differences(memory, local, &layout, snapshot)?)
     }
 
     /// Every path this API maps: its schema files and its collection directory.
@@ -395,7 +391,7 @@ fn check_overlaps(
         let clash = |what: String| Error::Overlap {
             what,
             remote: other.name.clone(),
-            api_id: other.url.api_id.clone(),
+            other: describe(&other.target),
         };
         if let Some(f) = mine.iter().find(|f| theirs.contains(*f)) {
             return Err(clash(format!("schema file {f}")));
@@ -418,12 +414,20 @@ fn check_overlaps(
 }
 
 /// Another remote's schema files and collection directory, as the remote helper
-/// resolves them (config, else its `.postman/api_<id>`, else defaults).
-fn footprint_of(
+/// resolves them (config, else its `.postman/api_<id>`, else defaults). A workspace
+/// owns Native Git's folder (`postman/`) and `.postman/resources.yaml`.
+pub(super) fn footprint_of(
     ws: &Workspace,
     other: &PostmanRemote,
 ) -> Result<(BTreeSet<String>, String), Error> {
-    let entity = dotfiles::read_entity(ws, &other.url.api_id)?;
+    let api_id = match &other.target {
+        Target::Api(url) => &url.api_id,
+        Target::Workspace { .. } => {
+            let files = [crate::layout::workspace::RESOURCES_FILE.to_string()];
+            return Ok((files.into(), super::workspaces::NATIVE_GIT_DIR.to_string()));
+        }
+    };
+    let entity = dotfiles::read_entity(ws, api_id)?;
     let mapping = Mapping::resolve(&other.overrides, entity.as_ref());
     let mut files: BTreeSet<String> = entity
         .iter()
@@ -488,76 +492,13 @@ impl PostmanSide {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_connection(
-    ws: &Workspace,
-    remote: &str,
-    url: &RemoteUrl,
-    plan: &Plan,
-    branch: &str,
-    base: ObjectId,
-    index: &str,
-    entity: &ApiEntityData,
-) -> Result<(), Error> {
-    ws.git(["remote", "add", remote, &target::remote_url_string(url)])?;
-    let rest = || -> Result<(), Error> {
-        let key = |name: &str| format!("remote.{remote}.{name}");
-        let settings = [
-            (
-                "postmanSchemaDirectory",
-                plan.overrides.schema_dir.as_deref(),
-            ),
-            (
-                "postmanCollectionDirectory",
-                plan.overrides.collection_dir.as_deref(),
-            ),
-            ("postmanRootFile", plan.overrides.root_file.as_deref()),
-            (
-                "postmanCollectionFormat",
-                plan.overrides.collection_format.map(CollectionFormat::name),
-            ),
-            ("postmanBranch", Some(branch)),
-        ];
-        for (name, value) in settings {
-            if let Some(value) = value {
-                ws.git(["config", &key(name), value])?;
-            }
-        }
-        ws.git([
-            "update-ref",
-            "-m",
-            "postman: connect",
-            &format!("refs/postman/{remote}/base"),
-            &base.to_string(),
-        ])?;
-        dotfiles::write(ws, index, entity)?;
-        Ok(())
-    };
-    rest().inspect_err(|_| {
-        // Leave nothing half-connected behind.
-        let _ = ws.git(["remote", "remove", remote]);
-        let _ = ws.git(["update-ref", "-d", &format!("refs/postman/{remote}/base")]);
-    })
-}
-
-struct Report<'a> {
-    remote: &'a str,
-    url: &'a RemoteUrl,
-    api: &'a Api,
-    plan: &'a Plan,
-    branch: &'a str,
-    base: ObjectId,
-    differences: Option<&'a [Difference]>,
-}
-
-fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
-    let remote = r.remote;
-    let api_id = &r.url.api_id;
+fn report(out: &mut dyn Write, r: &ApiConnection, at: &Connected<'_>) -> std::io::Result<()> {
+    let remote = at.remote;
+    let api_id = &r.entity.api_id;
     writeln!(
         out,
         "Connected Postman API {:?} ({api_id}) as remote {remote} ({}).",
-        r.api.name,
-        target::remote_url_string(r.url)
+        r.api.name, at.url
     )?;
     match &r.plan.managed {
         Some(m) => {
@@ -591,8 +532,10 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
     writeln!(
         out,
         "  branch       {} (base {}: the first fetch builds on it)",
-        r.branch,
-        crate::remote::tree::short_id(r.base)
+        at.branch,
+        at.base
+            .map(crate::remote::tree::short_id)
+            .unwrap_or_default()
     )?;
     writeln!(
         out,
@@ -602,92 +545,18 @@ fn report(out: &mut dyn Write, r: &Report<'_>) -> std::io::Result<()> {
     )?;
     writeln!(out)?;
 
-    let push = if r.branch == "main" {
-        "main".to_string()
-    } else {
-        format!("{}:main", r.branch)
-    };
-    // The first fetch lays Postman's state on the base commit, so a merge sees Postman's
-    // files as the change: `-X theirs` also settles `.postman/api_<id>`, which both
-    // sides added.
-    let take_theirs = format!("git fetch {remote} && git merge -X theirs {remote}/main");
-    let take_ours = format!(
-        "git fetch {remote} && git merge -s ours {remote}/main && git push {remote} {push}"
-    );
-    match r.differences {
-        None => {
-            writeln!(
-                out,
-                "Postman has no schema and no collections for this API yet. To upload yours, after that commit:\n  {take_ours}"
-            )?;
-        }
-        Some([]) => {
-            writeln!(
-                out,
-                "Postman has exactly these files: after that commit, `git fetch {remote}` reports it as {remote}/main, with nothing to merge; `git push {remote} {push}` then sends what you change."
-            )?;
-        }
-        Some(differences) => {
-            writeln!(out, "Postman and your files differ:")?;
-            for d in differences {
-                let what = match d.change {
-                    Change::Differs => "differs        ",
-                    Change::OnlyInPostman => "only in Postman",
-                    Change::OnlyHere => "only here      ",
-                };
-                writeln!(out, "  {what}  {}", d.path)?;
-            }
-            writeln!(
-                out,
-                "After that commit, either take Postman's files:\n  {take_theirs}\nor make Postman equal to yours:\n  {take_ours}"
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Remote names become ref and directory names (`refs/postman/<name>/`,
-/// `.git/postman/<name>/`): keep them plain.
-fn check_remote_name(name: &str) -> Result<(), Error> {
-    let plain = !name.is_empty()
-        && !name.starts_with(['.', '-'])
-        && !name.ends_with(".lock")
-        && !name.contains("..")
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if plain {
-        Ok(())
-    } else {
-        Err(Error::RemoteName(name.to_string()))
-    }
-}
-
-/// The URL of remote `name`, if it exists (whatever kind it is).
-fn remote_url(ws: &Workspace, name: &str) -> Option<String> {
-    let exists = ws.repo.remote_names().iter().any(|n| *n == name);
-    exists.then(|| {
-        ws.repo
-            .config_snapshot()
-            .string(format!("remote.{name}.url").as_str())
-            .map(|u| u.to_string())
-            .unwrap_or_default()
-    })
+    report_differences(
+        out,
+        at,
+        r.differences.as_deref(),
+        "Postman has no schema and no collections for this API yet.",
+        true,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn remote_names() {
-        for ok in ["postman", "sms", "api.v2", "a_b-c"] {
-            assert!(check_remote_name(ok).is_ok(), "{ok}");
-        }
-        for bad in ["", ".x", "-x", "a/b", "a..b", "x.lock", "a b", "ü"] {
-            assert!(check_remote_name(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn collection_dir_rules() {

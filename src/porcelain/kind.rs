@@ -1,0 +1,93 @@
+//! What differs between the two kinds of Postman remote for `status` and `disconnect`,
+//! in one place: an API of the API Builder (`/apis/<id>`) or a Postman v12 workspace
+//! (`/workspaces/<id>`). `connect` has its own per-kind modules (`connect::apis`,
+//! `connect::workspaces`).
+
+use gix::ObjectId;
+
+use crate::postman::model::Api;
+use crate::postman::workspace::snapshot;
+use crate::postman::{self, Client};
+use crate::remote::api_builder::{self, history};
+use crate::remote::backend::{Backend, Layout};
+use crate::remote::state::RemoteState;
+use crate::remote::url::Target;
+use crate::remote::workspace::Workspace as WorkspaceBackend;
+
+/// "API" or "workspace", for messages.
+pub fn noun(target: &Target) -> &'static str {
+    match target {
+        Target::Api(_) => "API",
+        Target::Workspace { .. } => "workspace",
+    }
+}
+
+/// "API <id>" or "workspace <id>".
+pub fn describe(target: &Target) -> String {
+    format!("{} {}", noun(target), target.id())
+}
+
+/// The author of the commits fetch makes from the remote's state.
+pub fn author_email(target: &Target) -> String {
+    match target {
+        Target::Api(url) => history::author_email(&url.api_id),
+        Target::Workspace { workspace_id, .. } => snapshot::author_email(workspace_id),
+    }
+}
+
+/// One small request: the object's name and `updatedAt` in Postman
+/// (`GET /apis/{id}` without `include`, or `GET /workspaces/{id}`).
+pub fn look(client: &Client, target: &Target) -> Result<(String, Option<String>), postman::Error> {
+    match target {
+        Target::Api(url) => {
+            let api = client.get::<Api>(&["apis", &url.api_id], &[])?;
+            Ok((api.name, api.updated_at))
+        }
+        Target::Workspace { workspace_id, .. } => {
+            let path = format!("/workspaces/{workspace_id}");
+            let w = client
+                .workspace(workspace_id)
+                .map_err(|e| api_error(e, &path))?;
+            Ok((w.name, w.updated_at))
+        }
+    }
+}
+
+/// A workspace read's error as the client's own (what `apikey::first_request` tells a
+/// refused key by): an answer that did not decode names the request's path.
+pub fn api_error(e: postman::workspace::Error, path: &str) -> postman::Error {
+    match e {
+        postman::workspace::Error::Api(e) => e,
+        other => postman::Error::Decode {
+            method: "GET".into(),
+            path: path.into(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// The `updatedAt` the fetch that last set R saw (an API's, kept in the remote's cache).
+pub fn seen_updated_at(state: &RemoteState) -> Option<&str> {
+    api_builder::api_updated_at(state)
+}
+
+/// Whether workspace `id` still holds R's Postman view (`view`, a tree), read as the
+/// remote helper reads it: the listings, with what the remote's cache holds not
+/// downloaded again, then rule 1's comparison (`Layout::apply` over the view changes
+/// nothing). A workspace's `updatedAt` moves only when an element is added or removed,
+/// so one request cannot tell an edited spec file.
+pub fn workspace_holds(
+    repo: &gix::Repository,
+    remote: &str,
+    id: &str,
+    state: &RemoteState,
+    view: ObjectId,
+    client: &Client,
+) -> Result<bool, crate::remote::Error> {
+    let mut backend = WorkspaceBackend::new(id);
+    backend.open(client)?;
+    let layout = backend.layout(repo, Some(remote), None)?;
+    let memory = repo.clone().with_object_memory();
+    let live = backend.read_current(client, &memory, &layout, state.backend_cache(), false)?;
+    Ok(layout.apply(&memory, view, &live)? == view)
+}
