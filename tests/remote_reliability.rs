@@ -744,8 +744,11 @@ fn a_push_whose_helper_is_killed_during_a_create_is_finished_by_pushing_again() 
     let helper = descendants(push.id())
         .into_iter()
         .find(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim() == "git-remote-post")
+            // By argv[0], not comm: the helper is `git-postman` run under that name.
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|argv| {
+                let argv0 = argv.split(|&b| b == 0).next().unwrap_or_default();
+                argv0.ends_with(b"git-remote-postman")
+            })
         })
         .expect("the helper runs");
     // SIGKILL: nothing of the helper runs after it.
