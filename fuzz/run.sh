@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(credential_protocol dotpostman collection v3_converter v3_request_file)
+[ ${#targets[@]} -gt 0 ] || targets=(credential_protocol dotpostman collection v3_converter v3_request_file remote_protocol)
 for target in "${targets[@]}"; do
 	work=target/fuzz-corpus/$target
 	mkdir -p "$work"

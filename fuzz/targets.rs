@@ -7,6 +7,7 @@ use git_postman::credential::protocol::{read_input, Capabilities, Credential};
 use git_postman::layout::collection::Served;
 use git_postman::layout::dotpostman::{ApiEntityData, ApiIndex};
 use git_postman::layout::v3;
+use git_postman::remote::protocol::{self, Command, Lines, Options, MAX_LINE};
 use serde_json::value::RawValue;
 
 /// git's credential protocol: what git writes to a helper, and the helper's answer.
@@ -115,5 +116,34 @@ pub fn v3_request_file(data: &[u8]) {
     };
     if let Ok(v2) = v3::to_v2("fuzz", &[definition, request]) {
         serde_json::from_str::<serde_json::Value>(&v2).expect("to_v2 writes JSON");
+    }
+}
+
+/// What git says to the remote helper: lines (bounded), commands and options. Every line
+/// read is at most `MAX_LINE` bytes without a newline; an option's answer is one line
+/// of git's three kinds; an unknown command is shown cut short.
+pub fn remote_protocol(data: &[u8]) {
+    // A small buffer, so lines cross buffer boundaries as they do on a pipe.
+    let reader = std::io::BufReader::with_capacity(7, data);
+    let mut options = Options::default();
+    for line in Lines::new(reader) {
+        let Ok(line) = line else { continue };
+        assert!(line.len() <= MAX_LINE && !line.contains('\n'), "{line:?}");
+        match Command::parse(&line) {
+            Command::Option(rest) => {
+                let answer = options.set(rest);
+                assert!(!answer.contains('\n'), "{answer:?}");
+                assert!(
+                    answer == "ok" || answer == "unsupported" || answer.starts_with("error "),
+                    "{answer:?}"
+                );
+            }
+            // 100 characters at most, each escaped in at most 10 (`\u{10ffff}`).
+            Command::Unknown(command) => {
+                let shown = protocol::shown(command);
+                assert!(shown.chars().count() <= 100 * 10 + 30, "{shown}")
+            }
+            _ => {}
+        }
     }
 }

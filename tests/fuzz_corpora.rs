@@ -51,3 +51,8 @@ fn v3_converter() {
 fn v3_request_file() {
     replay("v3_request_file", targets::v3_request_file);
 }
+
+#[test]
+fn remote_protocol() {
+    replay("remote_protocol", targets::remote_protocol);
+}

@@ -18,9 +18,9 @@
 
 pub mod api_builder;
 pub mod backend;
-mod lines;
 mod list;
 pub mod progress;
+pub mod protocol;
 pub mod push;
 mod session;
 pub mod state;

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use gix::ObjectId;
 
 use super::backend::{Backend, Creation, Layout};
-use super::session::{shown, Session};
+use super::protocol::shown;
+use super::session::Session;
 use super::state::{PendingPush, RemoteState};
 use super::{tree, Error, BRANCH};
 use crate::postman;

@@ -9,22 +9,11 @@ use gix::ObjectId;
 use url::Url;
 
 use super::backend::{Backend, Layout};
-use super::lines::Lines;
+use super::protocol::{shown, Command, Lines, Options};
 use super::state::{PendingPush, RemoteState};
 use super::view::{Trees, Viewed};
 use super::{push, tree, Error};
 use crate::postman::{apikey, Client};
-
-/// Options git sets with `option <name> <value>`.
-#[derive(Debug, Default)]
-pub(super) struct Options {
-    pub(super) progress: bool,
-    pub(super) verbosity: u32,
-    pub(super) dry_run: bool,
-    /// Refs named by `option cas <ref>:<oid>` (`--force-with-lease`): git checked the
-    /// lease against our `list for-push` already, so they are pushed as forced.
-    pub(super) leased: Vec<String>,
-}
 
 /// A conversation with git about one remote, whose Postman side is `B`.
 pub struct Session<B: Backend> {
@@ -181,12 +170,13 @@ impl<B: Backend> Session<B> {
         let io = |e| Error::Io("the conversation with git".into(), e);
         while let Some(line) = lines.next() {
             let line = line.map_err(io)?;
-            let reply = match line.split_once(' ').unwrap_or((line.as_str(), "")) {
-                ("", _) => return Ok(()),
-                ("capabilities", _) => "fetch\npush\noption\n\n".to_string(),
-                ("option", rest) => self.option(rest) + "\n",
-                ("list", rest) => self.list(rest == "for-push")?,
-                (command @ ("fetch" | "push"), _) => {
+            let command = Command::parse(&line);
+            let reply = match command {
+                Command::End => return Ok(()),
+                Command::Capabilities => "fetch\npush\noption\n\n".to_string(),
+                Command::Option(rest) => self.options.set(rest) + "\n",
+                Command::List { for_push } => self.list(for_push)?,
+                Command::Fetch | Command::Push => {
                     // A batch: lines up to a blank line; `option` lines may come inside.
                     let mut batch = vec![line.clone()];
                     for next in lines.by_ref() {
@@ -195,7 +185,7 @@ impl<B: Backend> Session<B> {
                             break;
                         }
                         if let Some(rest) = next.strip_prefix("option ") {
-                            let answer = self.option(rest);
+                            let answer = self.options.set(rest);
                             output
                                 .write_all(format!("{answer}\n").as_bytes())
                                 .map_err(io)?;
@@ -204,14 +194,14 @@ impl<B: Backend> Session<B> {
                         }
                         batch.push(next);
                     }
-                    if command == "fetch" {
+                    if command == Command::Fetch {
                         self.fetch(&batch)?;
                         "\n".to_string()
                     } else {
                         self.push(&batch)?
                     }
                 }
-                (command, _) => {
+                Command::Unknown(command) => {
                     return Err(Error::Protocol(format!(
                         "unknown command {} from git",
                         shown(command)
@@ -222,39 +212,6 @@ impl<B: Backend> Session<B> {
             output.flush().map_err(io)?;
         }
         Ok(())
-    }
-
-    /// `option <name> <value>`: `ok`, `unsupported`, or `error <why>` for a value the
-    /// option does not take (git warns and goes on).
-    pub(super) fn option(&mut self, rest: &str) -> String {
-        let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
-        let flag = |value: &str| match value {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(format!(
-                "error {name} takes true or false, not {}",
-                shown(value)
-            )),
-        };
-        let answer = match name {
-            "progress" => flag(value).map(|on| self.options.progress = on),
-            "dry-run" => flag(value).map(|on| self.options.dry_run = on),
-            "verbosity" => value
-                .parse()
-                .map(|v| self.options.verbosity = v)
-                .map_err(|_| format!("error verbosity takes a number, not {}", shown(value))),
-            "cas" => {
-                let (refname, _) = value
-                    .trim_matches('"')
-                    .split_once(':')
-                    .unwrap_or((value, ""));
-                self.options.leased.push(refname.to_string());
-                Ok(())
-            }
-            "cloning" | "check-connectivity" | "followtags" | "force-if-includes" => Ok(()),
-            _ => return "unsupported".into(),
-        };
-        answer.map_or_else(|e| e, |()| "ok".into())
     }
 
     pub(super) fn show_progress(&self) -> bool {
@@ -329,16 +286,6 @@ impl<B: Backend> Session<B> {
             }
         }
         Ok(())
-    }
-}
-
-/// A line from git as an error message shows it: quoted, and cut after 100 characters
-/// (a line of a megabyte is not echoed whole to the terminal).
-pub(super) fn shown(line: &str) -> String {
-    const MAX: usize = 100;
-    match line.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{:?}… ({} bytes)", &line[..cut], line.len()),
-        None => format!("{line:?}"),
     }
 }
 
