@@ -127,19 +127,18 @@ impl backend::Backend for Workspace {
         let Some(remote) = remote else {
             return Ok(WorkspaceLayout { secrets: false });
         };
-        let secrets = match crate::config::remote_value(repo, remote, SECRETS_KEY) {
-            None => false,
-            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => true,
-                "false" | "no" | "off" | "0" => false,
-                _ => {
-                    return Err(Error::BadSecrets {
-                        remote: remote.into(),
-                        value: v,
-                    }
-                    .into())
+        // git's own reading of a boolean (`yes`, `on`, `1`, a bare key…), as `git config --bool`.
+        let key = format!("remote.{remote}.{SECRETS_KEY}");
+        let secrets = match repo.config_snapshot().try_boolean(key.as_str()) {
+            Ok(on) => on.unwrap_or(false),
+            Err(_) => {
+                return Err(Error::BadSecrets {
+                    remote: remote.into(),
+                    value: crate::config::remote_value(repo, remote, SECRETS_KEY)
+                        .unwrap_or_default(),
                 }
-            },
+                .into())
+            }
         };
         Ok(WorkspaceLayout { secrets })
     }
