@@ -47,22 +47,9 @@ pub fn look(client: &Client, target: &Target) -> Result<(String, Option<String>)
             let path = format!("/workspaces/{workspace_id}");
             let w = client
                 .workspace(workspace_id)
-                .map_err(|e| api_error(e, &path))?;
+                .map_err(|e| e.into_client_error(&path))?;
             Ok((w.name, w.updated_at))
         }
-    }
-}
-
-/// A workspace read's error as the client's own (what `apikey::first_request` tells a
-/// refused key by): an answer that did not decode names the request's path.
-pub fn api_error(e: postman::workspace::Error, path: &str) -> postman::Error {
-    match e {
-        postman::workspace::Error::Api(e) => e,
-        other => postman::Error::Decode {
-            method: "GET".into(),
-            path: path.into(),
-            detail: other.to_string(),
-        },
     }
 }
 

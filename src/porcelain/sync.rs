@@ -7,7 +7,6 @@
 use std::io::Write;
 
 use super::cli::SyncArgs;
-use super::kind;
 use super::workspace::{self, PostmanRemote, Workspace};
 use crate::layout::workspace::resources::{self, Cloud};
 use crate::layout::workspace::{Kind, RESOURCES_FILE, SPECS_DIR};
@@ -48,7 +47,7 @@ pub fn run(args: &SyncArgs, out: &mut dyn Write) -> Result<(), Error> {
     };
     let (client, specs) = apikey::first_request(base, |c| {
         c.specs(workspace_id)
-            .map_err(|e| kind::api_error(e, "/specs"))
+            .map_err(|e| e.into_client_error("/specs"))
     })?;
     let specs = specs?;
     let spec = find_spec(&ws, &specs, &args.spec).ok_or_else(|| Error::NoSuchSpec {

@@ -55,6 +55,21 @@ pub enum Error {
     CursorLoop { path: String },
 }
 
+impl Error {
+    /// As the client's own error (what `apikey::first_request` tells a refused key by):
+    /// an answer to `GET <path>` that did not make sense names the request.
+    pub fn into_client_error(self, path: &str) -> super::Error {
+        match self {
+            Error::Api(e) => e,
+            other => super::Error::Decode {
+                method: "GET".into(),
+                path: path.into(),
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 // ---------------------------------------------------------------- models

@@ -106,14 +106,9 @@ impl backend::Backend for Workspace {
 
     /// `GET /workspaces/{id}`.
     fn open(&mut self, client: &Client) -> Result<(), postman::Error> {
-        let opened = client.workspace(&self.id).map_err(|e| match e {
-            postman::workspace::Error::Api(e) => e,
-            other => postman::Error::Decode {
-                method: "GET".into(),
-                path: format!("/workspaces/{}", self.id),
-                detail: other.to_string(),
-            },
-        })?;
+        let opened = client
+            .workspace(&self.id)
+            .map_err(|e| e.into_client_error(&format!("/workspaces/{}", self.id)))?;
         self.opened = Some(opened);
         Ok(())
     }
