@@ -270,8 +270,8 @@ fn status_doctor_and_disconnect_of_a_workspace_remote() {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     paths.sort();
+    // The workspace asked once: the read starts from status's own look at it.
     let mut listings = vec![
-        format!("GET /workspaces/{ws}"),
         format!("GET /workspaces/{ws}"),
         "GET /specs".to_string(),
         format!("GET /specs/{spec}/files"),

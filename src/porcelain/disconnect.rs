@@ -134,9 +134,7 @@ fn postman_name(ws: &Workspace, remote: &PostmanRemote) -> Option<String> {
     let base = remote.target.base();
     let key = login::key_without_prompting(base)?;
     let client = Client::new(base.clone(), key).ok()?;
-    kind::look(&client, &remote.target)
-        .ok()
-        .map(|(name, _)| name)
+    kind::look(&client, &remote.target).ok().map(|l| l.name)
 }
 
 /// Deletes every ref under `refs/postman/<remote>/`; returns how many there were.

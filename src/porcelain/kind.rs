@@ -35,20 +35,36 @@ pub fn author_email(target: &Target) -> String {
     }
 }
 
+/// What [`look`] saw of a remote's object in Postman.
+pub struct Looked {
+    pub name: String,
+    pub updated_at: Option<String>,
+    /// A workspace's whole answer, which its backend's read starts from (not asked twice).
+    pub workspace: Option<postman::workspace::Workspace>,
+}
+
 /// One small request: the object's name and `updatedAt` in Postman
 /// (`GET /apis/{id}` without `include`, or `GET /workspaces/{id}`).
-pub fn look(client: &Client, target: &Target) -> Result<(String, Option<String>), postman::Error> {
+pub fn look(client: &Client, target: &Target) -> Result<Looked, postman::Error> {
     match target {
         Target::Api(url) => {
             let api = client.get::<Api>(&["apis", &url.api_id], &[])?;
-            Ok((api.name, api.updated_at))
+            Ok(Looked {
+                name: api.name,
+                updated_at: api.updated_at,
+                workspace: None,
+            })
         }
         Target::Workspace { workspace_id, .. } => {
             let path = format!("/workspaces/{workspace_id}");
             let w = client
                 .workspace(workspace_id)
                 .map_err(|e| e.into_client_error(&path))?;
-            Ok((w.name, w.updated_at))
+            Ok(Looked {
+                name: w.name.clone(),
+                updated_at: w.updated_at.clone(),
+                workspace: Some(w),
+            })
         }
     }
 }
@@ -66,13 +82,12 @@ pub fn seen_updated_at(state: &RemoteState) -> Option<&str> {
 pub fn workspace_holds(
     repo: &gix::Repository,
     remote: &str,
-    id: &str,
+    looked: postman::workspace::Workspace,
     state: &RemoteState,
     view: ObjectId,
     client: &Client,
 ) -> Result<bool, crate::remote::Error> {
-    let mut backend = WorkspaceBackend::new(id);
-    backend.open(client)?;
+    let backend = WorkspaceBackend::opened(looked);
     let layout = backend.layout(repo, Some(remote), None)?;
     let memory = repo.clone().with_object_memory();
     let live = backend.read_current(client, &memory, &layout, state.backend_cache(), false)?;

@@ -180,16 +180,24 @@ fn status_of(
             None,
             Some(format!("nothing fetched yet: git fetch {}", remote.name)),
         ),
-        Some(r) => match (&remote.target, clients.updated_at(&remote.target)) {
-            (_, Err(why)) => PostmanCheck::new("unknown", None, Some(why)),
-            (Target::Api(_), Ok(now)) => {
-                compare_updated_at(now, kind::seen_updated_at(&state), last_fetched.as_ref())
-            }
-            (Target::Workspace { workspace_id, .. }, Ok(now)) => {
+        Some(r) => match clients.look(&remote.target) {
+            Err(why) => PostmanCheck::new("unknown", None, Some(why)),
+            // An API: its `updatedAt` tells.
+            Ok(kind::Looked {
+                updated_at: now,
+                workspace: None,
+                ..
+            }) => compare_updated_at(now, kind::seen_updated_at(&state), last_fetched.as_ref()),
+            // A workspace: read as the remote helper would, from the answer just had.
+            Ok(kind::Looked {
+                updated_at: now,
+                workspace: Some(looked),
+                ..
+            }) => {
                 let view = crate::remote::view::Trees::of(&ws.repo, &state, r)?.view;
                 let client = clients.client(remote.target.base());
                 let holds = client.ok_or_else(|| "no client".to_string()).and_then(|c| {
-                    kind::workspace_holds(&ws.repo, &remote.name, workspace_id, &state, view, c)
+                    kind::workspace_holds(&ws.repo, &remote.name, looked, &state, view, c)
                         .map_err(|e| e.to_string())
                 });
                 match holds {
@@ -256,14 +264,14 @@ struct Clients {
 }
 
 impl Clients {
-    /// The client of `base`, once [`Clients::updated_at`] made it with a key Postman took.
+    /// The client of `base`, once [`Clients::look`] made it with a key Postman took.
     fn client(&self, base: &Url) -> Option<&Client> {
         self.by_server.get(base.as_str())?.as_ref().ok()
     }
 
-    /// The API's (workspace's) `updatedAt`: one request per remote ([`kind::look`]).
-    fn updated_at(&mut self, target: &Target) -> Result<Option<String>, String> {
-        let get = |client: &Client| kind::look(client, target).map(|(_, at)| at);
+    /// The API's (workspace's) name and `updatedAt`: one request per remote ([`kind::look`]).
+    fn look(&mut self, target: &Target) -> Result<kind::Looked, String> {
+        let get = |client: &Client| kind::look(client, target);
         let base: &Url = target.base();
         let server = base.to_string();
         if let Some(client) = self.by_server.get(&server) {

@@ -68,6 +68,15 @@ impl Workspace {
             opened: None,
         }
     }
+
+    /// A workspace whose `GET /workspaces/{id}` the caller already has: as after
+    /// [`backend::Backend::open`], without asking again.
+    pub fn opened(workspace: postman::workspace::Workspace) -> Workspace {
+        Workspace {
+            id: workspace.id.clone(),
+            opened: Some(workspace),
+        }
+    }
 }
 
 /// A workspace state: what Postman holds and, after a push, where the objects it
