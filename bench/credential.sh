@@ -78,6 +78,14 @@ for store in $stores; do
 	check_answer git credential-postman --store="$store" get
 	row "git-credential-postman get ($store, binary direct)" "$(time_calls git-credential-postman --store="$store" get)"
 	row "git credential-postman get ($store, as git runs it)" "$(time_calls git credential-postman --store="$store" get)"
+	# `cargo install` puts a small hand-over program under the helper's name; `git postman
+	# install` and the .deb put a link to git-postman there. The difference is one exec.
+	if [ -x "$HELPER_DIR/git-postman" ]; then
+		mkdir -p "$work/linked" && ln -sf "$HELPER_DIR/git-postman" "$work/linked/git-credential-postman"
+		check_answer "$work/linked/git-credential-postman" --store="$store" get
+		row "git-credential-postman get ($store, a link to git-postman)" \
+			"$(time_calls "$work/linked/git-credential-postman" --store="$store" get)"
+	fi
 	git-credential-postman --store="$store" erase <<<"$request"
 done
 
