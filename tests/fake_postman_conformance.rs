@@ -335,7 +335,15 @@ impl Checker {
 /// responses it still has as components: the API Builder to Spec Hub migration. The
 /// status the spec does not declare, the 404 of an API never moved, takes the shape of
 /// the operation's 400.
-const DROPPED: [(&str, &str, &str, &[(u16, &str)]); 2] = [
+/// (method, template, operationId, [(status, response component)]).
+type Dropped = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(u16, &'static str)],
+);
+
+const DROPPED: [Dropped; 2] = [
     (
         "post",
         "/apis/{apiId}/spec-migrations",

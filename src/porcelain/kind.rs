@@ -27,6 +27,11 @@ pub fn describe(target: &Target) -> String {
     format!("{} {}", noun(target), target.id())
 }
 
+/// "1 spec", "2 collections".
+pub fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The author of the commits fetch makes from the remote's state.
 pub fn author_email(target: &Target) -> String {
     match target {

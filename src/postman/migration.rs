@@ -194,7 +194,7 @@ mod tests {
         assert_eq!((reads, slept), (2, vec![Duration::from_secs(3)]));
 
         let failed = Status::Failed { reason: "r".into() };
-        let (out, reads, slept) = run(&[failed.clone()], None, EVERY_3S_4_TIMES);
+        let (out, reads, slept) = run(std::slice::from_ref(&failed), None, EVERY_3S_4_TIMES);
         assert_eq!((out.unwrap(), reads, slept.len()), (failed, 1, 0));
     }
 
