@@ -10,13 +10,13 @@ mod porcelain_common;
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use git_postman::layout::v3;
 use porcelain_common::*;
 use serde_json::Value;
-use support::fake_postman::{FakePostman, Fault, FAILURE_REASON};
-use support::git::{files_of, postman_url, Sandbox};
+use support::fake_postman::{Fault, FAILURE_REASON};
+use support::git::{files_of, postman_url, Cloned as Setup, Sandbox};
 
 /// Files the API layout does not manage, which the migration keeps byte for byte (one
 /// of them in the schema directory, one without a final newline).
@@ -26,32 +26,18 @@ const OURS: [(&str, &str); 3] = [
     ("postman/schemas/NOTES.md", "hand-written notes, no newline"),
 ];
 
-struct Setup {
-    fake: FakePostman,
-    api: String,
-    sandbox: Sandbox,
-    repo: PathBuf,
-}
-
 /// The sample API cloned, our files added and pushed (Postman's current state here),
 /// status polled without waiting.
 fn cloned_api() -> Setup {
-    let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.seed_sample());
-    let sandbox = Sandbox::new();
-    let repo = clone_of(&fake, &sandbox, &api, "payments");
-    write_files(&repo, &OURS);
-    commit_all(&sandbox, &repo, "our files");
-    sandbox.git_ok(&repo, ["push", "-q", "origin", "main"]);
+    let setup = support::git::cloned_sample("payments");
+    let (sandbox, repo) = (&setup.sandbox, &setup.repo);
+    write_files(repo, &OURS);
+    commit_all(sandbox, repo, "our files");
+    sandbox.git_ok(repo, ["push", "-q", "origin", "main"]);
     // A fetch after the push records what Postman holds, as status compares it.
-    sandbox.git_ok(&repo, ["pull", "-q", "origin", "main"]);
-    sandbox.git_ok(&repo, ["config", "postman.migrationPollInterval", "0"]);
-    Setup {
-        fake,
-        api,
-        sandbox,
-        repo,
-    }
+    sandbox.git_ok(repo, ["pull", "-q", "origin", "main"]);
+    sandbox.git_ok(repo, ["config", "postman.migrationPollInterval", "0"]);
+    setup
 }
 
 impl Setup {

@@ -14,6 +14,7 @@ mod local;
 use std::io::Write;
 
 use super::cli::MigrateArgs;
+use super::kind::{self, Unpicked};
 use super::status::{self, ApiStatus};
 use super::workspace::{self, PostmanRemote, Workspace};
 use crate::postman::migration::{self, Destination, Polling, Status};
@@ -85,7 +86,7 @@ pub fn run(args: &MigrateArgs, out: &mut dyn Write) -> Result<(), Error> {
     let ws = Workspace::discover("migrate")?;
     let remote = pick(&ws, args.remote.as_deref())?;
     let Target::Api(url) = &remote.target else {
-        let what = super::kind::describe(&remote.target);
+        let what = kind::describe(&remote.target);
         return Err(Error::NotAnApi(remote.name.clone(), what));
     };
     let dirty = ws.git(["status", "--porcelain", "--untracked-files=no"])?;
@@ -143,25 +144,11 @@ pub fn run(args: &MigrateArgs, out: &mut dyn Write) -> Result<(), Error> {
 
 /// The remote to move: the one named, else the only API Builder remote.
 fn pick(ws: &Workspace, named: Option<&str>) -> Result<PostmanRemote, Error> {
-    let remotes = ws.postman_remotes();
-    if let Some(name) = named {
-        return remotes
-            .into_iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| Error::NoSuchRemote(name.to_string()));
-    }
-    let apis: Vec<PostmanRemote> = remotes
-        .into_iter()
-        .filter(|r| matches!(r.target, Target::Api(_)))
-        .collect();
-    match apis.as_slice() {
-        [] => Err(Error::NoApiRemote),
-        [one] => Ok(one.clone()),
-        many => {
-            let names: Vec<&str> = many.iter().map(|r| r.name.as_str()).collect();
-            Err(Error::Ambiguous(names.join(", ")))
-        }
-    }
+    kind::pick(ws, named, |t| matches!(t, Target::Api(_))).map_err(|e| match e {
+        Unpicked::NoSuchRemote(name) => Error::NoSuchRemote(name),
+        Unpicked::None => Error::NoApiRemote,
+        Unpicked::Several(names) => Error::Ambiguous(names),
+    })
 }
 
 /// The repository holds Postman's current state, on the remote's branch, checked out:
