@@ -263,7 +263,7 @@ fn migrate_refuses_before_sending_anything() {
         &'static [&'static str],
         &'static str,
     );
-    let cases: [Case; 5] = [
+    let cases: [Case; 6] = [
         (
             "uncommitted change",
             |t| write_files(&t.repo, &[("README.md", "changed\n")]),
@@ -278,10 +278,18 @@ fn migrate_refuses_before_sending_anything() {
             |t| commit_file(t, "CHANGELOG.md"),
             |t| {
                 t.sandbox.git_ok(&t.repo, ["push", "-q", "origin", "main"]);
-                t.sandbox.git_ok(&t.repo, ["pull", "-q", "origin", "main"]);
             },
             &TO,
             "1 commit on main not pushed to Postman: run git push origin main first",
+        ),
+        (
+            "pushed, not fetched since",
+            |_| {},
+            |t| {
+                t.sandbox.git_ok(&t.repo, ["pull", "-q", "origin", "main"]);
+            },
+            &TO,
+            "whether Postman changed since your last push is known after a fetch: run git pull origin main first",
         ),
         (
             "a change in Postman",

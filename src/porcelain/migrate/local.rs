@@ -131,7 +131,7 @@ pub fn finish(
         None => {
             let head = ws.head_commit().ok_or(Error::NoCommit)?;
             let tree = migrated_tree(repo, &remote.name, &url.api_id, head, &layout, &live)?;
-            let message = message(&subject, api_name, url, &remote.name, &live, workspace_id);
+            let message = message(&subject, &url.api_id, &remote.name, workspace_id);
             let commit = ws.git_with_input(
                 ["commit-tree", &tree.to_string(), "-p", &head.to_string()],
                 Some(&message),
@@ -283,25 +283,15 @@ fn counts(live: &State) -> String {
     format!("{} and .postman/resources.yaml", listed.join(", "))
 }
 
-/// The commit message: what happened, the API and the workspace, and the trailers
-/// [`resumable`] reads.
-fn message(
-    subject: &str,
-    api_name: &str,
-    url: &RemoteUrl,
-    remote: &str,
-    live: &State,
-    workspace_id: &str,
-) -> String {
+/// The commit message: what happened (the subject names the API and the workspace),
+/// and the trailers with their ids, which [`resumable`] reads.
+fn message(subject: &str, api_id: &str, remote: &str, workspace_id: &str) -> String {
     format!(
         "{subject}\n\n\
-         Postman moved the API Builder API \"{api_name}\" ({api}) to Spec Hub, in\n\
-         workspace \"{name}\" ({workspace_id}). The API's layout (its schema files,\n\
-         its collections and .postman/api*) gives way to the workspace's, as git\n\
-         clone of the workspace writes it; every other file is kept as it was.\n\
-         Remote {remote} now fetches and pushes the workspace.\n\n\
-         {API_TRAILER}{api}\n{WORKSPACE_TRAILER}{workspace_id}\n",
-        api = url.api_id,
-        name = live.read.name,
+         Postman moved the API from the API Builder to Spec Hub. The API's layout\n\
+         (its schema files, its collections and .postman/api*) gives way to the\n\
+         workspace's, as git clone of the workspace writes it; every other file is\n\
+         kept as it was. Remote {remote} now fetches and pushes the workspace.\n\n\
+         {API_TRAILER}{api_id}\n{WORKSPACE_TRAILER}{workspace_id}\n"
     )
 }

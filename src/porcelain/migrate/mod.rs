@@ -205,11 +205,15 @@ fn out_of_sync(s: &ApiStatus, branch: &str) -> Option<String> {
             ))
         }
         (_, "unchanged") => {}
+        // Postman answered, but its `updatedAt` is compared after a fetch only.
+        (_, _) if s.postman.updated_at.is_some() => {
+            return Some(format!(
+            "whether Postman changed since your last push is known after a fetch: run {pull} first"
+        ))
+        }
         (_, _) => {
             let why = s.postman.detail.as_deref().unwrap_or("no answer");
-            return Some(format!(
-                "cannot tell whether Postman changed since the last fetch ({why}): run {pull} first"
-            ));
+            return Some(format!("cannot ask Postman whether it changed: {why}"));
         }
     }
     match s.not_pushed {
@@ -342,17 +346,19 @@ mod tests {
         assert!(line(&status(2, 0, "unchanged"), "dev").ends_with(
             "2 commits on dev not pushed to Postman: run git push postman dev:main first"
         ));
-        for s in [
-            status(0, 1, "unchanged"),
-            status(1, 0, "changed"),
-            status(0, 0, "unknown"),
-        ] {
+        let mut pushed = status(0, 0, "unknown");
+        pushed.postman.updated_at = Some("2024-01-01T00:00:00.000Z".into());
+        for s in [status(0, 1, "unchanged"), status(1, 0, "changed"), pushed] {
             assert!(
                 line(&s, "main").ends_with("run git pull postman main first"),
                 "{}",
                 line(&s, "main")
             );
         }
+        assert_eq!(
+            line(&status(0, 0, "unknown"), "main"),
+            "cannot ask Postman whether it changed: pushed since the last fetch"
+        );
         let mut never = status(0, 0, "not-fetched");
         never.last_fetched = None;
         assert!(line(&never, "main").starts_with("nothing was fetched from postman yet"));
