@@ -519,3 +519,24 @@ fn moving_one_of_two_apis_keeps_the_other_s_files_and_remote() {
     }
     assert!(fake.with_state(|st| st.migration(&sms).is_none()));
 }
+
+#[test]
+fn an_api_with_nothing_to_move_is_said_so_and_nothing_changes() {
+    let t = cloned_api();
+    let empty = t.fake.with_state(|st| st.create_api(None, "Nothing"));
+    let (s, repo) = (&t.sandbox, &t.repo);
+    s.git_ok(
+        repo,
+        ["remote", "set-url", "origin", &postman_url(&t.fake, &empty)],
+    );
+    s.git_ok(repo, ["fetch", "-q", "origin"]);
+    s.git_ok(repo, ["reset", "-q", "--hard", "origin/main"]);
+    let before = t.local_state();
+    let err = t.migrate_fails(&TO);
+    assert_eq!(
+        err,
+        "fatal: Postman moved nothing: This API doesn't have any API Definition or Collection\n"
+    );
+    assert_eq!(t.local_state(), before);
+    assert!(t.fake.with_state(|st| st.migration(&empty).is_none()));
+}
