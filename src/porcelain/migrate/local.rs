@@ -75,6 +75,7 @@ pub struct Moved {
     /// "1 spec, 2 collections, 0 environments and .postman/resources.yaml".
     pub counts: String,
     pub workspace_name: String,
+    pub workspace_id: String,
     pub url: String,
 }
 
@@ -132,33 +133,7 @@ pub fn finish(
             let head = ws.head_commit().ok_or(Error::NoCommit)?;
             let tree = migrated_tree(repo, &remote.name, &url.api_id, head, &layout, &live)?;
             let message = message(&subject, &url.api_id, &remote.name, workspace_id);
-            let commit = ws.git_with_input(
-                ["commit-tree", &tree.to_string(), "-p", &head.to_string()],
-                Some(&message),
-            )?;
-            let commit = ObjectId::from_hex(commit.trim().as_bytes()).map_err(|e| {
-                workspace::Error::Git {
-                    args: "commit-tree".into(),
-                    stderr: e.to_string(),
-                }
-            })?;
-            // The work tree first: it refuses to overwrite an untracked file.
-            ws.git([
-                "read-tree",
-                "-m",
-                "-u",
-                &head.to_string(),
-                &commit.to_string(),
-            ])?;
-            let reflog = format!("postman migrate: {subject}");
-            ws.git([
-                "update-ref",
-                "-m",
-                &reflog,
-                "HEAD",
-                &commit.to_string(),
-                &head.to_string(),
-            ])?;
+            let commit = land(ws, head, tree, &message, &subject)?;
             (commit, head)
         }
     };
@@ -175,8 +150,32 @@ pub fn finish(
         removed,
         counts: counts(&live),
         workspace_name,
+        workspace_id: workspace_id.to_string(),
         url: remote_url_string(&target),
     })
+}
+
+/// Commits `tree` on `head` (git's own author identity) and moves the branch and the
+/// work tree to it: the work tree first, since `read-tree -m -u` refuses to overwrite
+/// an untracked file and then nothing changed.
+fn land(
+    ws: &Workspace,
+    head: ObjectId,
+    tree: ObjectId,
+    message: &str,
+    subject: &str,
+) -> Result<ObjectId> {
+    let (head, tree) = (head.to_string(), tree.to_string());
+    let out = ws.git_with_input(["commit-tree", &tree, "-p", &head], Some(message))?;
+    let commit = ObjectId::from_hex(out.trim().as_bytes()).map_err(|e| workspace::Error::Git {
+        args: "commit-tree".into(),
+        stderr: e.to_string(),
+    })?;
+    let id = commit.to_string();
+    ws.git(["read-tree", "-m", "-u", &head, &id])?;
+    let reflog = format!("postman migrate: {subject}");
+    ws.git(["update-ref", "-m", &reflog, "HEAD", &id, &head])?;
+    Ok(commit)
 }
 
 /// HEAD's tree without the API's layout, with the workspace's (`live`) laid in.

@@ -120,24 +120,30 @@ pub fn run(args: &MigrateArgs, out: &mut dyn Write) -> Result<(), Error> {
         &workspace_id,
         resumed,
     )?;
+    report(out, &api.name, url, &remote.name, &moved)
+}
+
+fn report(
+    out: &mut dyn Write,
+    api_name: &str,
+    url: &RemoteUrl,
+    remote: &str,
+    moved: &local::Moved,
+) -> Result<(), Error> {
+    writeln!(
+        out,
+        "Postman moved API {api_name:?} ({}) to Spec Hub, in workspace {:?} ({}).",
+        url.api_id, moved.workspace_name, moved.workspace_id
+    )?;
     let short = crate::remote::tree::short_id(moved.commit);
-    writeln!(
-        out,
-        "Postman moved API {:?} ({}) to Spec Hub, in workspace {:?} ({workspace_id}).",
-        api.name, url.api_id, moved.workspace_name
-    )?;
     writeln!(out, "[{} {short}] {}", moved.branch, moved.subject)?;
-    writeln!(
-        out,
-        "  removed  {} file{} of the API's layout",
-        moved.removed,
-        if moved.removed == 1 { "" } else { "s" }
-    )?;
+    let removed = kind::counted(moved.removed, "file");
+    writeln!(out, "  removed  {removed} of the API's layout")?;
     writeln!(out, "  wrote    {}", moved.counts)?;
     writeln!(
         out,
-        "Remote {} now fetches and pushes the workspace ({}); {}/main is this commit.",
-        remote.name, moved.url, remote.name
+        "Remote {remote} now fetches and pushes the workspace ({}); {remote}/main is this commit.",
+        moved.url
     )?;
     Ok(())
 }
