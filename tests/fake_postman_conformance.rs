@@ -19,6 +19,8 @@
 
 #[path = "support/fake_postman/mod.rs"]
 mod fake_postman;
+#[path = "fake_postman_conformance/migration.rs"]
+mod migration;
 #[path = "fake_postman_conformance/workspace.rs"]
 mod workspace;
 
@@ -241,7 +243,14 @@ impl Checker {
             true => (&self.current, "current"),
             false => (&self.v10, "v10"),
         };
-        let op = &main["paths"][template][method];
+        let dropped;
+        let op = match (&main["paths"][template][method], current) {
+            (Value::Null, true) => {
+                dropped = dropped_operation(method, template);
+                &dropped
+            }
+            (op, _) => op,
+        };
         let op_id = op["operationId"]
             .as_str()
             .unwrap_or_else(|| panic!("{main_label} spec has no {method} {template}"))
@@ -320,6 +329,59 @@ impl Checker {
         }
         *self.tally.entry(tally_key).or_default() += 1;
     }
+}
+
+/// Operations the current spec dropped from its paths (every `/apis` one) whose
+/// responses it still has as components: the API Builder to Spec Hub migration. The
+/// status the spec does not declare, the 404 of an API never moved, takes the shape of
+/// the operation's 400.
+/// (method, template, operationId, [(status, response component)]).
+type Dropped = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(u16, &'static str)],
+);
+
+const DROPPED: [Dropped; 2] = [
+    (
+        "post",
+        "/apis/{apiId}/spec-migrations",
+        "migrateApiToSpecHub",
+        &[
+            (200, "migrateApiToSpecHub200Response"),
+            (202, "migrateApiToSpecHub202Response"),
+            (400, "migrateApiToSpecHub400Error"),
+            (401, "migrateApiToSpecHub401Error"),
+        ],
+    ),
+    (
+        "get",
+        "/apis/{apiId}/spec-migrations",
+        "getMigrationStatus",
+        &[
+            (200, "getMigrationStatus"),
+            (400, "getMigrationStatus400Error"),
+            (401, "migrateApiToSpecHub401Error"),
+            (404, "getMigrationStatus400Error"),
+        ],
+    ),
+];
+
+/// A dropped operation ([`DROPPED`]) as the spec would have it: its id and responses.
+fn dropped_operation(method: &str, template: &str) -> Value {
+    let (_, _, id, responses) = DROPPED
+        .iter()
+        .find(|(m, t, ..)| *m == method && *t == template)
+        .unwrap_or_else(|| panic!("current spec has no {method} {template}"));
+    let responses: Map<String, Value> = responses
+        .iter()
+        .map(|(status, name)| {
+            let r = json!({ "$ref": format!("#/components/responses/{name}") });
+            (status.to_string(), r)
+        })
+        .collect();
+    json!({"operationId": id, "responses": responses})
 }
 
 /// A response object, or the `components/responses` entry its `$ref` names.
@@ -584,6 +646,7 @@ fn every_workspace_response_matches_the_current_spec() {
         return;
     };
     workspace::all(&mut h);
+    migration::all(&mut h);
     finish(h);
 }
 

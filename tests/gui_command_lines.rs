@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use support::fake_postman::FakePostman;
-use support::git::{postman_url, Sandbox};
+use support::git::{postman_url, Cloned as Setup, Sandbox};
 
 /// How one tool runs git.
 struct Tool {
@@ -211,29 +211,9 @@ fn asked(sandbox: &Sandbox) -> PathBuf {
     sandbox.join("askpass-asked")
 }
 
-struct Setup {
-    fake: FakePostman,
-    api: String,
-    sandbox: Sandbox,
-    repo: PathBuf,
-}
-
 /// A clone of the sample API (by plain git; the clone itself is VS Code's test).
 fn cloned() -> Setup {
-    let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.seed_sample());
-    let sandbox = Sandbox::new();
-    sandbox.git_ok(
-        sandbox.path(),
-        ["clone", "-q", &postman_url(&fake, &api), "clone"],
-    );
-    let repo = sandbox.join("clone");
-    Setup {
-        fake,
-        api,
-        sandbox,
-        repo,
-    }
+    support::git::cloned_sample("clone")
 }
 
 impl Setup {

@@ -12,6 +12,7 @@
 //! | `remote.<name>.postmanSecrets` | a workspace remote: `true` writes secret variable values to git (read by `remote::workspace`) |
 //! | `remote.<name>.postmanBranch` | the branch the API lives on (written by `git postman connect`, read by `status`) |
 //! | `postman.trustedApiHost` | (multi-valued) a server besides Postman's own that may receive `POSTMAN_API_KEY` |
+//! | `postman.migrationPolls`, `postman.migrationPollInterval` | how many status reads `git postman migrate` waits for Postman, how many seconds apart (read by `porcelain::migrate`) |
 
 use crate::layout::mapping::{CollectionFormat, Overrides};
 

@@ -70,6 +70,13 @@ impl ApiIndex {
         self
     }
 
+    /// Takes `api_id` out; whether it was listed.
+    pub fn without_api(&mut self, api_id: &str) -> bool {
+        let before = self.api_ids.len();
+        self.api_ids.retain(|id| id != api_id);
+        self.api_ids.len() != before
+    }
+
     pub fn render(&self) -> String {
         let mut ids = self.api_ids.clone();
         ids.sort();

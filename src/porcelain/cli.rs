@@ -37,6 +37,7 @@ pub enum Command {
     Disconnect(DisconnectArgs),
     Status(StatusArgs),
     Sync(SyncArgs),
+    Migrate(MigrateArgs),
     Login(LoginArgs),
     Logout(LogoutArgs),
     /// Manage the OAuth apps git-credential-postman logs in with (GitHub Enterprise Server, GitLab Self-Managed).
@@ -158,6 +159,46 @@ pub struct SyncArgs {
     /// The workspace remote (default: the only one).
     #[arg(long, value_name = "NAME")]
     pub remote: Option<String>,
+}
+
+/// Move a connected API from the API Builder to a Spec Hub workspace (Postman v12), in one commit.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Move a connected API from the API Builder (deprecated in Postman v12) to \
+Spec Hub: Postman's own migration (POST /apis/<id>/spec-migrations, then its status polled) \
+makes the API's definition a spec and its collections the collections of a workspace. Then \
+one commit on top of HEAD replaces the API's layout (its schema files, its collection files, \
+.postman/api and .postman/api_<apiId>) with the workspace's, exactly as git clone of the \
+workspace writes it (postman/specs, postman/collections, .postman/resources.yaml); every other \
+file stays byte for byte and the history is kept. The commit is yours (git's author \
+identity); its message names the API and the workspace. The remote's URL becomes the \
+workspace's (postman::<server>/workspaces/<id>; its API layout settings go, its other \
+settings stay), and <remote>/main is that commit: git pull is up to date, git push sends \
+your next change.
+
+Nothing is sent before the checks pass: the remote is an API Builder remote, its branch is \
+checked out, the work tree has no uncommitted change, and the repository holds Postman's \
+current state, as git postman status computes it (else one line says to git push or git \
+pull first). Postman's API answer does not say which workspace the API is in, so \
+--workspace or --new-workspace is required to start a migration. If Postman already moved \
+the API (a run that stopped after Postman finished) or is still moving it, migrate picks \
+that up instead of starting it again. The status is read at most \
+postman.migrationPolls times (default 150), postman.migrationPollInterval seconds apart \
+(default 2); when Postman is still busy after that, nothing changes here and running \
+migrate again waits for the same migration."
+)]
+pub struct MigrateArgs {
+    /// The API Builder remote to move (default: the only one).
+    #[arg(value_name = "REMOTE")]
+    pub remote: Option<String>,
+
+    /// Move the API to this existing workspace (its id).
+    #[arg(long, value_name = "ID", conflicts_with = "new_workspace")]
+    pub workspace: Option<String>,
+
+    /// Move the API to a new workspace Postman creates with this name.
+    #[arg(long, value_name = "NAME")]
+    pub new_workspace: Option<String>,
 }
 
 /// Show every connected API: mapping, last fetch, what is not pushed or not fetched.

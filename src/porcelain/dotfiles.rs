@@ -51,9 +51,7 @@ pub fn remove(ws: &Workspace, api_id: &str) -> Result<Vec<String>, Error> {
     }
     if ws.read(INDEX_PATH)?.is_some() {
         let mut index = read_index(ws)?;
-        let before = index.api_ids.len();
-        index.api_ids.retain(|id| id != api_id);
-        if index.api_ids.len() != before {
+        if index.without_api(api_id) {
             if index.api_ids.is_empty() {
                 ws.remove(INDEX_PATH)?;
             } else {

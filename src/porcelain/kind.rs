@@ -5,6 +5,7 @@
 
 use gix::ObjectId;
 
+use super::workspace::{PostmanRemote, Workspace};
 use crate::postman::model::Api;
 use crate::postman::workspace::snapshot;
 use crate::postman::{self, Client};
@@ -25,6 +26,46 @@ pub fn noun(target: &Target) -> &'static str {
 /// "API <id>" or "workspace <id>".
 pub fn describe(target: &Target) -> String {
     format!("{} {}", noun(target), target.id())
+}
+
+/// Why [`pick`] found no one remote.
+pub enum Unpicked {
+    /// No remote of that name has a `postman::` URL.
+    NoSuchRemote(String),
+    /// No remote of the kind.
+    None,
+    /// Several remotes of the kind: their names, comma-separated.
+    Several(String),
+}
+
+/// The remote named, else the only one of a kind (`of_kind`).
+pub fn pick(
+    ws: &Workspace,
+    named: Option<&str>,
+    of_kind: fn(&Target) -> bool,
+) -> Result<PostmanRemote, Unpicked> {
+    let remotes = ws.postman_remotes();
+    if let Some(name) = named {
+        return remotes
+            .into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| Unpicked::NoSuchRemote(name.to_string()));
+    }
+    let mut of_kind: Vec<PostmanRemote> =
+        remotes.into_iter().filter(|r| of_kind(&r.target)).collect();
+    match of_kind.len() {
+        0 => Err(Unpicked::None),
+        1 => Ok(of_kind.remove(0)),
+        _ => {
+            let names: Vec<String> = of_kind.into_iter().map(|r| r.name).collect();
+            Err(Unpicked::Several(names.join(", ")))
+        }
+    }
+}
+
+/// "1 spec", "2 collections".
+pub fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The author of the commits fetch makes from the remote's state.

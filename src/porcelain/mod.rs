@@ -1,7 +1,7 @@
 //! The porcelain: `git postman` commands.
 //!
 //! - [`cli`]: the command line (clap), also the source of `man/git-postman.1`;
-//! - `connect`, `disconnect`, `status`, `sync`, `login` (and `logout`), `doctor`: one module per
+//! - `connect`, `disconnect`, `status`, `sync`, `migrate`, `login` (and `logout`), `doctor`: one module per
 //!   command (`accounts` is `crate::credential::accounts`);
 //!   `app` and `pat` run in `crate::credential::cli`;
 //! - `compare`: the working tree against Postman's state; `dotfiles`: `.postman/api*` in
@@ -22,6 +22,7 @@ mod dotfiles;
 pub mod install;
 mod kind;
 mod login;
+mod migrate;
 mod server;
 mod status;
 mod sync;
@@ -45,6 +46,8 @@ pub enum Error {
     #[error(transparent)]
     Sync(#[from] sync::Error),
     #[error(transparent)]
+    Migrate(#[from] migrate::Error),
+    #[error(transparent)]
     Login(#[from] login::Error),
     #[error(transparent)]
     Credential(#[from] crate::credential::cli::CliError),
@@ -63,6 +66,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), Error> {
         Command::Disconnect(args) => disconnect::run(args, out)?,
         Command::Status(args) => status::run(args, out)?,
         Command::Sync(args) => sync::run(args, out)?,
+        Command::Migrate(args) => migrate::run(args, out)?,
         Command::Login(args) => login::login(args, out)?,
         Command::Logout(args) => login::logout(args, out)?,
         Command::App(command) => crate::credential::cli::run_app(command, out)?,

@@ -107,16 +107,11 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<(), Error> {
             return Err(Error::NoSuchRemote(only.clone()));
         }
     }
-    let tracking = tracking_branches(&ws)?;
-    let current = ws.current_branch()?;
+    let branches = Branches::read(&ws)?;
     let mut clients = Clients::default();
     let mut statuses = Vec::new();
     for remote in &remotes {
-        let branch = remote
-            .branch
-            .clone()
-            .or_else(|| tracking.get(&remote.name).cloned())
-            .or_else(|| current.clone());
+        let branch = branches.of(remote);
         statuses.push(status_of(&ws, remote, branch, args.offline, &mut clients)?);
     }
     if args.json {
@@ -129,6 +124,42 @@ pub fn run(args: &StatusArgs, out: &mut dyn Write) -> Result<(), Error> {
         print_table(out, &statuses)?;
     }
     Ok(())
+}
+
+/// One remote's status as `git postman status --remote <name>` computes it (Postman
+/// asked), and the client that asked, when the key worked (`git postman migrate`).
+pub(super) fn of_remote(
+    ws: &Workspace,
+    remote: &PostmanRemote,
+) -> Result<(ApiStatus, Option<Client>), Error> {
+    let branch = Branches::read(ws)?.of(remote);
+    let mut clients = Clients::default();
+    let status = status_of(ws, remote, branch, false, &mut clients)?;
+    Ok((status, clients.take(remote.target.base())))
+}
+
+/// Which branch each remote's API lives on: `postmanBranch`, else the local branch that
+/// tracks the remote, else the current branch.
+struct Branches {
+    tracking: BTreeMap<String, String>,
+    current: Option<String>,
+}
+
+impl Branches {
+    fn read(ws: &Workspace) -> Result<Branches, Error> {
+        Ok(Branches {
+            tracking: tracking_branches(ws)?,
+            current: ws.current_branch()?,
+        })
+    }
+
+    fn of(&self, remote: &PostmanRemote) -> Option<String> {
+        remote
+            .branch
+            .clone()
+            .or_else(|| self.tracking.get(&remote.name).cloned())
+            .or_else(|| self.current.clone())
+    }
 }
 
 fn status_of(
@@ -267,6 +298,11 @@ impl Clients {
     /// The client of `base`, once [`Clients::look`] made it with a key Postman took.
     fn client(&self, base: &Url) -> Option<&Client> {
         self.by_server.get(base.as_str())?.as_ref().ok()
+    }
+
+    /// The client of `base`, taken out.
+    fn take(&mut self, base: &Url) -> Option<Client> {
+        self.by_server.remove(base.as_str())?.ok()
     }
 
     /// The API's (workspace's) name and `updatedAt`: one request per remote ([`kind::look`]).

@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use super::cli::SyncArgs;
+use super::kind::{self, Unpicked};
 use super::workspace::{self, PostmanRemote, Workspace};
 use crate::layout::workspace::resources::{self, Cloud};
 use crate::layout::workspace::{Kind, RESOURCES_FILE, SPECS_DIR};
@@ -110,25 +111,11 @@ pub fn run(args: &SyncArgs, out: &mut dyn Write) -> Result<(), Error> {
 
 /// `--remote`, else the one workspace remote.
 fn pick_remote(ws: &Workspace, name: Option<&str>) -> Result<PostmanRemote, Error> {
-    let remotes = ws.postman_remotes();
-    if let Some(name) = name {
-        return remotes
-            .into_iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| Error::NoSuchRemote(name.to_string()));
-    }
-    let mut workspaces: Vec<PostmanRemote> = remotes
-        .into_iter()
-        .filter(|r| matches!(r.target, Target::Workspace { .. }))
-        .collect();
-    match workspaces.len() {
-        0 => Err(Error::NoWorkspaceRemote),
-        1 => Ok(workspaces.remove(0)),
-        _ => {
-            let names: Vec<String> = workspaces.into_iter().map(|r| r.name).collect();
-            Err(Error::WhichRemote(names.join(", ")))
-        }
-    }
+    kind::pick(ws, name, |t| matches!(t, Target::Workspace { .. })).map_err(|e| match e {
+        Unpicked::NoSuchRemote(name) => Error::NoSuchRemote(name),
+        Unpicked::None => Error::NoWorkspaceRemote,
+        Unpicked::Several(names) => Error::WhichRemote(names),
+    })
 }
 
 /// The spec `wanted` names: its id or name as Postman lists it, else a path (typed

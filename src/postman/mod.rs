@@ -4,6 +4,7 @@
 pub mod apikey;
 pub mod client;
 pub mod error;
+pub mod migration;
 pub mod model;
 pub mod time;
 pub mod workspace;

@@ -119,6 +119,30 @@ impl Sandbox {
     }
 }
 
+/// The fake with the sample API, and a `git clone` of it (remote `origin`) in a sandbox.
+pub struct Cloned {
+    pub fake: FakePostman,
+    pub api: String,
+    pub sandbox: Sandbox,
+    pub repo: PathBuf,
+}
+
+/// [`Cloned`], the clone at `name`.
+pub fn cloned_sample(name: &str) -> Cloned {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let sandbox = Sandbox::new();
+    let url = postman_url(&fake, &api);
+    sandbox.git_ok(sandbox.path(), ["clone", "-q", &url, name]);
+    let repo = sandbox.join(name);
+    Cloned {
+        fake,
+        api,
+        sandbox,
+        repo,
+    }
+}
+
 /// The `postman::` URL of an API on the fake server.
 pub fn postman_url(fake: &FakePostman, api_id: &str) -> String {
     format!("postman::{}/apis/{api_id}", fake.base_url())

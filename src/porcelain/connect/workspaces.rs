@@ -13,7 +13,7 @@ use gix::ObjectId;
 use url::Url;
 
 use super::super::compare::{self, Difference};
-use super::super::kind::describe;
+use super::super::kind::{counted, describe};
 use super::super::server;
 use super::super::workspace::{self, PostmanRemote, Workspace};
 use super::{apis, report_differences, Connected, Connection};
@@ -247,7 +247,7 @@ impl Connection for WorkspaceConnection {
         let counts: Vec<String> = self
             .counts
             .iter()
-            .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+            .map(|(n, what)| counted(*n, what))
             .collect();
         writeln!(out, "  Postman      {}", counts.join(", "))?;
         match &self.found {

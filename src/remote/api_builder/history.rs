@@ -37,22 +37,8 @@ pub fn apply(
     snapshot: &Snapshot,
     mapping: &Mapping,
 ) -> Result<ObjectId, Error> {
-    let old = entity_data(repo, base, &snapshot.api_id)?;
     let mut editor = repo.edit_tree(base)?;
-
-    // What Postman managed before: the files (or v3 directories) the old
-    // `.postman/api_<id>` lists, and what the collection directory holds of Postman's.
-    let mut stale: Vec<String> = Vec::new();
-    if let Some(old) = &old {
-        stale.extend(
-            old.definition_files
-                .iter()
-                .map(|p| old.definition_repo_path(p)),
-        );
-        stale.extend(old.collections.iter().map(|c| old.collection_repo_path(c)));
-    }
-    stale.extend(postman_paths_under(repo, base, mapping)?);
-    for path in &outermost(stale) {
+    for path in &managed_paths(repo, base, &snapshot.api_id, mapping)? {
         editor.remove(path.as_str())?;
     }
 
@@ -86,6 +72,28 @@ pub fn apply(
         repo.write_blob(index.as_bytes())?.detach(),
     )?;
     Ok(editor.write()?.detach())
+}
+
+/// What Postman manages of API `api_id` in `tree` (outermost paths): the files (or v3
+/// directories) its `.postman/api_<id>` lists, and what the collection directory holds
+/// of Postman's. The dot-files themselves are not listed.
+pub fn managed_paths(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    api_id: &str,
+    mapping: &Mapping,
+) -> Result<Vec<String>, Error> {
+    let mut paths: Vec<String> = Vec::new();
+    if let Some(old) = entity_data(repo, tree, api_id)? {
+        paths.extend(
+            old.definition_files
+                .iter()
+                .map(|p| old.definition_repo_path(p)),
+        );
+        paths.extend(old.collections.iter().map(|c| old.collection_repo_path(c)));
+    }
+    paths.extend(postman_paths_under(repo, tree, mapping)?);
+    Ok(outermost(paths))
 }
 
 /// What `.postman/api_<id>` will record: the schema's files and root, the collections'

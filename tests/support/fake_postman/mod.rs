@@ -16,6 +16,7 @@ mod clock;
 mod collections;
 mod generation;
 mod http;
+mod migrations;
 mod routes;
 mod seed;
 mod specs;
@@ -32,6 +33,7 @@ use std::thread::JoinHandle;
 
 pub use collections::SERVED_SCHEMA_URL;
 pub use http::{Reply, Req};
+pub use migrations::{Destination, Outcome as MigrationOutcome, FAILURE_REASON};
 pub use routes::V10_ACCEPT;
 pub use seed::SAMPLE_API_ID;
 pub use specs::{Spec, SpecFile, MAX_CREATE_SPEC_FILE_BYTES, MAX_SPEC_FILE_BYTES, SPEC_TYPES};

@@ -23,6 +23,9 @@ pub fn route(st: &mut State, req: &Req) -> Reply {
     if let Some(reply) = super::workspaces::route(st, req, &segs) {
         return reply;
     }
+    if let Some(reply) = super::migrations::route(st, req, &segs) {
+        return reply;
+    }
     let result = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["apis", api]) => get_api(st, req, api),
         ("POST", ["apis", api, "schemas"]) => create_schema(st, req, api),

@@ -28,6 +28,8 @@ pub struct Workspaces {
     pub environments: BTreeMap<String, Environment>,
     /// Generation and synchronisation tasks, by id.
     pub tasks: BTreeMap<String, SpecTask>,
+    /// API Builder APIs moved to Spec Hub (`migrations.rs`).
+    pub migrations: super::migrations::Migrations,
 }
 
 #[derive(Debug, Clone)]
