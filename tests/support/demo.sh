@@ -92,4 +92,22 @@ run git tag -a v1.1.0 -m "Refunds"
 run git push origin v1.1.0
 run git ls-remote origin
 
+say "Move to Postman v12: the API becomes a Spec Hub spec in a workspace, in one commit"
+run git postman migrate --new-workspace "Payments"
+run git log --stat --format='%h %an <%ae>%n    %s' -1
+run git remote get-url origin
+run cat .postman/resources.yaml
+
+say "The same plain git on the workspace: edit the spec and a request, push, tag"
+spec_dir=$(find postman/specs -mindepth 1 -maxdepth 1 | head -1)
+printf '# Reviewed on v12\n' >>"$(find "$spec_dir" -type f -name '*.yaml' | sort | head -1)"
+request=$(find postman/collections -name '*.request.yaml' | sort | head -1)
+printf 'description: Reviewed on v12\n' >>"$request"
+run git commit -qam "Reviewed on v12"
+run git push
+run git pull --ff-only
+run git tag -a v2.0.0 -m "First Spec Hub version"
+run git push origin v2.0.0
+run git postman status
+
 say "Done. Everything above was plain git; the Postman side was the fake server."
