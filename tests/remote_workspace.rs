@@ -477,3 +477,87 @@ fn a_repository_the_desktop_app_wrote_is_kept_byte_for_byte() {
     );
     kept("after a push");
 }
+
+const GENERATED: &str = "Payments API (generated)";
+
+/// Whether Postman lists collection `uid` as generated from spec `spec` (what its
+/// `GET /specs/{id}/generations/collection` serves).
+fn linked(r: &Remote, spec: &str, uid: &str) -> bool {
+    r.fake.with_state(|s| {
+        s.spec(spec)
+            .unwrap()
+            .generated
+            .iter()
+            .any(|g| g.collection == uid)
+            && s.collection(uid).is_some()
+    })
+}
+
+/// `git ls-tree -r` of HEAD in the clone and in a fresh clone are the same, but for
+/// `except` (a `.postman/resources.yaml` the user left mapping an old path, which the
+/// fresh clone maps anew).
+fn a_fresh_clone_equals_head(r: &Remote, dir: &str, except: &[&str]) {
+    r.clone_into(dir);
+    let listing = |repo: &std::path::Path| -> Vec<String> {
+        let out = r.sandbox.git_ok(repo, ["ls-tree", "-r", "HEAD"]);
+        out.lines()
+            .filter(|l| except.iter().all(|e| !l.ends_with(&format!("\t{e}"))))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(listing(&r.sandbox.join(dir)), listing(&r.repo));
+}
+
+#[test]
+fn a_generated_collection_keeps_its_link_through_pushes_of_either_side() {
+    let r = cloned();
+    let uid = collection_uid(&r, GENERATED);
+    let payments = r.spec_id("payments");
+    assert!(linked(&r, &payments, &uid));
+
+    // The collection's side: a request edited, then its directory renamed with git mv.
+    let create = format!("postman/collections/{GENERATED}/payments/Create a payment.request.yaml");
+    write(
+        &r,
+        &create,
+        &read(&r, &create).replace("method: POST", "method: PUT"),
+    );
+    commit_all(&r, "a request");
+    push_sends(&r, &[format!("PUT /collections/{uid}")]);
+    assert!(linked(&r, &payments, &uid), "after a request's edit");
+
+    let renamed = "postman/collections/Payments (generated)";
+    r.sandbox.git_ok(
+        &r.repo,
+        ["mv", &format!("postman/collections/{GENERATED}"), renamed],
+    );
+    commit_all(&r, "rename the collection");
+    push_sends(&r, &[format!("PUT /collections/{uid}")]);
+    assert!(linked(&r, &payments, &uid), "after its directory's rename");
+    assert_eq!(collection_uid(&r, "Payments (generated)"), uid);
+    a_fresh_clone_equals_head(&r, "fresh", &[".postman/resources.yaml"]);
+    let fresh = read_in(&r.sandbox.join("fresh"), ".postman/resources.yaml");
+    assert!(fresh.contains(&format!("../{renamed}: {uid}\n")), "{fresh}");
+
+    // The spec's side: its ROOT edited.
+    let index = "postman/specs/payments/index.yaml";
+    write(
+        &r,
+        index,
+        &read(&r, index).replace("api.example.com/v1", "api.example.com/v2"),
+    );
+    commit_all(&r, "the spec");
+    push_sends(&r, &[format!("PATCH /specs/{payments}/files/index.yaml")]);
+    assert!(linked(&r, &payments, &uid), "after the spec's edit");
+
+    // So `git postman sync` syncs that collection rather than generating another.
+    let out = r.sandbox.git_ok(&r.repo, ["postman", "sync", "payments"]);
+    assert!(
+        out.starts_with(&format!(
+            "Synced collection \"Payments (generated)\" ({uid}) with spec \"payments\".\n"
+        )),
+        "{out}"
+    );
+    let count = r.fake.with_state(|s| s.workspace_collections(&r.id).len());
+    assert_eq!(count, 2, "no second generated collection");
+}

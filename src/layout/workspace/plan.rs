@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use super::read::{self, Pushed};
 use super::state::{Collection, Environment, Found, Spec, Variable, Workspace};
 use super::write::same_id;
-use super::{spec, File, RESOURCES_FILE};
+use super::{spec, File, Kind, RESOURCES_FILE};
 use crate::layout::collection;
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +119,15 @@ pub enum Write {
     PutGlobals {
         values: Vec<Variable>,
     },
+    /// An object git moved (`git mv`) now lives at `path` (its `cloudResources` entry:
+    /// a spec's file or its ROOT, a collection's directory), which the pushed
+    /// `.postman/resources.yaml` does not map to it yet. Nothing is sent: it is where
+    /// R's Postman view keeps the object.
+    Remap {
+        kind: Kind,
+        path: String,
+        id: String,
+    },
 }
 
 impl Write {
@@ -172,6 +181,12 @@ struct Cx<'a> {
 trait Object {
     const KIND: &'static str;
     fn id(&self) -> Option<&str>;
+    /// Whether `self`, at a path `.postman/resources.yaml` does not map, is `live` that
+    /// git moved there (`git mv`): re-creating it would lose what Postman links to it (a
+    /// generated collection's spec, a spec's version tags). Not followed by default.
+    fn moved_from(&self, _live: &Self) -> bool {
+        false
+    }
 }
 
 macro_rules! object {
@@ -186,31 +201,63 @@ macro_rules! object {
 }
 
 object!(Spec, "spec");
-object!(Collection, "collection");
 object!(Environment, "environment");
 
+impl Object for Collection {
+    const KIND: &'static str = "collection";
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// By the id its definition carries (`info._postman_id`): a copy of a directory
+    /// carries it too, but the original's path claims the collection first.
+    fn moved_from(&self, live: &Collection) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Head {
+            info: Info,
+        }
+        #[derive(serde::Deserialize)]
+        struct Info {
+            #[serde(rename = "_postman_id")]
+            id: Option<String>,
+        }
+        let own = serde_json::from_str::<Head>(&self.json)
+            .ok()
+            .and_then(|h| h.info.id);
+        matches!((own, &live.id), (Some(own), Some(id)) if same_id(&own, id))
+    }
+}
+
+/// A pushed object and its live counterpart; `moved`: found by [`Object::moved_from`].
+struct Pair<'a, T> {
+    pushed: &'a Found<T>,
+    live: Option<&'a T>,
+    moved: bool,
+}
+
 /// Pushed objects with their live counterparts, and the live objects no pushed one claims.
-type Paired<'a, T> = (Vec<(&'a Found<T>, Option<&'a T>)>, Vec<&'a T>);
+type Paired<'a, T> = (Vec<Pair<'a, T>>, Vec<&'a T>);
 
 /// Pairs each pushed object with its live counterpart (by id, else by the journal's id
-/// for its path) and returns the live objects no pushed one claims.
+/// for its path, else as moved there by git) and returns the live objects no pushed one
+/// claims.
 fn pair<'a, T: Object>(
     pushed: &'a [Found<T>],
     live: &'a [T],
     created: &BTreeMap<String, String>,
 ) -> Result<Paired<'a, T>, Error> {
     let mut claimed: BTreeMap<usize, &str> = BTreeMap::new();
-    let mut pairs = Vec::new();
+    let mut found: Vec<Option<usize>> = Vec::new();
     for p in pushed {
         let journaled = created.get(&p.path).map(String::as_str);
         let Some(id) = p.value.id().or(journaled) else {
-            pairs.push((p, None));
+            found.push(None);
             continue;
         };
-        let found = live
+        let at = live
             .iter()
             .position(|l| l.id().is_some_and(|lid| same_id(lid, id)));
-        match found {
+        match at {
             Some(i) => {
                 if let Some(other) = claimed.insert(i, &p.path) {
                     return Err(Error::Twice {
@@ -220,10 +267,10 @@ fn pair<'a, T: Object>(
                         id: id.to_string(),
                     });
                 }
-                pairs.push((p, Some(&live[i])));
+                found.push(Some(i));
             }
             // Created by the stopped push, deleted since: create it again.
-            None if p.value.id().is_none() => pairs.push((p, None)),
+            None if p.value.id().is_none() => found.push(None),
             None => {
                 return Err(Error::Gone {
                     path: p.path.clone(),
@@ -233,6 +280,29 @@ fn pair<'a, T: Object>(
             }
         }
     }
+    // Only then what git moved: a live object its mapped path no longer claims.
+    let mut moved = vec![false; pushed.len()];
+    for (i, p) in pushed.iter().enumerate() {
+        if found[i].is_some() || created.contains_key(&p.path) {
+            continue;
+        }
+        let from =
+            (0..live.len()).find(|l| !claimed.contains_key(l) && p.value.moved_from(&live[*l]));
+        if let Some(l) = from {
+            claimed.insert(l, &p.path);
+            (found[i], moved[i]) = (Some(l), true);
+        }
+    }
+    let pairs = pushed
+        .iter()
+        .zip(found)
+        .zip(moved)
+        .map(|((p, f), moved)| Pair {
+            pushed: p,
+            live: f.map(|i| &live[i]),
+            moved,
+        })
+        .collect();
     let gone = (0..live.len())
         .filter(|i| !claimed.contains_key(i))
         .map(|i| &live[i])
@@ -249,7 +319,10 @@ fn text(path: &str, bytes: &[u8]) -> Result<String, Error> {
 
 fn specs(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.specs, &cx.live.specs, cx.created)?;
-    for (p, l) in pairs {
+    for Pair {
+        pushed: p, live: l, ..
+    } in pairs
+    {
         let file_path = |f: &str| match is_single(&p.path) {
             true => p.path.clone(),
             false => format!("{}/{f}", p.path),
@@ -337,7 +410,19 @@ fn is_single(path: &str) -> bool {
 
 fn collections(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.collections, &cx.live.collections, cx.created)?;
-    for (p, l) in pairs {
+    for Pair {
+        pushed: p,
+        live: l,
+        moved,
+    } in pairs
+    {
+        if let Some(id) = l.and_then(|l| l.id.clone()).filter(|_| moved) {
+            out.push(Write::Remap {
+                kind: Kind::Collections,
+                path: p.path.clone(),
+                id,
+            });
+        }
         let bad = |e: &dyn std::fmt::Display| Error::Collection {
             path: p.path.clone(),
             message: e.to_string(),
@@ -380,7 +465,10 @@ fn same_collection(a: &Collection, b: &Collection) -> bool {
 
 fn environments(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.environments, &cx.live.environments, cx.created)?;
-    for (p, l) in pairs {
+    for Pair {
+        pushed: p, live: l, ..
+    } in pairs
+    {
         let (path, name, values) = (p.path.clone(), p.value.name.clone(), p.value.values.clone());
         match l {
             None => out.push(Write::CreateEnvironment { path, name, values }),

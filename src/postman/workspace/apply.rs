@@ -119,6 +119,7 @@ fn send(client: &Client, ws: &str, w: &Write) -> Result<Option<(String, String)>
             let live = client.globals(ws)?;
             client.put_globals(ws, &merged(values, &live))?;
         }
+        Write::Remap { .. } => {}
     }
     Ok(None)
 }

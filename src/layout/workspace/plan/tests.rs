@@ -212,6 +212,44 @@ fn collections_are_sent_in_the_v2_form_created_updated_and_deleted() {
     );
 }
 
+/// `files` with every path under `from` moved under `to` (`git mv from to`).
+fn moved(files: &[File], from: &str, to: &str) -> Vec<File> {
+    files
+        .iter()
+        .map(|f| match f.path.strip_prefix(from) {
+            Some(rest) => File {
+                path: format!("{to}{rest}"),
+                bytes: f.bytes.clone(),
+            },
+            None => f.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_collection_directory_git_moved_is_updated_under_its_new_name_never_re_created() {
+    let ws = live();
+    let files = moved(
+        &fetched(&ws),
+        "postman/collections/Beta/",
+        "postman/collections/Delta/",
+    );
+    let writes = plan(&files, &ws, &no_journal()).unwrap();
+    let beta = ws.collections[1].id.clone().unwrap();
+    let [Write::Remap { kind, path, id }, Write::UpdateCollection { uid, json, .. }] =
+        writes.as_slice()
+    else {
+        panic!("{writes:#?}")
+    };
+    assert_eq!(
+        (*kind, path.as_str(), id),
+        (Kind::Collections, "postman/collections/Delta", &beta)
+    );
+    assert_eq!(uid, &beta);
+    let sent: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(sent["info"]["name"], "Delta");
+}
+
 #[test]
 fn environments_and_globals_are_updated_created_and_deleted() {
     let ws = live();
