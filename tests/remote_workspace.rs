@@ -561,3 +561,169 @@ fn a_generated_collection_keeps_its_link_through_pushes_of_either_side() {
     let count = r.fake.with_state(|s| s.workspace_collections(&r.id).len());
     assert_eq!(count, 2, "no second generated collection");
 }
+
+/// `git pull` after a push: nothing to take.
+fn pull_is_up_to_date(r: &Remote) {
+    let out = r.sandbox.git_ok(&r.repo, ["pull", "--ff-only"]);
+    assert_eq!(out, "Already up to date.\n");
+}
+
+/// The files of spec `id` in Postman: path -> whether it is the ROOT.
+fn spec_files(r: &Remote, id: &str) -> Vec<(String, bool)> {
+    r.fake.with_state(|s| {
+        let spec = s.spec(id).unwrap();
+        spec.files
+            .values()
+            .map(|f| (f.path.clone(), f.root))
+            .collect()
+    })
+}
+
+#[test]
+fn spec_files_git_moved_and_a_new_root_are_one_property_patches() {
+    let r = cloned();
+    let payments = r.spec_id("payments");
+    let dir = "postman/specs/payments";
+    let money_id = r.fake.with_state(|s| {
+        s.spec(&payments).unwrap().files["components/schemas/Money.yaml"]
+            .id
+            .clone()
+    });
+
+    // A file renamed in its folder: one PATCH {name}, the same file in Spec Hub.
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            &format!("{dir}/components/schemas/Money.yaml"),
+            &format!("{dir}/components/schemas/Amount.yaml"),
+        ],
+    );
+    commit_all(&r, "rename a file");
+    push_sends(
+        &r,
+        &[format!(
+            "PATCH /specs/{payments}/files/components/schemas/Money.yaml"
+        )],
+    );
+    let amount = r.fake.with_state(|s| {
+        let files = &s.spec(&payments).unwrap().files;
+        assert!(!files.contains_key("components/schemas/Money.yaml"));
+        files["components/schemas/Amount.yaml"].id.clone()
+    });
+    assert_eq!(amount, money_id);
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "after-rename", &[]);
+
+    // The ROOT renamed with git mv alone: still the ROOT, one PATCH {name}.
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            &format!("{dir}/index.yaml"),
+            &format!("{dir}/openapi.yaml"),
+        ],
+    );
+    commit_all(&r, "rename the root");
+    push_sends(&r, &[format!("PATCH /specs/{payments}/files/index.yaml")]);
+    assert!(spec_files(&r, &payments).contains(&("openapi.yaml".into(), true)));
+    pull_is_up_to_date(&r);
+    // The pushed .postman/resources.yaml still maps index.yaml; a clone maps the ROOT.
+    a_fresh_clone_equals_head(&r, "after-root-rename", &[".postman/resources.yaml"]);
+    let fresh = read_in(
+        &r.sandbox.join("after-root-rename"),
+        ".postman/resources.yaml",
+    );
+    assert!(
+        fresh.contains(&format!("../{dir}/openapi.yaml: {payments}\n")),
+        "{fresh}"
+    );
+
+    // Another file made the ROOT where Native Git records it: created, then one
+    // PATCH {type: ROOT}; Postman makes the old ROOT DEFAULT.
+    let v2 = read(&r, &format!("{dir}/openapi.yaml")).replace("version: 1.0.0", "version: 2.0.0");
+    write(&r, &format!("{dir}/v2.yaml"), &v2);
+    std::fs::write(
+        r.repo.join(".postman/resources.yaml"),
+        fresh.replace("/openapi.yaml:", "/v2.yaml:"),
+    )
+    .unwrap();
+    commit_all(&r, "a new root");
+    push_sends(
+        &r,
+        &[
+            format!("POST /specs/{payments}/files"),
+            format!("PATCH /specs/{payments}/files/v2.yaml"),
+        ],
+    );
+    let files = spec_files(&r, &payments);
+    assert!(files.contains(&("v2.yaml".into(), true)), "{files:?}");
+    assert!(files.contains(&("openapi.yaml".into(), false)), "{files:?}");
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "after-new-root", &[]);
+
+    // Two ROOTs, or none: refused before anything is sent, naming the spec.
+    let resources = read(&r, ".postman/resources.yaml");
+    let two = resources.replace(
+        &format!("../{dir}/v2.yaml: {payments}\n"),
+        &format!("../{dir}/v2.yaml: {payments}\n    ../{dir}/openapi.yaml: {payments}\n"),
+    );
+    assert_ne!(two, resources);
+    std::fs::write(r.repo.join(".postman/resources.yaml"), two).unwrap();
+    commit_all(&r, "two roots");
+    let stderr = r.push_refused(&["push"]);
+    assert!(
+        stderr.contains(&format!(
+            "maps more than one file of the spec {dir} (one ROOT per spec)"
+        )),
+        "{stderr}"
+    );
+    r.sandbox
+        .git_ok(&r.repo, ["reset", "-q", "--hard", "HEAD^"]);
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "rm",
+            "-q",
+            &format!("{dir}/v2.yaml"),
+            &format!("{dir}/openapi.yaml"),
+        ],
+    );
+    commit_all(&r, "no root");
+    let stderr = r.push_refused(&["push"]);
+    assert!(stderr.contains(&format!("({dir}: no ROOT: ")), "{stderr}");
+}
+
+/// Renaming a one-file spec's file renames the spec (`PATCH /specs/{id} {name}`): the
+/// layout names the file after the spec, and a new spec would lose the spec's version
+/// tags and the link of the collections generated from it.
+#[test]
+fn a_one_file_spec_git_moved_is_renamed_keeping_its_version_tags() {
+    let r = cloned();
+    let events = r.spec_id("events");
+    r.fake
+        .with_state(|s| s.create_version_tag(&events, "v1").unwrap());
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            "postman/specs/events.json",
+            "postman/specs/payment-events.json",
+        ],
+    );
+    commit_all(&r, "rename the spec");
+    push_sends(&r, &[format!("PATCH /specs/{events}")]);
+    r.fake.with_state(|s| {
+        let spec = s.spec(&events).unwrap();
+        assert_eq!(spec.name, "payment-events");
+        assert_eq!(spec.tags.len(), 1, "its version tag kept");
+    });
+    assert_eq!(r.fake.with_state(|s| s.ws.specs.len()), 2);
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "fresh", &[".postman/resources.yaml"]);
+    let fresh = read_in(&r.sandbox.join("fresh"), ".postman/resources.yaml");
+    assert!(
+        fresh.contains(&format!("../postman/specs/payment-events.json: {events}\n")),
+        "{fresh}"
+    );
+}

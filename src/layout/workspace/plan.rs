@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::read::{self, Pushed};
-use super::state::{Collection, Environment, Found, Spec, Variable, Workspace};
+use super::state::{Collection, Environment, Found, Spec, SpecFile, Variable, Workspace};
 use super::write::same_id;
 use super::{spec, File, Kind, RESOURCES_FILE};
 use crate::layout::collection;
@@ -72,6 +72,17 @@ pub enum Write {
         spec_id: String,
         path: String,
         content: String,
+    },
+    /// `PATCH /specs/{id} {name}`: a spec git moved to a new name.
+    RenameSpec {
+        id: String,
+        name: String,
+    },
+    /// `PATCH {name}` of the file at `path`: git moved it within its folder.
+    RenameSpecFile {
+        spec_id: String,
+        path: String,
+        name: String,
     },
     /// `PATCH {type: ROOT}`: Postman makes the previous ROOT `DEFAULT`.
     SetRoot {
@@ -200,8 +211,21 @@ macro_rules! object {
     };
 }
 
-object!(Spec, "spec");
 object!(Environment, "environment");
+
+impl Object for Spec {
+    const KIND: &'static str = "spec";
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// By content, as git's rename detection: its files' lines alike by half or more.
+    fn moved_from(&self, live: &Spec) -> bool {
+        let mine: Vec<&[u8]> = self.files.iter().map(|f| f.content.as_slice()).collect();
+        let theirs: Vec<&[u8]> = live.files.iter().map(|f| f.content.as_slice()).collect();
+        similarity(&mine, &theirs) >= SIMILAR
+    }
+}
 
 impl Object for Collection {
     const KIND: &'static str = "collection";
@@ -320,80 +344,33 @@ fn text(path: &str, bytes: &[u8]) -> Result<String, Error> {
 fn specs(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.specs, &cx.live.specs, cx.created)?;
     for Pair {
-        pushed: p, live: l, ..
+        pushed: p,
+        live: l,
+        moved,
     } in pairs
     {
-        let file_path = |f: &str| match is_single(&p.path) {
-            true => p.path.clone(),
-            false => format!("{}/{f}", p.path),
-        };
-        let Some(l) = l else {
-            let files = p
-                .value
-                .files
-                .iter()
-                .map(|f| {
-                    Ok(NewFile {
-                        path: f.path.clone(),
-                        content: text(&file_path(&f.path), &f.content)?,
-                        root: f.root,
+        match l {
+            Some(l) => update_spec(cx, p, l, moved, out)?,
+            None => {
+                let files = p
+                    .value
+                    .files
+                    .iter()
+                    .map(|f| {
+                        Ok(NewFile {
+                            path: f.path.clone(),
+                            content: text(&repo_path(p, &f.path), &f.content)?,
+                            root: f.root,
+                        })
                     })
-                })
-                .collect::<Result<_, Error>>()?;
-            out.push(Write::CreateSpec {
-                path: p.path.clone(),
-                name: p.value.name.clone(),
-                spec_type: p.value.spec_type.clone(),
-                files,
-            });
-            continue;
-        };
-        let spec_id = l.id.clone().unwrap_or_default();
-        let mut files = p.value.files.clone();
-        // A one-file spec is `<name>.<ext>` in git whatever its file is called in Spec
-        // Hub (`index.yaml`): the same file, not a new one.
-        if let ([mine], [theirs]) = (files.as_mut_slice(), l.files.as_slice()) {
-            if is_single(&p.path) {
-                mine.path = theirs.path.clone();
+                    .collect::<Result<_, Error>>()?;
+                out.push(Write::CreateSpec {
+                    path: p.path.clone(),
+                    name: p.value.name.clone(),
+                    spec_type: p.value.spec_type.clone(),
+                    files,
+                });
             }
-        }
-        let mut root = None;
-        for f in &files {
-            let content = text(&file_path(&f.path), &f.content)?;
-            let (spec_id, path) = (spec_id.clone(), f.path.clone());
-            match l.files.iter().find(|lf| lf.path == f.path) {
-                None => out.push(Write::CreateSpecFile {
-                    spec_id,
-                    path,
-                    content,
-                }),
-                Some(lf) if lf.content != f.content => out.push(Write::UpdateSpecFile {
-                    spec_id,
-                    path,
-                    content,
-                }),
-                Some(_) => {}
-            }
-            let was_root = l.files.iter().any(|lf| lf.path == f.path && lf.root);
-            if f.root && !was_root {
-                root = Some(f.path.clone());
-            }
-        }
-        if let Some(path) = root {
-            out.push(Write::SetRoot {
-                spec_id: spec_id.clone(),
-                path,
-            });
-        }
-        for lf in l
-            .files
-            .iter()
-            .filter(|lf| files.iter().all(|f| f.path != lf.path))
-        {
-            out.push(Write::DeleteSpecFile {
-                spec_id: spec_id.clone(),
-                path: lf.path.clone(),
-            });
         }
     }
     out.extend(gone.into_iter().map(|s: &Spec| Write::DeleteSpec {
@@ -401,6 +378,164 @@ fn specs(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
         name: s.name.clone(),
     }));
     Ok(())
+}
+
+/// The repository path of file `path` (its Spec Hub path) of the spec found at `p`.
+fn repo_path(p: &Found<Spec>, path: &str) -> String {
+    match is_single(&p.path) {
+        true => p.path.clone(),
+        false => format!("{}/{path}", p.path),
+    }
+}
+
+/// The writes that make live spec `l` hold `p`: its name when git moved it, new files,
+/// files git moved inside their folder (`PATCH {name}`), contents, the ROOT (each its
+/// own one-property call), deleted files.
+fn update_spec(
+    cx: &Cx,
+    p: &Found<Spec>,
+    l: &Spec,
+    moved: bool,
+    out: &mut Vec<Write>,
+) -> Result<(), Error> {
+    let spec_id = l.id.clone().unwrap_or_default();
+    if moved && p.value.name != l.name {
+        out.push(Write::RenameSpec {
+            id: spec_id.clone(),
+            name: p.value.name.clone(),
+        });
+    }
+    let mut files = p.value.files.clone();
+    // A one-file spec is `<name>.<ext>` in git whatever its file is called in Spec
+    // Hub (`index.yaml`): the same file, not a new one.
+    if let ([mine], [theirs]) = (files.as_mut_slice(), l.files.as_slice()) {
+        if is_single(&p.path) {
+            mine.path = theirs.path.clone();
+        }
+    }
+    let entry = match files.iter().find(|f| f.root) {
+        Some(root) if !is_single(&p.path) => repo_path(p, &root.path),
+        _ => p.path.clone(),
+    };
+    let mapped = cx.pushed.resources.cloud.get(&Kind::Specs);
+    let mapped = mapped.and_then(|m| m.get(&entry));
+    if !mapped.is_some_and(|id| same_id(id, &spec_id)) && !cx.created.contains_key(&p.path) {
+        out.push(Write::Remap {
+            kind: Kind::Specs,
+            path: entry,
+            id: spec_id.clone(),
+        });
+    }
+    let renamed = moved_files(&files, &l.files);
+    let mut root = None;
+    for (i, f) in files.iter().enumerate() {
+        let content = text(&repo_path(p, &f.path), &f.content)?;
+        let (spec_id, path) = (spec_id.clone(), f.path.clone());
+        let before = match l.files.iter().find(|lf| lf.path == f.path) {
+            Some(lf) => Some(lf),
+            None => renamed.get(&i).map(|j| &l.files[*j]),
+        };
+        match before {
+            None => out.push(Write::CreateSpecFile {
+                spec_id,
+                path,
+                content,
+            }),
+            Some(lf) => {
+                if lf.path != f.path {
+                    out.push(Write::RenameSpecFile {
+                        spec_id: spec_id.clone(),
+                        path: lf.path.clone(),
+                        name: file_name(&f.path).to_string(),
+                    });
+                }
+                if lf.content != f.content {
+                    out.push(Write::UpdateSpecFile {
+                        spec_id,
+                        path,
+                        content,
+                    });
+                }
+            }
+        }
+        if f.root && !before.is_some_and(|lf| lf.root) {
+            root = Some(f.path.clone());
+        }
+    }
+    if let Some(path) = root {
+        out.push(Write::SetRoot {
+            spec_id: spec_id.clone(),
+            path,
+        });
+    }
+    for (j, lf) in l.files.iter().enumerate() {
+        let kept = files.iter().any(|f| f.path == lf.path) || renamed.values().any(|r| *r == j);
+        if !kept {
+            out.push(Write::DeleteSpecFile {
+                spec_id: spec_id.clone(),
+                path: lf.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Files of a spec git moved inside their folder: index in `pushed` -> index in `live`,
+/// for a pushed path Spec Hub does not have and a live path the push drops, in the same
+/// folder, with similar content. Spec Hub renames a file only within its folder
+/// (`PATCH {name}`), so a move to another folder is a create and a delete.
+fn moved_files(pushed: &[SpecFile], live: &[SpecFile]) -> BTreeMap<usize, usize> {
+    let added = |f: &&SpecFile| live.iter().all(|l| l.path != f.path);
+    let dropped: Vec<usize> = (0..live.len())
+        .filter(|j| pushed.iter().all(|f| f.path != live[*j].path))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (i, f) in pushed.iter().enumerate().filter(|(_, f)| added(f)) {
+        let best = dropped
+            .iter()
+            .filter(|j| !out.values().any(|taken| taken == *j))
+            .filter(|j| folder(&live[**j].path) == folder(&f.path))
+            .map(|j| (similarity(&[&f.content], &[&live[*j].content]), *j))
+            .filter(|(score, _)| *score >= SIMILAR)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, j)) = best {
+            out.insert(i, j);
+        }
+    }
+    out
+}
+
+/// How alike two texts must be to be one file moved, as git's rename detection (50%).
+const SIMILAR: f64 = 0.5;
+
+/// The share of lines two texts (each the concatenation of `a`'s or `b`'s parts) have in
+/// common: 1.0 the same lines, 0.0 none.
+fn similarity(a: &[&[u8]], b: &[&[u8]]) -> f64 {
+    let lines = |parts: &[&[u8]]| -> BTreeMap<Vec<u8>, usize> {
+        let mut out = BTreeMap::new();
+        for line in parts.iter().flat_map(|p| p.split(|c| *c == b'\n')) {
+            *out.entry(line.to_vec()).or_insert(0) += 1;
+        }
+        out
+    };
+    let (a, b) = (lines(a), lines(b));
+    let total: usize = a.values().chain(b.values()).sum();
+    let common: usize = a
+        .iter()
+        .map(|(line, n)| (*n).min(b.get(line).copied().unwrap_or(0)))
+        .sum();
+    match total {
+        0 => 1.0,
+        total => 2.0 * common as f64 / total as f64,
+    }
 }
 
 /// A spec kept as one file (`postman/specs/<name>.<ext>`), not a directory.

@@ -75,7 +75,9 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
     let mut files = edited(&files, "components/schemas.json", |_| "{}".into());
     let main = format!("{dir}/openapi/main.yaml");
     files.retain(|f| f.path != index);
-    files.push(file(&main, "openapi: 3.1.0\npaths: {}\n"));
+    // Not the old ROOT's lines: a new file, not the old one moved.
+    let text = "openapi: 3.1.0\ninfo:\n  title: Orders\n  version: '2'\nservers: []\n";
+    files.push(file(&main, text));
     let files = edited(&files, RESOURCES_FILE, |t| {
         t.replace("openapi/index.yaml", "openapi/main.yaml")
     });
@@ -92,7 +94,7 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
             Write::CreateSpecFile {
                 spec_id: spec_id.clone(),
                 path: "openapi/main.yaml".into(),
-                content: "openapi: 3.1.0\npaths: {}\n".into()
+                content: text.into()
             },
             Write::SetRoot {
                 spec_id: spec_id.clone(),
@@ -104,6 +106,84 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
             },
         ]
     );
+}
+
+#[test]
+fn what_git_moved_keeps_its_spec_and_file_and_costs_one_property_per_patch() {
+    let ws = live();
+    let (payments, orders) = (
+        ws.specs[0].id.clone().unwrap(),
+        ws.specs[1].id.clone().unwrap(),
+    );
+    let dir = "postman/specs/Orders- v2";
+    let remap = |path: &str, id: &str| Write::Remap {
+        kind: Kind::Specs,
+        path: path.into(),
+        id: id.into(),
+    };
+    let cases: Vec<(&str, String, String, Vec<Write>)> = vec![
+        (
+            "a one-file spec renamed",
+            "postman/specs/Payments.yaml".into(),
+            "postman/specs/Billing.yaml".into(),
+            vec![
+                Write::RenameSpec {
+                    id: payments.clone(),
+                    name: "Billing".into(),
+                },
+                remap("postman/specs/Billing.yaml", &payments),
+            ],
+        ),
+        (
+            "a spec directory renamed",
+            format!("{dir}/"),
+            "postman/specs/Orders/".into(),
+            vec![
+                Write::RenameSpec {
+                    id: orders.clone(),
+                    name: "Orders".into(),
+                },
+                remap("postman/specs/Orders/openapi/index.yaml", &orders),
+            ],
+        ),
+        (
+            "the ROOT renamed in its folder, .postman/resources.yaml left as it was",
+            format!("{dir}/openapi/index.yaml"),
+            format!("{dir}/openapi/main.yaml"),
+            vec![
+                remap(&format!("{dir}/openapi/main.yaml"), &orders),
+                Write::RenameSpecFile {
+                    spec_id: orders.clone(),
+                    path: "openapi/index.yaml".into(),
+                    name: "main.yaml".into(),
+                },
+            ],
+        ),
+        (
+            "a file moved to another folder: Spec Hub renames only within one",
+            format!("{dir}/components/schemas.json"),
+            format!("{dir}/schemas/schemas.json"),
+            vec![
+                Write::CreateSpecFile {
+                    spec_id: orders.clone(),
+                    path: "schemas/schemas.json".into(),
+                    content: "{\"Order\": {\"type\": \"object\"}}".into(),
+                },
+                Write::DeleteSpecFile {
+                    spec_id: orders.clone(),
+                    path: "components/schemas.json".into(),
+                },
+            ],
+        ),
+    ];
+    for (what, from, to, expected) in cases {
+        let files = moved(&fetched(&ws), &from, &to);
+        assert_eq!(
+            plan(&files, &ws, &no_journal()).unwrap(),
+            expected,
+            "{what}"
+        );
+    }
 }
 
 const STATUS: &str = r#"{"asyncapi": "3.0.0", "info": {"title": "S", "version": "1"}}"#;
