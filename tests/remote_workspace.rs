@@ -727,3 +727,26 @@ fn a_one_file_spec_git_moved_is_renamed_keeping_its_version_tags() {
         "{fresh}"
     );
 }
+
+/// Spec Hub's API sets a spec's type only when it creates the spec
+/// (`PATCH /specs/{id}` takes only a name), so a ROOT edited to another version is
+/// refused in one line naming the file, and nothing is sent.
+#[test]
+fn a_spec_type_change_is_refused_naming_the_file_and_why() {
+    let r = cloned();
+    let index = "postman/specs/payments/index.yaml";
+    write(
+        &r,
+        index,
+        &read(&r, index).replace("openapi: 3.0.3", "openapi: 3.1.0"),
+    );
+    commit_all(&r, "OpenAPI 3.1");
+    let stderr = r.push_refused(&["push"]);
+    let line = stderr.lines().find(|l| l.contains("[remote rejected]"));
+    assert!(
+        line.is_some_and(|l| l.contains(&format!(
+            "({index}: makes spec \"payments\" OPENAPI:3.1, but Spec Hub has it as OPENAPI:3.0 and its API cannot change a spec's type"
+        ))),
+        "{stderr}"
+    );
+}

@@ -41,6 +41,13 @@ pub enum Error {
     },
     #[error("{path}: not UTF-8 text, which Spec Hub stores: {message}")]
     NotText { path: String, message: String },
+    #[error("{path}: makes spec {name:?} {to}, but Spec Hub has it as {from} and its API cannot change a spec's type (PATCH /specs/{{id}} takes only a name): keep the {from} version, or add the {to} one as a new spec")]
+    TypeChange {
+        path: String,
+        name: String,
+        from: String,
+        to: String,
+    },
     #[error("{path}: the collection cannot be sent: {message}")]
     Collection { path: String, message: String },
 }
@@ -398,6 +405,7 @@ fn update_spec(
     moved: bool,
     out: &mut Vec<Write>,
 ) -> Result<(), Error> {
+    check_type(p, l)?;
     let spec_id = l.id.clone().unwrap_or_default();
     if moved && p.value.name != l.name {
         out.push(Write::RenameSpec {
@@ -478,6 +486,25 @@ fn update_spec(
         }
     }
     Ok(())
+}
+
+/// Refuses a push that changes the spec's type (`openapi: 3.0.3` -> `3.1.0` in its ROOT):
+/// Spec Hub's API sets a type only when it creates a spec. A type Postman's own ROOT
+/// already disagrees with is not this push's change, so it is left alone.
+fn check_type(p: &Found<Spec>, l: &Spec) -> Result<(), Error> {
+    let to = &p.value.spec_type;
+    let held = l.files.iter().find(|f| f.root);
+    let held = held.and_then(|f| spec::spec_type(&f.path, &f.content).ok());
+    if to == &l.spec_type || held.as_ref() == Some(to) {
+        return Ok(());
+    }
+    let root = p.value.files.iter().find(|f| f.root);
+    Err(Error::TypeChange {
+        path: root.map_or_else(|| p.path.clone(), |f| repo_path(p, &f.path)),
+        name: l.name.clone(),
+        from: l.spec_type.clone(),
+        to: to.clone(),
+    })
 }
 
 fn file_name(path: &str) -> &str {

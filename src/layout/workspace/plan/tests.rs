@@ -186,6 +186,23 @@ fn what_git_moved_keeps_its_spec_and_file_and_costs_one_property_per_patch() {
     }
 }
 
+#[test]
+fn a_type_change_is_refused_but_postmans_own_mismatch_is_left_alone() {
+    let ws = live();
+    let files = edited(&fetched(&ws), "Payments.yaml", |t| {
+        t.replace("3.0.3", "3.1.0")
+    });
+    let err = plan(&files, &ws, &no_journal()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("postman/specs/Payments.yaml: makes spec \"Payments\" OPENAPI:3.1, but Spec Hub has it as OPENAPI:3.0"),
+        "{err}"
+    );
+    // Postman says 3.1 of a 3.0.3 ROOT: a push that leaves the ROOT alone sends nothing.
+    let mut odd = ws.clone();
+    odd.specs[0].spec_type = "OPENAPI:3.1".into();
+    assert_eq!(plan(&fetched(&odd), &odd, &no_journal()).unwrap(), vec![]);
+}
+
 const STATUS: &str = r#"{"asyncapi": "3.0.0", "info": {"title": "S", "version": "1"}}"#;
 
 #[test]
