@@ -750,3 +750,36 @@ fn a_spec_type_change_is_refused_naming_the_file_and_why() {
         "{stderr}"
     );
 }
+
+/// Spec Hub gives a version tag no date; its commit is dated by the tagged files' latest
+/// `updatedAt`, which every clone reads the same, so every clone has the same ids.
+#[test]
+fn a_version_tag_is_dated_by_its_files_and_the_same_on_every_clone() {
+    let r = cloned();
+    let payments = r.spec_id("payments");
+    r.change_in_postman("type: integer\n");
+    let tagged_at = r.fake.with_state(|s| {
+        s.create_version_tag(&payments, "v1").unwrap();
+        let spec = s.spec(&payments).unwrap();
+        spec.files
+            .values()
+            .map(|f| f.updated_at.clone())
+            .max()
+            .unwrap()
+    });
+    // Postman changes after the tag: the tag's date stays the files' as tagged.
+    r.change_in_postman("type: number\n");
+    r.clone_into("one");
+    r.clone_into("two");
+    let date = |dir: &str| {
+        let repo = r.sandbox.join(dir);
+        let date = r.sandbox.git_ok(&repo, ["log", "-1", "--format=%cI", "v1"]);
+        (date, r.sandbox.rev(&repo, "v1^{}"))
+    };
+    let (one, two) = (date("one"), date("two"));
+    assert_eq!(one, two);
+    assert_eq!(
+        one.0.trim_end(),
+        format!("{}Z", tagged_at.trim_end_matches(".000Z"))
+    );
+}
