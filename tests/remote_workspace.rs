@@ -783,3 +783,33 @@ fn a_version_tag_is_dated_by_its_files_and_the_same_on_every_clone() {
         format!("{}Z", tagged_at.trim_end_matches(".000Z"))
     );
 }
+
+/// An environment file git moved is the same environment (its `name:` says so): updated,
+/// never deleted and created again, which would lose the secret values git does not hold.
+#[test]
+fn an_environment_file_git_moved_stays_the_same_environment_with_its_secrets() {
+    let r = cloned();
+    let staging = environment_uid(&r, "Staging");
+    let moved = "postman/environments/Stage.environment.yaml";
+    r.sandbox.git_ok(&r.repo, ["mv", STAGING, moved]);
+    commit_all(&r, "rename the environment's file");
+    push_sends(&r, &[]);
+    assert_eq!(secret_in_postman(&r, &staging), SAMPLE_SECRET);
+    assert_eq!(r.fake.with_state(|s| s.ws.environments.len()), 1);
+
+    // Postman's next change to it lands in the file where the user put it (and the
+    // commit maps it there: the pushed .postman/resources.yaml still named the old file).
+    r.fake.with_state(|s| {
+        let mut values = s.environment(&staging).unwrap().values.clone();
+        values[0]["value"] = "https://stage.example.com".into();
+        s.update_environment(&staging, None, Some(values))
+    });
+    let before = r.rev("HEAD");
+    r.sandbox.git_ok(&r.repo, ["pull", "-q", "--ff-only"]);
+    let diff = r
+        .sandbox
+        .git_ok(&r.repo, ["diff", "--name-only", &before, "HEAD"]);
+    assert_eq!(diff, format!(".postman/resources.yaml\n{moved}\n"));
+    let resources = read(&r, ".postman/resources.yaml");
+    assert!(resources.contains(&format!("../{moved}: {staging}\n")), "{resources}");
+}

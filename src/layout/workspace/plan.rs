@@ -207,18 +207,19 @@ trait Object {
     }
 }
 
-macro_rules! object {
-    ($type:ty, $kind:literal) => {
-        impl Object for $type {
-            const KIND: &'static str = $kind;
-            fn id(&self) -> Option<&str> {
-                self.id.as_deref()
-            }
-        }
-    };
-}
+impl Object for Environment {
+    const KIND: &'static str = "environment";
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
 
-object!(Environment, "environment");
+    /// By its name (in the file, not the file's name), else by the same variables: a new
+    /// environment would lose every secret value git does not hold.
+    fn moved_from(&self, live: &Environment) -> bool {
+        let keys = |e: &Environment| e.values.iter().map(|v| v.key.clone()).collect::<Vec<_>>();
+        self.name == live.name || (!self.values.is_empty() && keys(self) == keys(live))
+    }
+}
 
 impl Object for Spec {
     const KIND: &'static str = "spec";
@@ -570,6 +571,16 @@ fn is_single(path: &str) -> bool {
     spec::is_spec_file(path.rsplit('/').next().unwrap_or(path))
 }
 
+/// Where an object git moved now lives: its path is its `cloudResources` entry.
+fn remap<T: Object>(kind: Kind, p: &Found<T>, l: Option<&T>, moved: bool) -> Option<Write> {
+    let id = l?.id()?.to_string();
+    moved.then(|| Write::Remap {
+        kind,
+        path: p.path.clone(),
+        id,
+    })
+}
+
 fn collections(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.collections, &cx.live.collections, cx.created)?;
     for Pair {
@@ -578,13 +589,7 @@ fn collections(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
         moved,
     } in pairs
     {
-        if let Some(id) = l.and_then(|l| l.id.clone()).filter(|_| moved) {
-            out.push(Write::Remap {
-                kind: Kind::Collections,
-                path: p.path.clone(),
-                id,
-            });
-        }
+        out.extend(remap(Kind::Collections, p, l, moved));
         let bad = |e: &dyn std::fmt::Display| Error::Collection {
             path: p.path.clone(),
             message: e.to_string(),
@@ -628,9 +633,12 @@ fn same_collection(a: &Collection, b: &Collection) -> bool {
 fn environments(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.environments, &cx.live.environments, cx.created)?;
     for Pair {
-        pushed: p, live: l, ..
+        pushed: p,
+        live: l,
+        moved,
     } in pairs
     {
+        out.extend(remap(Kind::Environments, p, l, moved));
         let (path, name, values) = (p.path.clone(), p.value.name.clone(), p.value.values.clone());
         match l {
             None => out.push(Write::CreateEnvironment { path, name, values }),
