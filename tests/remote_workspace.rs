@@ -811,5 +811,8 @@ fn an_environment_file_git_moved_stays_the_same_environment_with_its_secrets() {
         .git_ok(&r.repo, ["diff", "--name-only", &before, "HEAD"]);
     assert_eq!(diff, format!(".postman/resources.yaml\n{moved}\n"));
     let resources = read(&r, ".postman/resources.yaml");
-    assert!(resources.contains(&format!("../{moved}: {staging}\n")), "{resources}");
+    assert!(
+        resources.contains(&format!("../{moved}: {staging}\n")),
+        "{resources}"
+    );
 }

@@ -549,7 +549,9 @@ const SIMILAR: f64 = 0.5;
 fn similarity(a: &[&[u8]], b: &[&[u8]]) -> f64 {
     let lines = |parts: &[&[u8]]| -> BTreeMap<Vec<u8>, usize> {
         let mut out = BTreeMap::new();
-        for line in parts.iter().flat_map(|p| p.split(|c| *c == b'\n')) {
+        // A final newline ends the last line; it does not start an empty one.
+        let texts = parts.iter().map(|p| p.strip_suffix(b"\n").unwrap_or(p));
+        for line in texts.flat_map(|t| t.split(|c| *c == b'\n')) {
             *out.entry(line.to_vec()).or_insert(0) += 1;
         }
         out

@@ -203,6 +203,23 @@ fn a_type_change_is_refused_but_postmans_own_mismatch_is_left_alone() {
     assert_eq!(plan(&fetched(&odd), &odd, &no_journal()).unwrap(), vec![]);
 }
 
+#[test]
+fn similarity_counts_shared_lines_as_git_s_rename_detection_does() {
+    let sim = |a: &str, b: &str| similarity(&[a.as_bytes()], &[b.as_bytes()]);
+    assert_eq!(sim("a\nb\n", "a\nb\n"), 1.0);
+    assert_eq!(sim("a\nb\n", "a\nc\n"), 0.5);
+    assert_eq!(
+        sim("openapi: 3.0.0\n", "openapi: 3.1.0\n"),
+        0.0,
+        "no empty last line"
+    );
+    assert_eq!(
+        similarity(&[b"a\n", b"b\n"], &[b"a\nb"]),
+        1.0,
+        "parts joined"
+    );
+}
+
 const STATUS: &str = r#"{"asyncapi": "3.0.0", "info": {"title": "S", "version": "1"}}"#;
 
 #[test]
