@@ -205,6 +205,7 @@ fn a_type_change_is_refused_but_postmans_own_mismatch_is_left_alone() {
 
 #[test]
 fn similarity_counts_shared_lines_as_git_s_rename_detection_does() {
+    use super::pair::similarity;
     let sim = |a: &str, b: &str| similarity(&[a.as_bytes()], &[b.as_bytes()]);
     assert_eq!(sim("a\nb\n", "a\nb\n"), 1.0);
     assert_eq!(sim("a\nb\n", "a\nc\n"), 0.5);
