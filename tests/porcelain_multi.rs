@@ -91,8 +91,8 @@ fn two_apis_by_directories_fetch_and_push_only_their_own_files() {
         "status asks Postman once per API"
     );
     for row in [
-        format!("payments  {payments}  main"),
-        format!("sms       {sms}  main"),
+        format!("payments  api   {payments}  main"),
+        format!("sms       api   {sms}  main"),
     ] {
         assert!(table.contains(&row), "{row:?} not in\n{table}");
     }

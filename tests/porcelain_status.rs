@@ -45,10 +45,10 @@ fn status_follows_a_connection_through_its_life() {
     assert_eq!(
         table,
         format!(
-            "REMOTE   {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED  NOT PUSHED  NOT MERGED  POSTMAN\n\
-             postman  {api}  main    postman/schemas/index.yaml  postman/collections  never         -           -           not-fetched\n\
+            "REMOTE   KIND  {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED  NOT PUSHED  NOT MERGED  POSTMAN\n\
+             postman  api   {api}  main    postman/schemas/index.yaml  postman/collections  never         -           -           not-fetched\n\
              postman: nothing fetched yet: git fetch postman\n",
-            api_column("API")
+            api_column("ID")
         )
     );
 
@@ -83,10 +83,10 @@ fn status_follows_a_connection_through_its_life() {
     assert_eq!(
         table,
         format!(
-            "REMOTE   {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED          NOT PUSHED  NOT MERGED  POSTMAN\n\
-             postman  {api}  main    postman/schemas/index.yaml  postman/collections  {time}  1 commit    0 commits   changed\n\
+            "REMOTE   KIND  {}  BRANCH  SCHEMA                      COLLECTIONS          LAST FETCHED          NOT PUSHED  NOT MERGED  POSTMAN\n\
+             postman  api   {api}  main    postman/schemas/index.yaml  postman/collections  {time}  1 commit    0 commits   changed\n\
              postman: Postman changed since the last fetch: git fetch postman\n",
-            api_column("API")
+            api_column("ID")
         )
     );
     // --offline asks nothing.

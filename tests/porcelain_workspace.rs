@@ -299,10 +299,15 @@ fn status_doctor_and_disconnect_of_a_workspace_remote() {
     write_files(&clone, &[("notes.txt", "x\n")]);
     commit_all(&sandbox, &clone, "notes");
     let table = postman_ok(&sandbox, &clone, &["status"]);
+    let id = format!("{:<width$}", "ID", width = ws.len());
+    assert!(
+        table.starts_with(&format!("REMOTE  KIND       {id}  BRANCH  SCHEMA         ")),
+        "the kind of remote is told, not an API: {table}"
+    );
     let row = table.lines().nth(1).unwrap();
     assert!(
         row.starts_with(&format!(
-            "origin  {ws}  main    postman/specs  postman/collections  "
+            "origin  workspace  {ws}  main    postman/specs  postman/collections  "
         )),
         "{table}"
     );

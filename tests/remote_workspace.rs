@@ -477,3 +477,342 @@ fn a_repository_the_desktop_app_wrote_is_kept_byte_for_byte() {
     );
     kept("after a push");
 }
+
+const GENERATED: &str = "Payments API (generated)";
+
+/// Whether Postman lists collection `uid` as generated from spec `spec` (what its
+/// `GET /specs/{id}/generations/collection` serves).
+fn linked(r: &Remote, spec: &str, uid: &str) -> bool {
+    r.fake.with_state(|s| {
+        s.spec(spec)
+            .unwrap()
+            .generated
+            .iter()
+            .any(|g| g.collection == uid)
+            && s.collection(uid).is_some()
+    })
+}
+
+/// `git ls-tree -r` of HEAD in the clone and in a fresh clone are the same, but for
+/// `except` (a `.postman/resources.yaml` the user left mapping an old path, which the
+/// fresh clone maps anew).
+fn a_fresh_clone_equals_head(r: &Remote, dir: &str, except: &[&str]) {
+    r.clone_into(dir);
+    let listing = |repo: &std::path::Path| -> Vec<String> {
+        let out = r.sandbox.git_ok(repo, ["ls-tree", "-r", "HEAD"]);
+        out.lines()
+            .filter(|l| except.iter().all(|e| !l.ends_with(&format!("\t{e}"))))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(listing(&r.sandbox.join(dir)), listing(&r.repo));
+}
+
+#[test]
+fn a_generated_collection_keeps_its_link_through_pushes_of_either_side() {
+    let r = cloned();
+    let uid = collection_uid(&r, GENERATED);
+    let payments = r.spec_id("payments");
+    assert!(linked(&r, &payments, &uid));
+
+    // The collection's side: a request edited, then its directory renamed with git mv.
+    let create = format!("postman/collections/{GENERATED}/payments/Create a payment.request.yaml");
+    write(
+        &r,
+        &create,
+        &read(&r, &create).replace("method: POST", "method: PUT"),
+    );
+    commit_all(&r, "a request");
+    push_sends(&r, &[format!("PUT /collections/{uid}")]);
+    assert!(linked(&r, &payments, &uid), "after a request's edit");
+
+    let renamed = "postman/collections/Payments (generated)";
+    r.sandbox.git_ok(
+        &r.repo,
+        ["mv", &format!("postman/collections/{GENERATED}"), renamed],
+    );
+    commit_all(&r, "rename the collection");
+    push_sends(&r, &[format!("PUT /collections/{uid}")]);
+    assert!(linked(&r, &payments, &uid), "after its directory's rename");
+    assert_eq!(collection_uid(&r, "Payments (generated)"), uid);
+    a_fresh_clone_equals_head(&r, "fresh", &[".postman/resources.yaml"]);
+    let fresh = read_in(&r.sandbox.join("fresh"), ".postman/resources.yaml");
+    assert!(fresh.contains(&format!("../{renamed}: {uid}\n")), "{fresh}");
+
+    // The spec's side: its ROOT edited.
+    let index = "postman/specs/payments/index.yaml";
+    write(
+        &r,
+        index,
+        &read(&r, index).replace("api.example.com/v1", "api.example.com/v2"),
+    );
+    commit_all(&r, "the spec");
+    push_sends(&r, &[format!("PATCH /specs/{payments}/files/index.yaml")]);
+    assert!(linked(&r, &payments, &uid), "after the spec's edit");
+
+    // So `git postman sync` syncs that collection rather than generating another.
+    let out = r.sandbox.git_ok(&r.repo, ["postman", "sync", "payments"]);
+    assert!(
+        out.starts_with(&format!(
+            "Synced collection \"Payments (generated)\" ({uid}) with spec \"payments\".\n"
+        )),
+        "{out}"
+    );
+    let count = r.fake.with_state(|s| s.workspace_collections(&r.id).len());
+    assert_eq!(count, 2, "no second generated collection");
+}
+
+/// `git pull` after a push: nothing to take.
+fn pull_is_up_to_date(r: &Remote) {
+    let out = r.sandbox.git_ok(&r.repo, ["pull", "--ff-only"]);
+    assert_eq!(out, "Already up to date.\n");
+}
+
+/// The files of spec `id` in Postman: path -> whether it is the ROOT.
+fn spec_files(r: &Remote, id: &str) -> Vec<(String, bool)> {
+    r.fake.with_state(|s| {
+        let spec = s.spec(id).unwrap();
+        spec.files
+            .values()
+            .map(|f| (f.path.clone(), f.root))
+            .collect()
+    })
+}
+
+#[test]
+fn spec_files_git_moved_and_a_new_root_are_one_property_patches() {
+    let r = cloned();
+    let payments = r.spec_id("payments");
+    let dir = "postman/specs/payments";
+    let money_id = r.fake.with_state(|s| {
+        s.spec(&payments).unwrap().files["components/schemas/Money.yaml"]
+            .id
+            .clone()
+    });
+
+    // A file renamed in its folder: one PATCH {name}, the same file in Spec Hub.
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            &format!("{dir}/components/schemas/Money.yaml"),
+            &format!("{dir}/components/schemas/Amount.yaml"),
+        ],
+    );
+    commit_all(&r, "rename a file");
+    push_sends(
+        &r,
+        &[format!(
+            "PATCH /specs/{payments}/files/components/schemas/Money.yaml"
+        )],
+    );
+    let amount = r.fake.with_state(|s| {
+        let files = &s.spec(&payments).unwrap().files;
+        assert!(!files.contains_key("components/schemas/Money.yaml"));
+        files["components/schemas/Amount.yaml"].id.clone()
+    });
+    assert_eq!(amount, money_id);
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "after-rename", &[]);
+
+    // The ROOT renamed with git mv alone: still the ROOT, one PATCH {name}.
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            &format!("{dir}/index.yaml"),
+            &format!("{dir}/openapi.yaml"),
+        ],
+    );
+    commit_all(&r, "rename the root");
+    push_sends(&r, &[format!("PATCH /specs/{payments}/files/index.yaml")]);
+    assert!(spec_files(&r, &payments).contains(&("openapi.yaml".into(), true)));
+    pull_is_up_to_date(&r);
+    // The pushed .postman/resources.yaml still maps index.yaml; a clone maps the ROOT.
+    a_fresh_clone_equals_head(&r, "after-root-rename", &[".postman/resources.yaml"]);
+    let fresh = read_in(
+        &r.sandbox.join("after-root-rename"),
+        ".postman/resources.yaml",
+    );
+    assert!(
+        fresh.contains(&format!("../{dir}/openapi.yaml: {payments}\n")),
+        "{fresh}"
+    );
+
+    // Another file made the ROOT where Native Git records it: created, then one
+    // PATCH {type: ROOT}; Postman makes the old ROOT DEFAULT.
+    let v2 = read(&r, &format!("{dir}/openapi.yaml")).replace("version: 1.0.0", "version: 2.0.0");
+    write(&r, &format!("{dir}/v2.yaml"), &v2);
+    std::fs::write(
+        r.repo.join(".postman/resources.yaml"),
+        fresh.replace("/openapi.yaml:", "/v2.yaml:"),
+    )
+    .unwrap();
+    commit_all(&r, "a new root");
+    push_sends(
+        &r,
+        &[
+            format!("POST /specs/{payments}/files"),
+            format!("PATCH /specs/{payments}/files/v2.yaml"),
+        ],
+    );
+    let files = spec_files(&r, &payments);
+    assert!(files.contains(&("v2.yaml".into(), true)), "{files:?}");
+    assert!(files.contains(&("openapi.yaml".into(), false)), "{files:?}");
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "after-new-root", &[]);
+
+    // Two ROOTs, or none: refused before anything is sent, naming the spec.
+    let resources = read(&r, ".postman/resources.yaml");
+    let two = resources.replace(
+        &format!("../{dir}/v2.yaml: {payments}\n"),
+        &format!("../{dir}/v2.yaml: {payments}\n    ../{dir}/openapi.yaml: {payments}\n"),
+    );
+    assert_ne!(two, resources);
+    std::fs::write(r.repo.join(".postman/resources.yaml"), two).unwrap();
+    commit_all(&r, "two roots");
+    let stderr = r.push_refused(&["push"]);
+    assert!(
+        stderr.contains(&format!(
+            "maps more than one file of the spec {dir} (one ROOT per spec)"
+        )),
+        "{stderr}"
+    );
+    r.sandbox
+        .git_ok(&r.repo, ["reset", "-q", "--hard", "HEAD^"]);
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "rm",
+            "-q",
+            &format!("{dir}/v2.yaml"),
+            &format!("{dir}/openapi.yaml"),
+        ],
+    );
+    commit_all(&r, "no root");
+    let stderr = r.push_refused(&["push"]);
+    assert!(stderr.contains(&format!("({dir}: no ROOT: ")), "{stderr}");
+}
+
+/// Renaming a one-file spec's file renames the spec (`PATCH /specs/{id} {name}`): the
+/// layout names the file after the spec, and a new spec would lose the spec's version
+/// tags and the link of the collections generated from it.
+#[test]
+fn a_one_file_spec_git_moved_is_renamed_keeping_its_version_tags() {
+    let r = cloned();
+    let events = r.spec_id("events");
+    r.fake
+        .with_state(|s| s.create_version_tag(&events, "v1").unwrap());
+    r.sandbox.git_ok(
+        &r.repo,
+        [
+            "mv",
+            "postman/specs/events.json",
+            "postman/specs/payment-events.json",
+        ],
+    );
+    commit_all(&r, "rename the spec");
+    push_sends(&r, &[format!("PATCH /specs/{events}")]);
+    r.fake.with_state(|s| {
+        let spec = s.spec(&events).unwrap();
+        assert_eq!(spec.name, "payment-events");
+        assert_eq!(spec.tags.len(), 1, "its version tag kept");
+    });
+    assert_eq!(r.fake.with_state(|s| s.ws.specs.len()), 2);
+    pull_is_up_to_date(&r);
+    a_fresh_clone_equals_head(&r, "fresh", &[".postman/resources.yaml"]);
+    let fresh = read_in(&r.sandbox.join("fresh"), ".postman/resources.yaml");
+    assert!(
+        fresh.contains(&format!("../postman/specs/payment-events.json: {events}\n")),
+        "{fresh}"
+    );
+}
+
+/// Spec Hub's API sets a spec's type only when it creates the spec
+/// (`PATCH /specs/{id}` takes only a name), so a ROOT edited to another version is
+/// refused in one line naming the file, and nothing is sent.
+#[test]
+fn a_spec_type_change_is_refused_naming_the_file_and_why() {
+    let r = cloned();
+    let index = "postman/specs/payments/index.yaml";
+    write(
+        &r,
+        index,
+        &read(&r, index).replace("openapi: 3.0.3", "openapi: 3.1.0"),
+    );
+    commit_all(&r, "OpenAPI 3.1");
+    let stderr = r.push_refused(&["push"]);
+    let line = stderr.lines().find(|l| l.contains("[remote rejected]"));
+    assert!(
+        line.is_some_and(|l| l.contains(&format!(
+            "({index}: makes spec \"payments\" OPENAPI:3.1, but Spec Hub has it as OPENAPI:3.0 and its API cannot change a spec's type"
+        ))),
+        "{stderr}"
+    );
+}
+
+/// Spec Hub gives a version tag no date; its commit is dated by the tagged files' latest
+/// `updatedAt`, which every clone reads the same, so every clone has the same ids.
+#[test]
+fn a_version_tag_is_dated_by_its_files_and_the_same_on_every_clone() {
+    let r = cloned();
+    let payments = r.spec_id("payments");
+    r.change_in_postman("type: integer\n");
+    let tagged_at = r.fake.with_state(|s| {
+        s.create_version_tag(&payments, "v1").unwrap();
+        let spec = s.spec(&payments).unwrap();
+        spec.files
+            .values()
+            .map(|f| f.updated_at.clone())
+            .max()
+            .unwrap()
+    });
+    // Postman changes after the tag: the tag's date stays the files' as tagged.
+    r.change_in_postman("type: number\n");
+    r.clone_into("one");
+    r.clone_into("two");
+    let date = |dir: &str| {
+        let repo = r.sandbox.join(dir);
+        let date = r.sandbox.git_ok(&repo, ["log", "-1", "--format=%cI", "v1"]);
+        (date, r.sandbox.rev(&repo, "v1^{}"))
+    };
+    let (one, two) = (date("one"), date("two"));
+    assert_eq!(one, two);
+    assert_eq!(
+        one.0.trim_end(),
+        format!("{}Z", tagged_at.trim_end_matches(".000Z"))
+    );
+}
+
+/// An environment file git moved is the same environment (its `name:` says so): updated,
+/// never deleted and created again, which would lose the secret values git does not hold.
+#[test]
+fn an_environment_file_git_moved_stays_the_same_environment_with_its_secrets() {
+    let r = cloned();
+    let staging = environment_uid(&r, "Staging");
+    let moved = "postman/environments/Stage.environment.yaml";
+    r.sandbox.git_ok(&r.repo, ["mv", STAGING, moved]);
+    commit_all(&r, "rename the environment's file");
+    push_sends(&r, &[]);
+    assert_eq!(secret_in_postman(&r, &staging), SAMPLE_SECRET);
+    assert_eq!(r.fake.with_state(|s| s.ws.environments.len()), 1);
+
+    // Postman's next change to it lands in the file where the user put it (and the
+    // commit maps it there: the pushed .postman/resources.yaml still named the old file).
+    r.fake.with_state(|s| {
+        let mut values = s.environment(&staging).unwrap().values.clone();
+        values[0]["value"] = "https://stage.example.com".into();
+        s.update_environment(&staging, None, Some(values))
+    });
+    let before = r.rev("HEAD");
+    r.sandbox.git_ok(&r.repo, ["pull", "-q", "--ff-only"]);
+    let diff = r
+        .sandbox
+        .git_ok(&r.repo, ["diff", "--name-only", &before, "HEAD"]);
+    assert_eq!(diff, format!(".postman/resources.yaml\n{moved}\n"));
+    let resources = read(&r, ".postman/resources.yaml");
+    assert!(
+        resources.contains(&format!("../{moved}: {staging}\n")),
+        "{resources}"
+    );
+}

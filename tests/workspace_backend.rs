@@ -340,6 +340,8 @@ fn a_tag_push_tags_each_changed_spec_and_versions_read_back() {
         .collect();
     assert_eq!(names, [("v1", 2), ("v2", 1)]);
     let v1 = tags::read_version(&t.client, &live, &versions[0]).unwrap();
+    assert!(v1.updated_at.is_some(), "dated by its files");
+    let v1 = v1.workspace;
     let spec = v1.specs.iter().find(|s| s.name == "payments").unwrap();
     let tagged = spec.files.iter().find(|f| f.path == money).unwrap();
     assert_eq!(tagged.content, old.as_bytes(), "as tagged, not as now");

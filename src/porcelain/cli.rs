@@ -204,7 +204,8 @@ pub struct MigrateArgs {
 /// Show every connected API: mapping, last fetch, what is not pushed or not fetched.
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Show every connected API: its remote, branch and mapping, the \
+    long_about = "Show every connected API: its remote, its kind (KIND: api for the API \
+Builder, workspace for a Postman v12 workspace) and id, branch and mapping, the \
 time of the Postman state last fetched, the commits not pushed to Postman, the fetched \
 commits not merged yet, and whether Postman changed since the last fetch (one small \
 request per API: the API's updatedAt). Workspace remotes are shown too (--json: under \

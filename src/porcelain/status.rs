@@ -383,7 +383,8 @@ fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<(
     }
     let header = [
         "REMOTE",
-        "API",
+        "KIND",
+        "ID",
         "BRANCH",
         "SCHEMA",
         "COLLECTIONS",
@@ -396,8 +397,14 @@ fn print_table(out: &mut dyn Write, statuses: &[ApiStatus]) -> std::io::Result<(
     let rows: Vec<Vec<String>> = statuses
         .iter()
         .map(|s| {
+            // One word a script can match: `api` (API Builder) or `workspace` (v12).
+            let kind = match &s.api_id {
+                Some(_) => "api",
+                None => "workspace",
+            };
             vec![
                 s.remote.clone(),
+                kind.to_string(),
                 s.api_id
                     .clone()
                     .or_else(|| s.workspace_id.clone())

@@ -7,8 +7,10 @@
 //! Nothing is planned unless the whole commit validates ([`super::read::workspace`]: parse
 //! errors by file and line, spec types, one ROOT, 10 MB, names) and names this workspace.
 //!
-//! Which live object a file is: its `cloudResources` id, else the id the push journal
-//! recorded for its path (`created`: a create whose push stopped later), else it is new.
+//! Which live object a file is (`plan/pair.rs`): its `cloudResources` id, else the id the push
+//! journal recorded for its path (`created`: a create whose push stopped later), else the
+//! one git moved there (renamed, never re-created), else it is new. A spec's type is set
+//! when Spec Hub creates it: a push that changes it is refused.
 //! Secrets: a variable git holds no value for ([`Variable::value`] `None`) is compared and
 //! sent as "keep Postman's", never as empty.
 
@@ -17,8 +19,12 @@ use std::collections::BTreeMap;
 use super::read::{self, Pushed};
 use super::state::{Collection, Environment, Found, Spec, Variable, Workspace};
 use super::write::same_id;
-use super::{spec, File, RESOURCES_FILE};
+use super::{spec, File, Kind, RESOURCES_FILE};
 use crate::layout::collection;
+
+mod pair;
+
+use pair::{moved_files, pair, Object, Pair};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,6 +47,13 @@ pub enum Error {
     },
     #[error("{path}: not UTF-8 text, which Spec Hub stores: {message}")]
     NotText { path: String, message: String },
+    #[error("{path}: makes spec {name:?} {to}, but Spec Hub has it as {from} and its API cannot change a spec's type (PATCH /specs/{{id}} takes only a name): keep the {from} version, or add the {to} one as a new spec")]
+    TypeChange {
+        path: String,
+        name: String,
+        from: String,
+        to: String,
+    },
     #[error("{path}: the collection cannot be sent: {message}")]
     Collection { path: String, message: String },
 }
@@ -72,6 +85,17 @@ pub enum Write {
         spec_id: String,
         path: String,
         content: String,
+    },
+    /// `PATCH /specs/{id} {name}`: a spec git moved to a new name.
+    RenameSpec {
+        id: String,
+        name: String,
+    },
+    /// `PATCH {name}` of the file at `path`: git moved it within its folder.
+    RenameSpecFile {
+        spec_id: String,
+        path: String,
+        name: String,
     },
     /// `PATCH {type: ROOT}`: Postman makes the previous ROOT `DEFAULT`.
     SetRoot {
@@ -118,6 +142,15 @@ pub enum Write {
     },
     PutGlobals {
         values: Vec<Variable>,
+    },
+    /// An object git moved (`git mv`) now lives at `path` (its `cloudResources` entry:
+    /// a spec's file or its ROOT, a collection's directory), which the pushed
+    /// `.postman/resources.yaml` does not map to it yet. Nothing is sent: it is where
+    /// R's Postman view keeps the object.
+    Remap {
+        kind: Kind,
+        path: String,
+        id: String,
     },
 }
 
@@ -168,78 +201,6 @@ struct Cx<'a> {
     created: &'a BTreeMap<String, String>,
 }
 
-/// An object a push creates, updates or deletes.
-trait Object {
-    const KIND: &'static str;
-    fn id(&self) -> Option<&str>;
-}
-
-macro_rules! object {
-    ($type:ty, $kind:literal) => {
-        impl Object for $type {
-            const KIND: &'static str = $kind;
-            fn id(&self) -> Option<&str> {
-                self.id.as_deref()
-            }
-        }
-    };
-}
-
-object!(Spec, "spec");
-object!(Collection, "collection");
-object!(Environment, "environment");
-
-/// Pushed objects with their live counterparts, and the live objects no pushed one claims.
-type Paired<'a, T> = (Vec<(&'a Found<T>, Option<&'a T>)>, Vec<&'a T>);
-
-/// Pairs each pushed object with its live counterpart (by id, else by the journal's id
-/// for its path) and returns the live objects no pushed one claims.
-fn pair<'a, T: Object>(
-    pushed: &'a [Found<T>],
-    live: &'a [T],
-    created: &BTreeMap<String, String>,
-) -> Result<Paired<'a, T>, Error> {
-    let mut claimed: BTreeMap<usize, &str> = BTreeMap::new();
-    let mut pairs = Vec::new();
-    for p in pushed {
-        let journaled = created.get(&p.path).map(String::as_str);
-        let Some(id) = p.value.id().or(journaled) else {
-            pairs.push((p, None));
-            continue;
-        };
-        let found = live
-            .iter()
-            .position(|l| l.id().is_some_and(|lid| same_id(lid, id)));
-        match found {
-            Some(i) => {
-                if let Some(other) = claimed.insert(i, &p.path) {
-                    return Err(Error::Twice {
-                        path: p.path.clone(),
-                        other: other.to_string(),
-                        kind: T::KIND,
-                        id: id.to_string(),
-                    });
-                }
-                pairs.push((p, Some(&live[i])));
-            }
-            // Created by the stopped push, deleted since: create it again.
-            None if p.value.id().is_none() => pairs.push((p, None)),
-            None => {
-                return Err(Error::Gone {
-                    path: p.path.clone(),
-                    kind: T::KIND,
-                    id: id.to_string(),
-                })
-            }
-        }
-    }
-    let gone = (0..live.len())
-        .filter(|i| !claimed.contains_key(i))
-        .map(|i| &live[i])
-        .collect();
-    Ok((pairs, gone))
-}
-
 fn text(path: &str, bytes: &[u8]) -> Result<String, Error> {
     String::from_utf8(bytes.to_vec()).map_err(|e| Error::NotText {
         path: path.to_string(),
@@ -249,78 +210,34 @@ fn text(path: &str, bytes: &[u8]) -> Result<String, Error> {
 
 fn specs(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.specs, &cx.live.specs, cx.created)?;
-    for (p, l) in pairs {
-        let file_path = |f: &str| match is_single(&p.path) {
-            true => p.path.clone(),
-            false => format!("{}/{f}", p.path),
-        };
-        let Some(l) = l else {
-            let files = p
-                .value
-                .files
-                .iter()
-                .map(|f| {
-                    Ok(NewFile {
-                        path: f.path.clone(),
-                        content: text(&file_path(&f.path), &f.content)?,
-                        root: f.root,
+    for Pair {
+        pushed: p,
+        live: l,
+        moved,
+    } in pairs
+    {
+        match l {
+            Some(l) => update_spec(cx, p, l, moved, out)?,
+            None => {
+                let files = p
+                    .value
+                    .files
+                    .iter()
+                    .map(|f| {
+                        Ok(NewFile {
+                            path: f.path.clone(),
+                            content: text(&repo_path(p, &f.path), &f.content)?,
+                            root: f.root,
+                        })
                     })
-                })
-                .collect::<Result<_, Error>>()?;
-            out.push(Write::CreateSpec {
-                path: p.path.clone(),
-                name: p.value.name.clone(),
-                spec_type: p.value.spec_type.clone(),
-                files,
-            });
-            continue;
-        };
-        let spec_id = l.id.clone().unwrap_or_default();
-        let mut files = p.value.files.clone();
-        // A one-file spec is `<name>.<ext>` in git whatever its file is called in Spec
-        // Hub (`index.yaml`): the same file, not a new one.
-        if let ([mine], [theirs]) = (files.as_mut_slice(), l.files.as_slice()) {
-            if is_single(&p.path) {
-                mine.path = theirs.path.clone();
+                    .collect::<Result<_, Error>>()?;
+                out.push(Write::CreateSpec {
+                    path: p.path.clone(),
+                    name: p.value.name.clone(),
+                    spec_type: p.value.spec_type.clone(),
+                    files,
+                });
             }
-        }
-        let mut root = None;
-        for f in &files {
-            let content = text(&file_path(&f.path), &f.content)?;
-            let (spec_id, path) = (spec_id.clone(), f.path.clone());
-            match l.files.iter().find(|lf| lf.path == f.path) {
-                None => out.push(Write::CreateSpecFile {
-                    spec_id,
-                    path,
-                    content,
-                }),
-                Some(lf) if lf.content != f.content => out.push(Write::UpdateSpecFile {
-                    spec_id,
-                    path,
-                    content,
-                }),
-                Some(_) => {}
-            }
-            let was_root = l.files.iter().any(|lf| lf.path == f.path && lf.root);
-            if f.root && !was_root {
-                root = Some(f.path.clone());
-            }
-        }
-        if let Some(path) = root {
-            out.push(Write::SetRoot {
-                spec_id: spec_id.clone(),
-                path,
-            });
-        }
-        for lf in l
-            .files
-            .iter()
-            .filter(|lf| files.iter().all(|f| f.path != lf.path))
-        {
-            out.push(Write::DeleteSpecFile {
-                spec_id: spec_id.clone(),
-                path: lf.path.clone(),
-            });
         }
     }
     out.extend(gone.into_iter().map(|s: &Spec| Write::DeleteSpec {
@@ -330,14 +247,154 @@ fn specs(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The repository path of file `path` (its Spec Hub path) of the spec found at `p`.
+fn repo_path(p: &Found<Spec>, path: &str) -> String {
+    match is_single(&p.path) {
+        true => p.path.clone(),
+        false => format!("{}/{path}", p.path),
+    }
+}
+
+/// The writes that make live spec `l` hold `p`: its name when git moved it, new files,
+/// files git moved inside their folder (`PATCH {name}`), contents, the ROOT (each its
+/// own one-property call), deleted files.
+fn update_spec(
+    cx: &Cx,
+    p: &Found<Spec>,
+    l: &Spec,
+    moved: bool,
+    out: &mut Vec<Write>,
+) -> Result<(), Error> {
+    check_type(p, l)?;
+    let spec_id = l.id.clone().unwrap_or_default();
+    if moved && p.value.name != l.name {
+        out.push(Write::RenameSpec {
+            id: spec_id.clone(),
+            name: p.value.name.clone(),
+        });
+    }
+    let mut files = p.value.files.clone();
+    // A one-file spec is `<name>.<ext>` in git whatever its file is called in Spec
+    // Hub (`index.yaml`): the same file, not a new one.
+    if let ([mine], [theirs]) = (files.as_mut_slice(), l.files.as_slice()) {
+        if is_single(&p.path) {
+            mine.path = theirs.path.clone();
+        }
+    }
+    let entry = match files.iter().find(|f| f.root) {
+        Some(root) if !is_single(&p.path) => repo_path(p, &root.path),
+        _ => p.path.clone(),
+    };
+    let mapped = cx.pushed.resources.cloud.get(&Kind::Specs);
+    let mapped = mapped.and_then(|m| m.get(&entry));
+    if !mapped.is_some_and(|id| same_id(id, &spec_id)) && !cx.created.contains_key(&p.path) {
+        out.push(Write::Remap {
+            kind: Kind::Specs,
+            path: entry,
+            id: spec_id.clone(),
+        });
+    }
+    let renamed = moved_files(&files, &l.files);
+    let mut root = None;
+    for (i, f) in files.iter().enumerate() {
+        let content = text(&repo_path(p, &f.path), &f.content)?;
+        let (spec_id, path) = (spec_id.clone(), f.path.clone());
+        let before = match l.files.iter().find(|lf| lf.path == f.path) {
+            Some(lf) => Some(lf),
+            None => renamed.get(&i).map(|j| &l.files[*j]),
+        };
+        match before {
+            None => out.push(Write::CreateSpecFile {
+                spec_id,
+                path,
+                content,
+            }),
+            Some(lf) => {
+                if lf.path != f.path {
+                    out.push(Write::RenameSpecFile {
+                        spec_id: spec_id.clone(),
+                        path: lf.path.clone(),
+                        name: file_name(&f.path).to_string(),
+                    });
+                }
+                if lf.content != f.content {
+                    out.push(Write::UpdateSpecFile {
+                        spec_id,
+                        path,
+                        content,
+                    });
+                }
+            }
+        }
+        if f.root && !before.is_some_and(|lf| lf.root) {
+            root = Some(f.path.clone());
+        }
+    }
+    if let Some(path) = root {
+        out.push(Write::SetRoot {
+            spec_id: spec_id.clone(),
+            path,
+        });
+    }
+    for (j, lf) in l.files.iter().enumerate() {
+        let kept = files.iter().any(|f| f.path == lf.path) || renamed.values().any(|r| *r == j);
+        if !kept {
+            out.push(Write::DeleteSpecFile {
+                spec_id: spec_id.clone(),
+                path: lf.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a push that changes the spec's type (`openapi: 3.0.3` -> `3.1.0` in its ROOT):
+/// Spec Hub's API sets a type only when it creates a spec. A type Postman's own ROOT
+/// already disagrees with is not this push's change, so it is left alone.
+fn check_type(p: &Found<Spec>, l: &Spec) -> Result<(), Error> {
+    let to = &p.value.spec_type;
+    let held = l.files.iter().find(|f| f.root);
+    let held = held.and_then(|f| spec::spec_type(&f.path, &f.content).ok());
+    if to == &l.spec_type || held.as_ref() == Some(to) {
+        return Ok(());
+    }
+    let root = p.value.files.iter().find(|f| f.root);
+    Err(Error::TypeChange {
+        path: root.map_or_else(|| p.path.clone(), |f| repo_path(p, &f.path)),
+        name: l.name.clone(),
+        from: l.spec_type.clone(),
+        to: to.clone(),
+    })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// A spec kept as one file (`postman/specs/<name>.<ext>`), not a directory.
 fn is_single(path: &str) -> bool {
     spec::is_spec_file(path.rsplit('/').next().unwrap_or(path))
 }
 
+/// Where an object git moved now lives: its path is its `cloudResources` entry.
+fn remap<T: Object>(kind: Kind, p: &Found<T>, l: Option<&T>, moved: bool) -> Option<Write> {
+    let id = l?.id()?.to_string();
+    moved.then(|| Write::Remap {
+        kind,
+        path: p.path.clone(),
+        id,
+    })
+}
+
 fn collections(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.collections, &cx.live.collections, cx.created)?;
-    for (p, l) in pairs {
+    for Pair {
+        pushed: p,
+        live: l,
+        moved,
+    } in pairs
+    {
+        out.extend(remap(Kind::Collections, p, l, moved));
         let bad = |e: &dyn std::fmt::Display| Error::Collection {
             path: p.path.clone(),
             message: e.to_string(),
@@ -380,7 +437,13 @@ fn same_collection(a: &Collection, b: &Collection) -> bool {
 
 fn environments(cx: &Cx, out: &mut Vec<Write>) -> Result<(), Error> {
     let (pairs, gone) = pair(&cx.pushed.environments, &cx.live.environments, cx.created)?;
-    for (p, l) in pairs {
+    for Pair {
+        pushed: p,
+        live: l,
+        moved,
+    } in pairs
+    {
+        out.extend(remap(Kind::Environments, p, l, moved));
         let (path, name, values) = (p.path.clone(), p.value.name.clone(), p.value.values.clone());
         match l {
             None => out.push(Write::CreateEnvironment { path, name, values }),

@@ -5,14 +5,15 @@
 //! manage (mocks, flows, documents, a README beside a spec) are ignored.
 //!
 //! Which object a file is comes from `.postman/resources.yaml`: a mapped path keeps its
-//! cloud id (an update), an unmapped one has none (a create). A multi-file spec's ROOT is
-//! its mapped file (see [`mod@super::write`]); an unmapped spec directory's ROOT is its one
-//! OpenAPI/AsyncAPI document.
+//! cloud id (an update), an unmapped one has none (a create, unless the plan finds it
+//! moved). A multi-file spec's ROOT is its mapped file (see [`mod@super::write`]); an
+//! unmapped spec directory's ROOT, or a mapped one's whose mapped file git moved, is its
+//! one OpenAPI/AsyncAPI document.
 //!
 //! A spec's `name` here is its file's stem or its directory's name. For a mapped spec that
 //! says nothing about its name in Spec Hub (the app keeps `openapi.yaml` for a spec named
-//! otherwise, and a fetch keeps the path it finds), so a push should rename a mapped spec
-//! only when its path changed since the base.
+//! otherwise, and a fetch keeps the path it finds), so a push renames a spec only when git
+//! moved it (the plan's rename detection).
 
 use std::collections::BTreeMap;
 
@@ -204,29 +205,37 @@ impl Reader<'_> {
             ));
         }
         let id = recorded.first().map(|(_, id)| (*id).clone());
-        let root = match recorded.first().map(|(p, _)| p.as_str()).filter(|p| *p != dir) {
-            Some(root) => *files.iter().find(|f| f.path == root).ok_or_else(|| {
-                Error::invalid(
-                    root,
-                    format!("is the ROOT of the spec {dir} in {RESOURCES_FILE}, but it is not in the commit"),
-                )
-            })?,
+        let mapped = recorded
+            .first()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| *p != dir);
+        // The mapped ROOT, else (a new spec, or one whose ROOT git moved) its one document.
+        let root = match mapped.and_then(|root| files.iter().find(|f| f.path == root)) {
+            Some(root) => *root,
             None => {
-                let candidates: Vec<&&File> =
-                    files.iter().filter(|f| spec::could_be_root(&f.path, &f.bytes)).collect();
+                let why = match mapped {
+                    Some(root) => {
+                        format!(" ({RESOURCES_FILE} maps {root}, which the commit does not have)")
+                    }
+                    None => String::new(),
+                };
+                let candidates: Vec<&&File> = files
+                    .iter()
+                    .filter(|f| spec::could_be_root(&f.path, &f.bytes))
+                    .collect();
                 match candidates.as_slice() {
                     [one] => **one,
                     [] => {
                         return Err(Error::invalid(
                             dir,
-                            "no ROOT: none of its files is an OpenAPI, Swagger or AsyncAPI document",
+                            format!("no ROOT: none of the spec's files is an OpenAPI, Swagger or AsyncAPI document{why}"),
                         ))
                     }
                     many => {
                         return Err(Error::invalid(
                             dir,
                             format!(
-                                "more than one file could be the ROOT ({}); a spec has exactly one: map it in {RESOURCES_FILE}",
+                                "more than one file could be the spec's ROOT ({}){why}; a spec has exactly one: map it in {RESOURCES_FILE}",
                                 listed(many.iter().map(|f| f.path.as_str()))
                             ),
                         ));

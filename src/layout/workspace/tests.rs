@@ -389,16 +389,25 @@ fn a_push_is_refused_before_anything_is_sent() {
         (commit(&[("postman/specs/a.yaml", "openapi: 2.0.0\n")]), "postman/specs/a.yaml: openapi: \"2.0.0\" is not a version"),
         (
             commit(&[("postman/specs/O/a.yaml", "openapi: 3.0.0\n"), ("postman/specs/O/b.yaml", "openapi: 3.0.0\n")]),
-            "postman/specs/O: more than one file could be the ROOT (postman/specs/O/a.yaml, postman/specs/O/b.yaml)",
+            "postman/specs/O: more than one file could be the spec's ROOT (postman/specs/O/a.yaml, postman/specs/O/b.yaml)",
         ),
         (commit(&[("postman/specs/O/a.yaml", "components: {}\n")]), "postman/specs/O: no ROOT"),
         (
             {
-                let mut c = commit(&[("postman/specs/O/other.yaml", "openapi: 3.0.0\n")]);
+                let mut c = commit(&[("postman/specs/O/other.yaml", "components: {}\n")]);
                 c[0] = file(RESOURCES_FILE, &mapped_root);
                 c
             },
-            "postman/specs/O/index.yaml: is the ROOT of the spec postman/specs/O",
+            "postman/specs/O: no ROOT: none of the spec's files is an OpenAPI, Swagger or AsyncAPI document (.postman/resources.yaml maps postman/specs/O/index.yaml, which the commit does not have)",
+        ),
+        (
+            {
+                let two = mapped_root.replace("\n    ../postman/specs/O/index.yaml", "\n    ../postman/specs/O/a.yaml: 1d6f6ae1-4a83-4b63-9d1a-0b7d3c4c9e11\n    ../postman/specs/O/index.yaml");
+                let mut c = commit(&[("postman/specs/O/index.yaml", "openapi: 3.0.0\n"), ("postman/specs/O/a.yaml", "components: {}\n")]);
+                c[0] = file(RESOURCES_FILE, &two);
+                c
+            },
+            ".postman/resources.yaml: maps more than one file of the spec postman/specs/O (one ROOT per spec): postman/specs/O/a.yaml, postman/specs/O/index.yaml",
         ),
         (commit(&[("postman/specs/big.yaml", &big)]), "postman/specs/big.yaml: 10485781 bytes, more than the 10485760 bytes (10 MB)"),
         (

@@ -97,7 +97,7 @@ impl Out<'_> {
 }
 
 /// `12345678-<uuid>` and `<uuid>` name the same object.
-pub(super) fn same_id(a: &str, b: &str) -> bool {
+pub fn same_id(a: &str, b: &str) -> bool {
     let bare = |s: &str| {
         s.split_once('-')
             .filter(|(owner, rest)| owner.bytes().all(|c| c.is_ascii_digit()) && rest.len() == 36)

@@ -89,6 +89,16 @@ fn send(client: &Client, ws: &str, w: &Write) -> Result<Option<(String, String)>
         } => {
             client.patch_spec_file(spec_id, path, FilePatch::Content(content))?;
         }
+        Write::RenameSpec { id, name } => {
+            client.rename_spec(id, name)?;
+        }
+        Write::RenameSpecFile {
+            spec_id,
+            path,
+            name,
+        } => {
+            client.patch_spec_file(spec_id, path, FilePatch::Name(name))?;
+        }
         Write::SetRoot { spec_id, path } => {
             client.patch_spec_file(spec_id, path, FilePatch::Type(FileType::Root))?;
         }
@@ -119,6 +129,7 @@ fn send(client: &Client, ws: &str, w: &Write) -> Result<Option<(String, String)>
             let live = client.globals(ws)?;
             client.put_globals(ws, &merged(values, &live))?;
         }
+        Write::Remap { .. } => {}
     }
     Ok(None)
 }

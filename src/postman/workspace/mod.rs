@@ -187,6 +187,9 @@ pub struct TaggedFile {
     pub file_type: Option<FileType>,
     #[serde(default)]
     pub content: String,
+    /// When the file last changed before it was tagged: a tag has no date of its own.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 /// A collection generated from a spec (`GET /specs/{id}/generations/collection`).

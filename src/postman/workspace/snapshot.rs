@@ -42,17 +42,22 @@ pub struct Snapshot {
     /// Objects downloaded (not taken from the cache), for progress.
     pub downloads: usize,
     cache: Cache,
+    /// A version's date (its tagged files' latest `updatedAt`), for a state not read
+    /// from the listings.
+    dated: Option<String>,
 }
 
 impl Snapshot {
-    /// A state not read from the listings (a version tag's files): no cache, so its
-    /// commit's time is 0 (Spec Hub gives a version tag no date) and stays the same.
-    pub fn of_version(state: Workspace, name: &str) -> Snapshot {
+    /// A state not read from the listings (a version tag's files): no cache; its
+    /// commit's time is `updated_at`, the tagged files' latest (Spec Hub gives a version
+    /// tag no date of its own), else 0.
+    pub fn of_version(state: Workspace, name: &str, updated_at: Option<String>) -> Snapshot {
         Snapshot {
             state,
             name: name.to_string(),
             downloads: 0,
             cache: Cache::default(),
+            dated: updated_at,
         }
     }
 }
@@ -190,6 +195,7 @@ pub fn read_opened(
         name: ws.name,
         downloads,
         cache: new,
+        dated: None,
     })
 }
 
@@ -280,13 +286,14 @@ pub struct Identity {
 
 /// The same state gives the same identity on any machine: author and committer
 /// `Postman <workspace-<id>@postman.invalid>`, the time the latest `updatedAt` among the
-/// workspace and everything read (0 when Postman gave none), and a fixed message naming
+/// workspace and everything read, or a version's tagged files (0 when Postman gave none), and a fixed message naming
 /// the workspace (and the version tag, for a tag's commit).
 pub fn identity(snapshot: &Snapshot, version: Option<&str>) -> Identity {
     let c = &snapshot.cache;
     let times = c
         .workspace_updated_at
         .iter()
+        .chain(&snapshot.dated)
         .chain(
             c.spec_files
                 .values()
@@ -330,6 +337,7 @@ mod tests {
             name: "Payments".into(),
             downloads: 0,
             cache,
+            dated: None,
         }
     }
 
@@ -352,6 +360,11 @@ mod tests {
         let reordered = snapshot(&["2026-03-04T05:06:07.000Z", "2026-01-02T00:00:00.000Z"]);
         assert_eq!(identity(&reordered, None), id);
         assert_eq!(identity(&snapshot(&[]), None).time, 0);
+        // A version is dated by its tagged files.
+        let at = "2026-05-06T07:08:09.000Z".to_string();
+        let tagged = Snapshot::of_version(Workspace::default(), "Payments", Some(at));
+        let expected = time::parse("2026-05-06T07:08:09Z").unwrap();
+        assert_eq!(identity(&tagged, Some("v1")).time, expected);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use super::{Client, FileType, TaggedFile};
 use crate::layout::workspace::state::{Spec, SpecFile, Workspace};
+use crate::postman::time;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -64,21 +65,32 @@ pub fn versions(client: &Client, live: &Workspace) -> Result<Vec<Version>, Error
     Ok(out)
 }
 
+/// A version as tagged: the workspace with only its specs, and the latest `updatedAt`
+/// among the tagged files (Spec Hub dates no version tag; its files say when the content
+/// it froze last changed, which is the same on every read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tagged {
+    pub workspace: Workspace,
+    pub updated_at: Option<String>,
+}
+
 /// The workspace as `version` tagged it: only the specs, with their tagged files (name and
 /// type as `live` has them now; Spec Hub keeps neither in a tag).
-pub fn read_version(
-    client: &Client,
-    live: &Workspace,
-    version: &Version,
-) -> Result<Workspace, Error> {
+pub fn read_version(client: &Client, live: &Workspace, version: &Version) -> Result<Tagged, Error> {
     let mut specs = Vec::new();
+    let mut updated_at: Option<String> = None;
     for (spec_id, tag_id) in &version.tags {
         let now = live.specs.iter().find(|s| s.id.as_deref() == Some(spec_id));
-        let mut files: Vec<SpecFile> = client
-            .version_tag_files(spec_id, tag_id)?
+        let read = client.version_tag_files(spec_id, tag_id)?;
+        let latest = read
+            .iter()
+            .filter_map(|f| f.updated_at.clone())
+            .max_by_key(|t| time::parse(t));
+        updated_at = updated_at
             .into_iter()
-            .map(tagged)
-            .collect();
+            .chain(latest)
+            .max_by_key(|t| time::parse(t));
+        let mut files: Vec<SpecFile> = read.into_iter().map(tagged).collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         specs.push(Spec {
             id: Some(spec_id.clone()),
@@ -87,10 +99,13 @@ pub fn read_version(
             files,
         });
     }
-    Ok(Workspace {
-        id: live.id.clone(),
-        specs,
-        ..Workspace::default()
+    Ok(Tagged {
+        workspace: Workspace {
+            id: live.id.clone(),
+            specs,
+            ..Workspace::default()
+        },
+        updated_at,
     })
 }
 

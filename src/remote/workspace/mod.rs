@@ -218,8 +218,8 @@ impl backend::Backend for Workspace {
             name: version.name.clone(),
             tags,
         };
-        let ws = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
-        let read = Snapshot::of_version(ws, &live.read.name);
+        let tagged = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
+        let read = Snapshot::of_version(tagged.workspace, &live.read.name, tagged.updated_at);
         Ok(Some((State::new(read, false), version.clone())))
     }
 

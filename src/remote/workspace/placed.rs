@@ -1,18 +1,27 @@
-//! Where a push's creations live in the pushed tree, as `cloudResources` entries: the
-//! plan's create writes and the ids Postman answered. A fetch over a tree whose
+//! Where a push's creations, and the objects it found moved by git, live in the pushed
+//! tree, as `cloudResources` entries: the plan's create writes with the ids Postman
+//! answered, and its [`Write::Remap`]s. A fetch over a tree whose
 //! `.postman/resources.yaml` has them keeps each object at the user's path.
 
 use crate::layout::workspace::plan::Write;
 use crate::layout::workspace::resources::{self, Cloud};
+use crate::layout::workspace::write::same_id;
 use crate::layout::workspace::{spec, Error, File, Kind, RESOURCES_FILE};
 use crate::remote::backend::RemoteIds;
 
 /// The entries for the objects `plan` created (`created`: repository path -> id): a
 /// spec by its one file or by its ROOT inside its directory, a collection by its
-/// directory, an environment by its file.
+/// directory, an environment by its file; and for the objects it found moved.
 pub fn entries(plan: &[Write], created: &RemoteIds) -> Cloud {
     let mut cloud = Cloud::new();
     for w in plan {
+        if let Write::Remap { kind, path, id } = w {
+            cloud
+                .entry(*kind)
+                .or_default()
+                .insert(path.clone(), id.clone());
+            continue;
+        }
         let (kind, path, entry) = match w {
             Write::CreateSpec { path, files, .. } => {
                 let root = files.iter().find(|f| f.root);
@@ -33,8 +42,8 @@ pub fn entries(plan: &[Write], created: &RemoteIds) -> Cloud {
     cloud
 }
 
-/// `base` with `placed` added to its `.postman/resources.yaml`; `None` when there is
-/// nothing to add.
+/// `base` with `placed` in its `.postman/resources.yaml` (an object it maps elsewhere
+/// moves to its placed path); `None` when there is nothing to add.
 pub fn seed(base: &[File], workspace_id: &str, placed: &Cloud) -> Result<Option<Vec<File>>, Error> {
     if placed.values().all(|m| m.is_empty()) {
         return Ok(None);
@@ -50,6 +59,7 @@ pub fn seed(base: &[File], workspace_id: &str, placed: &Cloud) -> Result<Option<
     for (kind, entries) in placed {
         let mine = cloud.entry(*kind).or_default();
         for (path, id) in entries {
+            mine.retain(|p, old| p == path || !same_id(old, id));
             mine.entry(path.clone()).or_insert_with(|| id.clone());
         }
     }

@@ -387,6 +387,11 @@ impl State {
         for api in self.apis.values_mut() {
             api.collections.retain(|c| *c != uid);
         }
+        // A generated collection's link to its spec goes with it: a collection created
+        // in its place is not generated from the spec, and a sync would make another.
+        for spec in self.ws.specs.values_mut() {
+            spec.generated.retain(|g| g.collection != uid);
+        }
     }
 
     fn touch_apis_holding(&mut self, uid: &str, now: &str) {

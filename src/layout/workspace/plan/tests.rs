@@ -75,7 +75,9 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
     let mut files = edited(&files, "components/schemas.json", |_| "{}".into());
     let main = format!("{dir}/openapi/main.yaml");
     files.retain(|f| f.path != index);
-    files.push(file(&main, "openapi: 3.1.0\npaths: {}\n"));
+    // Not the old ROOT's lines: a new file, not the old one moved.
+    let text = "openapi: 3.1.0\ninfo:\n  title: Orders\n  version: '2'\nservers: []\n";
+    files.push(file(&main, text));
     let files = edited(&files, RESOURCES_FILE, |t| {
         t.replace("openapi/index.yaml", "openapi/main.yaml")
     });
@@ -92,7 +94,7 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
             Write::CreateSpecFile {
                 spec_id: spec_id.clone(),
                 path: "openapi/main.yaml".into(),
-                content: "openapi: 3.1.0\npaths: {}\n".into()
+                content: text.into()
             },
             Write::SetRoot {
                 spec_id: spec_id.clone(),
@@ -103,6 +105,119 @@ fn spec_edits_are_one_property_writes_and_deletions_come_last() {
                 path: "openapi/index.yaml".into()
             },
         ]
+    );
+}
+
+#[test]
+fn what_git_moved_keeps_its_spec_and_file_and_costs_one_property_per_patch() {
+    let ws = live();
+    let (payments, orders) = (
+        ws.specs[0].id.clone().unwrap(),
+        ws.specs[1].id.clone().unwrap(),
+    );
+    let dir = "postman/specs/Orders- v2";
+    let remap = |path: &str, id: &str| Write::Remap {
+        kind: Kind::Specs,
+        path: path.into(),
+        id: id.into(),
+    };
+    let cases: Vec<(&str, String, String, Vec<Write>)> = vec![
+        (
+            "a one-file spec renamed",
+            "postman/specs/Payments.yaml".into(),
+            "postman/specs/Billing.yaml".into(),
+            vec![
+                Write::RenameSpec {
+                    id: payments.clone(),
+                    name: "Billing".into(),
+                },
+                remap("postman/specs/Billing.yaml", &payments),
+            ],
+        ),
+        (
+            "a spec directory renamed",
+            format!("{dir}/"),
+            "postman/specs/Orders/".into(),
+            vec![
+                Write::RenameSpec {
+                    id: orders.clone(),
+                    name: "Orders".into(),
+                },
+                remap("postman/specs/Orders/openapi/index.yaml", &orders),
+            ],
+        ),
+        (
+            "the ROOT renamed in its folder, .postman/resources.yaml left as it was",
+            format!("{dir}/openapi/index.yaml"),
+            format!("{dir}/openapi/main.yaml"),
+            vec![
+                remap(&format!("{dir}/openapi/main.yaml"), &orders),
+                Write::RenameSpecFile {
+                    spec_id: orders.clone(),
+                    path: "openapi/index.yaml".into(),
+                    name: "main.yaml".into(),
+                },
+            ],
+        ),
+        (
+            "a file moved to another folder: Spec Hub renames only within one",
+            format!("{dir}/components/schemas.json"),
+            format!("{dir}/schemas/schemas.json"),
+            vec![
+                Write::CreateSpecFile {
+                    spec_id: orders.clone(),
+                    path: "schemas/schemas.json".into(),
+                    content: "{\"Order\": {\"type\": \"object\"}}".into(),
+                },
+                Write::DeleteSpecFile {
+                    spec_id: orders.clone(),
+                    path: "components/schemas.json".into(),
+                },
+            ],
+        ),
+    ];
+    for (what, from, to, expected) in cases {
+        let files = moved(&fetched(&ws), &from, &to);
+        assert_eq!(
+            plan(&files, &ws, &no_journal()).unwrap(),
+            expected,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_type_change_is_refused_but_postmans_own_mismatch_is_left_alone() {
+    let ws = live();
+    let files = edited(&fetched(&ws), "Payments.yaml", |t| {
+        t.replace("3.0.3", "3.1.0")
+    });
+    let err = plan(&files, &ws, &no_journal()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("postman/specs/Payments.yaml: makes spec \"Payments\" OPENAPI:3.1, but Spec Hub has it as OPENAPI:3.0"),
+        "{err}"
+    );
+    // Postman says 3.1 of a 3.0.3 ROOT: a push that leaves the ROOT alone sends nothing.
+    let mut odd = ws.clone();
+    odd.specs[0].spec_type = "OPENAPI:3.1".into();
+    assert_eq!(plan(&fetched(&odd), &odd, &no_journal()).unwrap(), vec![]);
+}
+
+#[test]
+fn similarity_counts_shared_lines_as_git_s_rename_detection_does() {
+    use super::pair::similarity;
+    let sim = |a: &str, b: &str| similarity(&[a.as_bytes()], &[b.as_bytes()]);
+    assert_eq!(sim("a\nb\n", "a\nb\n"), 1.0);
+    assert_eq!(sim("a\nb\n", "a\nc\n"), 0.5);
+    assert_eq!(
+        sim("openapi: 3.0.0\n", "openapi: 3.1.0\n"),
+        0.0,
+        "no empty last line"
+    );
+    assert_eq!(
+        similarity(&[b"a\n", b"b\n"], &[b"a\nb"]),
+        1.0,
+        "parts joined"
     );
 }
 
@@ -210,6 +325,44 @@ fn collections_are_sent_in_the_v2_form_created_updated_and_deleted() {
         (gone.as_str(), name.as_str()),
         (ws.collections[1].id.as_deref().unwrap(), "Beta")
     );
+}
+
+/// `files` with every path under `from` moved under `to` (`git mv from to`).
+fn moved(files: &[File], from: &str, to: &str) -> Vec<File> {
+    files
+        .iter()
+        .map(|f| match f.path.strip_prefix(from) {
+            Some(rest) => File {
+                path: format!("{to}{rest}"),
+                bytes: f.bytes.clone(),
+            },
+            None => f.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_collection_directory_git_moved_is_updated_under_its_new_name_never_re_created() {
+    let ws = live();
+    let files = moved(
+        &fetched(&ws),
+        "postman/collections/Beta/",
+        "postman/collections/Delta/",
+    );
+    let writes = plan(&files, &ws, &no_journal()).unwrap();
+    let beta = ws.collections[1].id.clone().unwrap();
+    let [Write::Remap { kind, path, id }, Write::UpdateCollection { uid, json, .. }] =
+        writes.as_slice()
+    else {
+        panic!("{writes:#?}")
+    };
+    assert_eq!(
+        (*kind, path.as_str(), id),
+        (Kind::Collections, "postman/collections/Delta", &beta)
+    );
+    assert_eq!(uid, &beta);
+    let sent: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(sent["info"]["name"], "Delta");
 }
 
 #[test]
