@@ -689,24 +689,33 @@ fn a_schema_file_nested_100000_deep_is_kept_verbatim_and_refused_on_push() {
     );
 }
 
+/// An answer over the cap, announced (the fake's own answer, with its length) or not (a
+/// chunked answer that never ends), is refused as such: reading stops at the cap.
 #[test]
 fn an_answer_larger_than_the_cap_is_not_read() {
-    let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.seed_sample());
-    let base = url::Url::parse(&fake.base_url()).unwrap();
-    let client = Client::new(base, ApiKey::new(API_KEY))
-        .unwrap()
-        .with_max_answer(2048);
-    let uid = client.api(&api).unwrap().collections[0].id.clone();
-    let err = client.collection(&uid).err().expect("over the cap");
-    assert_eq!(
-        err.to_string(),
-        format!("Postman's answer to GET /collections/{uid} is larger than 2048 bytes, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")
-    );
-    assert!(client
-        .with_max_answer(MAX_ANSWER_BYTES)
-        .collection(&uid)
-        .is_ok());
+    for fault in [None, Some(Fault::Endless)] {
+        let fake = FakePostman::start();
+        let api = fake.with_state(|s| s.seed_sample());
+        let proxy = FaultProxy::start(&format!("127.0.0.1:{}", fake.port()));
+        let base = url::Url::parse(&proxy.base_url()).unwrap();
+        let client = Client::new(base, ApiKey::new(API_KEY))
+            .unwrap()
+            .with_max_answer(2048);
+        let uid = client.api(&api).unwrap().collections[0].id.clone();
+        if let Some(fault) = &fault {
+            proxy.fail_next("GET", "/collections/", fault.clone());
+        }
+        let err = client.collection(&uid).err().expect("over the cap");
+        assert_eq!(
+            err.to_string(),
+            format!("Postman's answer to GET /collections/{uid} is larger than 2048 bytes, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read"),
+            "{fault:?}"
+        );
+        assert!(client
+            .with_max_answer(MAX_ANSWER_BYTES)
+            .collection(&uid)
+            .is_ok());
+    }
 }
 
 /// The processes below `pid` (through every thread's children).
