@@ -16,6 +16,7 @@ use git_postman::layout::json::stringify_tab;
 use git_postman::postman::client::{Client, MAX_ANSWER_BYTES};
 use git_postman::postman::ApiKey;
 use serde_json::Value;
+use support::backend::Backend;
 use support::fake_postman::{FakePostman, API_KEY};
 use support::fault_proxy::{Fault, FaultProxy};
 use support::git::Sandbox;
@@ -787,3 +788,64 @@ fn a_push_whose_helper_is_killed_during_a_create_is_finished_by_pushing_again() 
     assert_eq!(s.collections_named("Refunds"), 1);
     s.consistent_at(&head);
 }
+
+/// A tag whose publication lost its answer after Postman made the version (or tagged the
+/// first of a workspace's specs) is finished by pushing it again: one version, every spec
+/// tagged once, the tag listed as pushed, a fetch with nothing to change.
+fn a_lost_publication_is_finished_by_pushing_the_tag_again(backend: Backend) {
+    for fault in [Fault::ServerErrorAfterWork, Fault::ResetAfterWork] {
+        let r = backend.start();
+        let proxy = FaultProxy::start(&format!("127.0.0.1:{}", r.fake.port()));
+        let proxied = r.url().replace(&r.fake.base_url(), &proxy.base_url());
+        r.sandbox
+            .git_ok(&r.repo, ["remote", "set-url", "origin", &proxied]);
+        r.sandbox
+            .git_ok(&r.repo, ["tag", "-a", "v9.0.0", "-m", "release"]);
+        let publication = match backend {
+            Backend::Api(_) => "/versions",
+            Backend::Workspace => "/version-tags",
+        };
+        proxy.fail_next("POST", publication, fault.clone());
+        let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
+        assert!(!out.status.success(), "{fault:?}: the answer was lost");
+        let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{fault:?}: {stderr}");
+        // Every object that carries versions has exactly one of this name.
+        let counts: Vec<usize> = r.fake.with_state(|s| match backend {
+            Backend::Api(_) => vec![s
+                .api(&r.id)
+                .unwrap()
+                .versions
+                .iter()
+                .filter(|v| v.name == "v9.0.0")
+                .count()],
+            Backend::Workspace => {
+                s.ws.specs
+                    .values()
+                    .map(|spec| spec.tags.iter().filter(|t| t.name == "v9.0.0").count())
+                    .collect()
+            }
+        });
+        assert!(
+            !counts.is_empty() && counts.iter().all(|&n| n == 1),
+            "{fault:?}: {counts:?}"
+        );
+        // Git sent the tag again (it was not listed), and the helper finished it.
+        assert!(stderr.contains("[new tag]"), "{fault:?}: {stderr}");
+        let listed = r
+            .sandbox
+            .git_ok(&r.repo, ["ls-remote", "origin", "refs/tags/v9.0.0"]);
+        let tag = r.sandbox.rev(&r.repo, "v9.0.0");
+        assert_eq!(listed, format!("{tag}\trefs/tags/v9.0.0\n"), "{fault:?}");
+        let out = r.sandbox.git(&r.repo, ["fetch", "--tags", "origin"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "{fault:?}: {stderr}"
+        );
+        assert_eq!(r.sandbox.rev(&r.repo, "v9.0.0"), tag);
+    }
+}
+
+for_both_backends!(a_lost_publication_is_finished_by_pushing_the_tag_again);

@@ -100,13 +100,16 @@ pub trait Backend {
         journal: &mut dyn FnMut(Creation) -> Result<(), Error>,
         cache: &mut Cache,
     ) -> Result<Pushed<Self::State>, Error>;
-    /// Publishes the current state (`live`) as version `name`; its id.
+    /// Publishes the current state (`live`) as version `name`; its id. `existing`: the
+    /// version `name` that a publication of the same tag left when its answer was lost,
+    /// to finish without making a second one.
     fn publish(
         &self,
         client: &Client,
         live: &Self::State,
         name: &str,
         notes: &str,
+        existing: Option<&VersionRef>,
     ) -> Result<String, Error>;
 }
 

@@ -48,7 +48,7 @@ impl<B: Backend> Session<B> {
         };
 
         let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
-        for (tag, commit) in self.version_tags(repo, &live, &mut state)? {
+        for (tag, commit) in self.version_tags(repo, &live, &mut state, for_push)? {
             out.push_str(&format!("{commit} {tag}\n"));
         }
         out.push('\n');
@@ -64,12 +64,15 @@ impl<B: Backend> Session<B> {
     }
 
     /// `refs/tags/<version name>` for each published version: its commit, built once
-    /// and then taken from the cache (a version never changes).
+    /// and then taken from the cache (a version never changes). A version whose
+    /// publication lost its answer is the tag it was pushed as; for a push it is not
+    /// listed, so that git sends that tag again and the push finishes the publication.
     pub(super) fn version_tags(
         &self,
         repo: &gix::Repository,
         live: &Live<B>,
         state: &mut RemoteState,
+        for_push: bool,
     ) -> Result<Vec<(String, ObjectId)>, Error> {
         let progress = self.show_progress();
         let mut tags = Vec::new();
@@ -82,9 +85,16 @@ impl<B: Backend> Session<B> {
                 );
                 continue;
             }
-            let known = state
-                .version_commit(repo, &version.id)
-                .or_else(|| state.published_from(repo, &version.name, &version.id));
+            let publishing = state.publishing(repo, &version.name);
+            match (publishing, for_push) {
+                (Some(_), true) => continue,
+                (Some(_), false) => eprintln!(
+                    "warning: the publication of tag {:?} in Postman was interrupted; push the tag again to finish it",
+                    version.name
+                ),
+                (None, _) => {}
+            }
+            let known = publishing.or_else(|| state.version_commit(repo, &version.id));
             let commit = match known {
                 Some(c) => c,
                 None => {

@@ -265,9 +265,22 @@ impl backend::Backend for Workspace {
 
     /// A version tag named `name` on each spec that changed since its last one; the id
     /// is the version's as [`backend::Backend::versions`] lists it.
-    fn publish(&self, client: &Client, live: &State, name: &str, _notes: &str) -> Result<String> {
+    fn publish(
+        &self,
+        client: &Client,
+        live: &State,
+        name: &str,
+        _notes: &str,
+        existing: Option<&VersionRef>,
+    ) -> Result<String> {
         let ws = &live.read.state;
-        tags::publish(client, ws, name).map_err(Error::from)?;
+        // A spec tagged before the answer was lost is unchanged since that tag, so it is
+        // skipped: only the specs the lost attempt did not reach are tagged now.
+        match tags::publish(client, ws, name) {
+            Ok(_) => {}
+            Err(tags::Error::NothingChanged { .. }) if existing.is_some() => {}
+            Err(e) => return Err(Error::from(e).into()),
+        }
         let versions = tags::versions(client, ws).map_err(Error::from)?;
         Ok(versions
             .into_iter()
