@@ -4,6 +4,7 @@
 use gix::ObjectId;
 
 use super::backend::{Backend, Layout};
+use super::progress::Progress;
 use super::session::{Live, Session};
 use super::state::RemoteState;
 use super::{tree, Error, BRANCH};
@@ -17,7 +18,9 @@ impl<B: Backend> Session<B> {
     /// their own change (add/add on a collection it created).
     pub(super) fn list(&mut self, for_push: bool) -> Result<String, Error> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
-        let live = self.read_live(&state)?;
+        // One bar over every read of the fetch: the current state, then the versions.
+        let mut progress = self.progress();
+        let live = self.read_live(&state, &mut progress)?;
         let memory;
         let repo = if for_push {
             memory = self.repo.clone().with_object_memory();
@@ -48,7 +51,9 @@ impl<B: Backend> Session<B> {
         };
 
         let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
-        for (tag, commit) in self.version_tags(repo, &live, &mut state, for_push)? {
+        let tags = self.version_tags(repo, &live, &mut state, for_push, &mut progress)?;
+        progress.finish();
+        for (tag, commit) in tags {
             out.push_str(&format!("{commit} {tag}\n"));
         }
         out.push('\n');
@@ -73,8 +78,8 @@ impl<B: Backend> Session<B> {
         live: &Live<B>,
         state: &mut RemoteState,
         for_push: bool,
+        progress: &mut Progress,
     ) -> Result<Vec<(String, ObjectId)>, Error> {
-        let progress = self.show_progress();
         let mut tags = Vec::new();
         for version in self.backend.versions(self.client(), &live.state)? {
             let tag = format!("refs/tags/{}", version.name);

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use gix::ObjectId;
 
 use super::backend::{Backend, Creation, Layout};
+use super::progress::Progress;
 use super::protocol::shown;
 use super::session::Session;
 use super::state::{PendingPush, RemoteState};
@@ -64,7 +65,7 @@ impl<B: Backend> Session<B> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
-            None => self.read_live(&state)?,
+            None => self.read_live(&state, &mut Progress::off())?,
         };
         let pending = live.pending(&self.backend, &self.repo, &state)?;
         if !self.forced(line) {
@@ -131,7 +132,7 @@ impl<B: Backend> Session<B> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
-            None => self.read_live(&state)?,
+            None => self.read_live(&state, &mut Progress::off())?,
         };
         let versions = self.backend.versions(self.client(), &live.state)?;
         // A version of this name that this very tag began and did not hear the end of

@@ -153,16 +153,15 @@ impl backend::Backend for Workspace {
         _repo: &gix::Repository,
         layout: &WorkspaceLayout,
         cache: &Cache,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
         let opened = self.opened.clone().expect("open() comes first");
         let read =
             snapshot::read_opened(client, opened, &old, layout.secrets).map_err(Error::from)?;
         // Counted after the read (the listings say what changed only as they come).
-        let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
-        (0..read.downloads).for_each(|_| shown.tick());
-        shown.finish();
+        progress.expect(read.downloads);
+        (0..read.downloads).for_each(|_| progress.tick());
         Ok(State::new(read, layout.secrets))
     }
 
@@ -211,7 +210,7 @@ impl backend::Backend for Workspace {
         _repo: &gix::Repository,
         live: &State,
         version: &VersionRef,
-        _progress: bool,
+        _progress: &mut Progress,
     ) -> Result<Option<(State, VersionRef)>> {
         let tags = parse_version_id(&version.id)?;
         let v = tags::Version {
