@@ -11,6 +11,8 @@
 
 use std::io::Write;
 
+use crate::postman::workspace::snapshot::Downloads;
+
 pub struct Progress {
     enabled: bool,
     title: &'static str,
@@ -65,6 +67,16 @@ impl Progress {
                 self.title, self.total, self.total
             );
         }
+    }
+}
+
+impl Downloads for Progress {
+    fn expect(&mut self, n: usize) {
+        Progress::expect(self, n);
+    }
+
+    fn downloaded(&mut self) {
+        self.tick();
     }
 }
 

@@ -3,6 +3,7 @@
 //! and a version is listed once per name, its tree holding the tagged files of every spec
 //! that has a tag of that name.
 
+use super::snapshot::Downloads;
 use super::{Client, FileType, TaggedFile};
 use crate::layout::workspace::state::{Spec, SpecFile, Workspace};
 
@@ -65,12 +66,15 @@ pub fn versions(client: &Client, live: &Workspace) -> Result<Vec<Version>, Error
 }
 
 /// The workspace as `version` tagged it: only the specs, with their tagged files (name and
-/// type as `live` has them now; Spec Hub keeps neither in a tag).
+/// type as `live` has them now; Spec Hub keeps neither in a tag). Each spec's tagged files
+/// are one download for `downloads`.
 pub fn read_version(
     client: &Client,
     live: &Workspace,
     version: &Version,
+    downloads: &mut dyn Downloads,
 ) -> Result<Workspace, Error> {
+    downloads.expect(version.tags.len());
     let mut specs = Vec::new();
     for (spec_id, tag_id) in &version.tags {
         let now = live.specs.iter().find(|s| s.id.as_deref() == Some(spec_id));
@@ -79,6 +83,7 @@ pub fn read_version(
             .into_iter()
             .map(tagged)
             .collect();
+        downloads.downloaded();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         specs.push(Spec {
             id: Some(spec_id.clone()),

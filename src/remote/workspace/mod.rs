@@ -157,11 +157,8 @@ impl backend::Backend for Workspace {
     ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
         let opened = self.opened.clone().expect("open() comes first");
-        let read =
-            snapshot::read_opened(client, opened, &old, layout.secrets).map_err(Error::from)?;
-        // Counted after the read (the listings say what changed only as they come).
-        progress.expect(read.downloads);
-        (0..read.downloads).for_each(|_| progress.tick());
+        let read = snapshot::read_opened(client, opened, &old, layout.secrets, progress)
+            .map_err(Error::from)?;
         Ok(State::new(read, layout.secrets))
     }
 
@@ -210,14 +207,14 @@ impl backend::Backend for Workspace {
         _repo: &gix::Repository,
         live: &State,
         version: &VersionRef,
-        _progress: &mut Progress,
+        progress: &mut Progress,
     ) -> Result<Option<(State, VersionRef)>> {
         let tags = parse_version_id(&version.id)?;
         let v = tags::Version {
             name: version.name.clone(),
             tags,
         };
-        let ws = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
+        let ws = tags::read_version(client, &live.read.state, &v, progress).map_err(Error::from)?;
         let read = Snapshot::of_version(ws, &live.read.name);
         Ok(Some((State::new(read, false), version.clone())))
     }
