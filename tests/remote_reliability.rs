@@ -808,6 +808,13 @@ fn a_lost_publication_is_finished_by_pushing_the_tag_again(backend: Backend) {
         proxy.fail_next("POST", publication, fault.clone());
         let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
         assert!(!out.status.success(), "{fault:?}: the answer was lost");
+        // A fetch meanwhile (an IDE's) says what to do, and changes nothing.
+        let out = r.sandbox.git(&r.repo, ["fetch", "origin"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.contains("push the tag again to finish it"),
+            "{fault:?}: {stderr}"
+        );
         let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{fault:?}: {stderr}");
