@@ -17,7 +17,10 @@
 # The helper runs under /usr/bin/time (a wrapper first on PATH), so the figure is the
 # helper's own peak RSS, not git's. Each hostile case must fail (a clear error, no
 # crash); the baseline must succeed. Not a test: run it on demand (release build).
-# RELEASE_DIR=<dir> takes git-postman and examples/fake-postman from there, unbuilt.
+# RELEASE_DIR=<dir> takes git-postman and examples/fake-postman from there, unbuilt:
+# RELEASE_DIR=target/debug measures a debug build (after `cargo build --bin git-postman
+# --example fake-postman`), whose baseline is larger; the ratios to the baseline of the
+# same run are what count.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${RELEASE_DIR:-}" ]; then

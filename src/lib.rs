@@ -7,6 +7,7 @@
 //! - [`remote`]: the git remote-helper protocol, fetch and push;
 //! - [`credential`]: the git credential protocol, stores, OAuth;
 //! - [`config`]: git config and the files this project reads;
+//! - [`http_body`]: an HTTP answer's body read up to a cap;
 //! - [`lock`]: a lock between git processes, with a bounded wait;
 //! - [`porcelain`]: `git postman connect|disconnect|status|login|logout`.
 //!
@@ -14,6 +15,7 @@
 
 pub mod config;
 pub mod credential;
+pub mod http_body;
 pub mod layout;
 pub mod lock;
 pub mod porcelain;

@@ -12,8 +12,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::fake_postman::FakePostman;
-use support::git::{postman_url, Cloned as Setup, Sandbox};
+use support::backend::Backend;
+use support::format::Format;
+use support::git::{Cloned as Setup, Sandbox};
 
 /// How one tool runs git.
 struct Tool {
@@ -286,36 +287,45 @@ fn failed_to_push(stderr: &str) -> bool {
     })
 }
 
+/// VS Code's clone of each kind of remote, with a published version (read after the
+/// current state): one bar over the whole fetch, whose percentage only moves forward and
+/// ends at 100% once, in git's words (`Receiving objects: 100% (n/n), done.`).
 #[test]
 fn vscode_clone_moves_its_progress_bar() {
-    let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.seed_sample());
-    let sandbox = Sandbox::new();
-    let url = postman_url(&fake, &api);
-    // VS Code names the folder after the URL's last segment.
-    let folder = url.rsplit(['/', '\\']).next().unwrap().to_string();
-    assert_eq!(folder, api);
-    let target = sandbox.join(&folder);
-    let stderr = VSCODE.ok(
-        &sandbox,
-        sandbox.path(),
-        &["clone", &url, target.to_str().unwrap(), "--progress"],
-    );
-    let seen = receiving_percentages(&stderr);
-    // The helper reads Postman in passes (the API's state, then its published versions),
-    // each counted from 0 to 100%: within a pass VS Code's bar only moves forward, and
-    // every pass ends at 100%.
-    let passes: Vec<&[u32]> = seen.chunk_by(|a, b| a <= b).collect();
-    assert!(
-        (1..=2).contains(&passes.len()) && passes[0].len() >= 2,
-        "{}: {seen:?}: {stderr}",
-        VSCODE.name
-    );
-    for pass in &passes {
-        assert!(pass.windows(2).any(|w| w[0] < w[1]), "{seen:?}");
-        assert_eq!(pass.last(), Some(&100), "{seen:?}");
+    for backend in [Backend::Api(Format::V2), Backend::Workspace] {
+        let r = backend.start();
+        if backend == Backend::Workspace {
+            r.fake.with_state(|s| {
+                let specs: Vec<String> = s.ws.specs.keys().cloned().collect();
+                for spec in specs {
+                    s.create_version_tag(&spec, "v1.0.0").unwrap();
+                }
+            });
+        }
+        let url = r.url();
+        // VS Code names the folder after the URL's last segment.
+        let folder = url.rsplit(['/', '\\']).next().unwrap().to_string();
+        assert_eq!(folder, r.id);
+        let target = r.sandbox.join(&folder);
+        let stderr = VSCODE.ok(
+            &r.sandbox,
+            r.sandbox.path(),
+            &["clone", &url, target.to_str().unwrap(), "--progress"],
+        );
+        let seen = receiving_percentages(&stderr);
+        let context = format!("{} {backend:?}: {seen:?}: {stderr}", VSCODE.name);
+        assert!(seen.len() >= 2, "{context}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{context}");
+        assert_eq!(seen.iter().filter(|&&p| p == 100).count(), 1, "{context}");
+        let done = stderr
+            .split(['\r', '\n'])
+            .filter(|l| l.starts_with("Receiving objects: 100% (") && l.ends_with("), done."))
+            .count();
+        assert_eq!(done, 1, "{context}");
+        let tags = r.sandbox.git_ok(&target, ["tag", "-l"]);
+        assert_eq!(tags, "v1.0.0\n", "{context}");
+        assert!(target.join(r.edited_file()).is_file(), "{context}");
     }
-    assert!(target.join("postman/schemas/index.yaml").is_file());
 }
 
 #[test]

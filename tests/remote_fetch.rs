@@ -553,9 +553,10 @@ fn progress_is_reported_in_gits_words() {
     );
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    // 7 schema files and 2 collections of the current state, then the version's own.
+    // One bar: 7 schema files and 2 collections of the current state, then the 8 objects
+    // of the published version.
     assert!(
-        stderr.contains("Receiving objects: 100% (9/9), done.\n"),
+        stderr.contains("\rReceiving objects: 100% (17/17), done.\n"),
         "{stderr}"
     );
 }

@@ -16,6 +16,7 @@ use git_postman::layout::json::stringify_tab;
 use git_postman::postman::client::{Client, MAX_ANSWER_BYTES};
 use git_postman::postman::ApiKey;
 use serde_json::Value;
+use support::backend::Backend;
 use support::fake_postman::{FakePostman, API_KEY};
 use support::fault_proxy::{Fault, FaultProxy};
 use support::git::Sandbox;
@@ -689,24 +690,33 @@ fn a_schema_file_nested_100000_deep_is_kept_verbatim_and_refused_on_push() {
     );
 }
 
+/// An answer over the cap, announced (the fake's own answer, with its length) or not (a
+/// chunked answer that never ends), is refused as such: reading stops at the cap.
 #[test]
 fn an_answer_larger_than_the_cap_is_not_read() {
-    let fake = FakePostman::start();
-    let api = fake.with_state(|s| s.seed_sample());
-    let base = url::Url::parse(&fake.base_url()).unwrap();
-    let client = Client::new(base, ApiKey::new(API_KEY))
-        .unwrap()
-        .with_max_answer(2048);
-    let uid = client.api(&api).unwrap().collections[0].id.clone();
-    let err = client.collection(&uid).err().expect("over the cap");
-    assert_eq!(
-        err.to_string(),
-        format!("Postman's answer to GET /collections/{uid} is larger than 2048 bytes, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read")
-    );
-    assert!(client
-        .with_max_answer(MAX_ANSWER_BYTES)
-        .collection(&uid)
-        .is_ok());
+    for fault in [None, Some(Fault::Endless)] {
+        let fake = FakePostman::start();
+        let api = fake.with_state(|s| s.seed_sample());
+        let proxy = FaultProxy::start(&format!("127.0.0.1:{}", fake.port()));
+        let base = url::Url::parse(&proxy.base_url()).unwrap();
+        let client = Client::new(base, ApiKey::new(API_KEY))
+            .unwrap()
+            .with_max_answer(2048);
+        let uid = client.api(&api).unwrap().collections[0].id.clone();
+        if let Some(fault) = &fault {
+            proxy.fail_next("GET", "/collections/", fault.clone());
+        }
+        let err = client.collection(&uid).err().expect("over the cap");
+        assert_eq!(
+            err.to_string(),
+            format!("Postman's answer to GET /collections/{uid} is larger than 2048 bytes, more than Postman's own limits allow (collections up to 100 MB, schema files up to 10 MB); not read"),
+            "{fault:?}"
+        );
+        assert!(client
+            .with_max_answer(MAX_ANSWER_BYTES)
+            .collection(&uid)
+            .is_ok());
+    }
 }
 
 /// The processes below `pid` (through every thread's children).
@@ -778,3 +788,71 @@ fn a_push_whose_helper_is_killed_during_a_create_is_finished_by_pushing_again() 
     assert_eq!(s.collections_named("Refunds"), 1);
     s.consistent_at(&head);
 }
+
+/// A tag whose publication lost its answer after Postman made the version (or tagged the
+/// first of a workspace's specs) is finished by pushing it again: one version, every spec
+/// tagged once, the tag listed as pushed, a fetch with nothing to change.
+fn a_lost_publication_is_finished_by_pushing_the_tag_again(backend: Backend) {
+    for fault in [Fault::ServerErrorAfterWork, Fault::ResetAfterWork] {
+        let r = backend.start();
+        let proxy = FaultProxy::start(&format!("127.0.0.1:{}", r.fake.port()));
+        let proxied = r.url().replace(&r.fake.base_url(), &proxy.base_url());
+        r.sandbox
+            .git_ok(&r.repo, ["remote", "set-url", "origin", &proxied]);
+        r.sandbox
+            .git_ok(&r.repo, ["tag", "-a", "v9.0.0", "-m", "release"]);
+        let publication = match backend {
+            Backend::Api(_) => "/versions",
+            Backend::Workspace => "/version-tags",
+        };
+        proxy.fail_next("POST", publication, fault.clone());
+        let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
+        assert!(!out.status.success(), "{fault:?}: the answer was lost");
+        // A fetch meanwhile (an IDE's) says what to do, and changes nothing.
+        let out = r.sandbox.git(&r.repo, ["fetch", "origin"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.contains("push the tag again to finish it"),
+            "{fault:?}: {stderr}"
+        );
+        let out = r.sandbox.git(&r.repo, ["push", "origin", "v9.0.0"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{fault:?}: {stderr}");
+        // Every object that carries versions has exactly one of this name.
+        let counts: Vec<usize> = r.fake.with_state(|s| match backend {
+            Backend::Api(_) => vec![s
+                .api(&r.id)
+                .unwrap()
+                .versions
+                .iter()
+                .filter(|v| v.name == "v9.0.0")
+                .count()],
+            Backend::Workspace => {
+                s.ws.specs
+                    .values()
+                    .map(|spec| spec.tags.iter().filter(|t| t.name == "v9.0.0").count())
+                    .collect()
+            }
+        });
+        assert!(
+            !counts.is_empty() && counts.iter().all(|&n| n == 1),
+            "{fault:?}: {counts:?}"
+        );
+        // Git sent the tag again (it was not listed), and the helper finished it.
+        assert!(stderr.contains("[new tag]"), "{fault:?}: {stderr}");
+        let listed = r
+            .sandbox
+            .git_ok(&r.repo, ["ls-remote", "origin", "refs/tags/v9.0.0"]);
+        let tag = r.sandbox.rev(&r.repo, "v9.0.0");
+        assert_eq!(listed, format!("{tag}\trefs/tags/v9.0.0\n"), "{fault:?}");
+        let out = r.sandbox.git(&r.repo, ["fetch", "--tags", "origin"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stderr.is_empty(),
+            "{fault:?}: {stderr}"
+        );
+        assert_eq!(r.sandbox.rev(&r.repo, "v9.0.0"), tag);
+    }
+}
+
+for_both_backends!(a_lost_publication_is_finished_by_pushing_the_tag_again);

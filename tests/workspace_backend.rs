@@ -83,6 +83,45 @@ fn plus(mut base: Vec<String>, extra: &[String]) -> Vec<String> {
     base
 }
 
+/// What a read told its progress, each with how many requests the fake had seen then.
+struct Told<'a> {
+    fake: &'a fake_postman::FakePostman,
+    events: Vec<(&'static str, usize, usize)>,
+}
+
+impl snapshot::Downloads for Told<'_> {
+    fn expect(&mut self, n: usize) {
+        self.events.push(("expect", n, self.fake.requests().len()));
+    }
+
+    fn downloaded(&mut self) {
+        self.events
+            .push(("downloaded", 1, self.fake.requests().len()));
+    }
+}
+
+/// A progress bar learns the read's whole count once the listings are in, before the
+/// first download, and hears of each download as it ends.
+#[test]
+fn a_read_counts_its_downloads_first_and_tells_each_as_it_ends() {
+    let t = setup();
+    t.fake.with_state(|s| s.set_page_size(100));
+    let opened = t.client.workspace(&t.ws).unwrap();
+    t.fake.clear_requests();
+    let mut told = Told {
+        fake: &t.fake,
+        events: Vec::new(),
+    };
+    let read = snapshot::read_opened(&t.client, opened, &Value::Null, false, &mut told).unwrap();
+    // The specs, their 2 file listings, the collections, the environments; then 7 spec
+    // files, 2 collections, 1 environment, one request each.
+    let listings = 5;
+    let mut expected = vec![("expect", 10, listings)];
+    expected.extend((1..=10).map(|i| ("downloaded", 1, listings + i)));
+    assert_eq!(told.events, expected);
+    assert_eq!(read.downloads, 10);
+}
+
 #[test]
 fn a_read_downloads_only_what_changed() {
     let t = setup();
@@ -339,7 +378,7 @@ fn a_tag_push_tags_each_changed_spec_and_versions_read_back() {
         .map(|v| (v.name.as_str(), v.tags.len()))
         .collect();
     assert_eq!(names, [("v1", 2), ("v2", 1)]);
-    let v1 = tags::read_version(&t.client, &live, &versions[0]).unwrap();
+    let v1 = tags::read_version(&t.client, &live, &versions[0], &mut ()).unwrap();
     assert!(v1.updated_at.is_some(), "dated by its files");
     let v1 = v1.workspace;
     let spec = v1.specs.iter().find(|s| s.name == "payments").unwrap();

@@ -22,9 +22,13 @@ use oauth2::{
 
 use super::apps::{App, AppUrl, Provider};
 use super::loopback::{Listener, LoopbackError, Outcome};
+use crate::http_body;
 
 /// How long one HTTP request to the forge may take.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read from an OAuth server or a forge's API: a token or a user is
+/// a few hundred bytes.
+const MAX_ANSWER_BYTES: u64 = 1 << 20;
 
 /// Errors of the OAuth flows. Server-provided descriptions are shortened and cleaned; no
 /// variant carries a token, a code or a secret.
@@ -261,7 +265,7 @@ impl OAuth {
         if !response.status().is_success() {
             return None;
         }
-        let user: User = response.json().ok()?;
+        let user: User = serde_json::from_slice(&bounded_body(response).ok()?).ok()?;
         (!user.login.is_empty() && !user.login.contains(['\n', '\r'])).then_some(user.login)
     }
 
@@ -376,10 +380,7 @@ impl SyncHttpClient for Http {
             .map_err(|e| HttpError::Transport(transport_reason(e)))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .map_err(|e| HttpError::Transport(transport_reason(e)))?
-            .to_vec();
+        let body = bounded_body(response)?;
         let json = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -408,6 +409,17 @@ impl SyncHttpClient for Http {
         out.body(body)
             .map_err(|e| HttpError::Transport(e.to_string()))
     }
+}
+
+/// An answer's body, up to [`MAX_ANSWER_BYTES`]: a server cannot make us hold more.
+fn bounded_body(response: reqwest::blocking::Response) -> Result<Vec<u8>, HttpError> {
+    let announced = response.content_length();
+    http_body::read(response, announced, MAX_ANSWER_BYTES).map_err(|e| match e {
+        http_body::Error::TooLarge { .. } => {
+            HttpError::Transport(format!("the answer is {e}; not read"))
+        }
+        http_body::Error::Read { .. } => HttpError::Transport(format!("the answer broke off: {e}")),
+    })
 }
 
 /// reqwest's message with its chain of causes (the useful part: "connection refused").
@@ -607,6 +619,32 @@ mod tests {
         let err = oauth.refresh("r").unwrap_err().to_string();
         assert!(err.contains("not an OAuth response"), "{err}");
         assert!(!err.contains("tok-secret"), "{err}");
+        thread.join().unwrap();
+    }
+
+    #[test]
+    fn an_endless_answer_is_refused_at_the_cap() {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let thread = std::thread::spawn(move || {
+            let request = server.recv().unwrap();
+            // No length: sent chunked until the client hangs up.
+            let endless = tiny_http::Response::new(
+                200.into(),
+                vec![tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap()],
+                std::io::repeat(b' '),
+                None,
+                None,
+            );
+            let _ = request.respond(endless);
+        });
+        let app = app(&url);
+        let oauth = OAuth::new(&app, &Endpoints::for_app(app.provider, &app.url), None).unwrap();
+        let err = oauth.refresh("r").unwrap_err().to_string();
+        assert!(
+            err.contains("the answer is larger than 1 MB; not read"),
+            "{err}"
+        );
         thread.join().unwrap();
     }
 

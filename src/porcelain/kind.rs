@@ -11,6 +11,7 @@ use crate::postman::workspace::snapshot;
 use crate::postman::{self, Client};
 use crate::remote::api_builder::{self, history};
 use crate::remote::backend::{Backend, Layout};
+use crate::remote::progress::Progress;
 use crate::remote::state::RemoteState;
 use crate::remote::url::Target;
 use crate::remote::workspace::Workspace as WorkspaceBackend;
@@ -131,6 +132,12 @@ pub fn workspace_holds(
     let backend = WorkspaceBackend::opened(looked);
     let layout = backend.layout(repo, Some(remote), None)?;
     let memory = repo.clone().with_object_memory();
-    let live = backend.read_current(client, &memory, &layout, state.backend_cache(), false)?;
+    let live = backend.read_current(
+        client,
+        &memory,
+        &layout,
+        state.backend_cache(),
+        &mut Progress::off(),
+    )?;
     Ok(layout.apply(&memory, view, &live)? == view)
 }

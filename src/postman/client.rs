@@ -9,7 +9,6 @@
 //! anything else the push stops, and the push journal lets the next push find what the
 //! POST made ([`crate::remote::push`]).
 
-use std::io::Read;
 use std::time::Duration;
 
 use reqwest::blocking::{Client as Http, Response};
@@ -22,6 +21,7 @@ use url::Url;
 use super::error::{server_message, Error, Result};
 use super::model::{Api, Schema, SchemaFileContent, SchemaFileEntry, SchemaFilesPage, Version};
 use super::ApiKey;
+use crate::http_body;
 use crate::layout::collection::Served;
 
 /// Every `/apis` call must carry it; without it Postman answers 400.
@@ -296,37 +296,24 @@ impl Client {
         }
     }
 
-    /// The body, up to the cap: a larger one is not read at all (its length says so) or
-    /// not past the cap.
+    /// The body, up to the cap ([`crate::http_body`]): a larger one is not read at all
+    /// (its length says so) or not past the cap.
     fn read_body(
         &self,
         response: Response,
         method: &Method,
         path: &str,
     ) -> std::result::Result<Vec<u8>, Attempt> {
-        let too_large = || {
-            Attempt::Final(Error::TooLarge {
+        let announced = response.content_length();
+        http_body::read(response, announced, self.max_answer).map_err(|e| match e {
+            http_body::Error::TooLarge { cap } => Attempt::Final(Error::TooLarge {
                 method: method.to_string(),
                 path: path.to_string(),
-                limit: match self.max_answer >= 1 << 20 {
-                    true => format!("{} MB", self.max_answer >> 20),
-                    false => format!("{} bytes", self.max_answer),
-                },
-            })
-        };
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_answer)
-        {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        match response.take(self.max_answer + 1).read_to_end(&mut bytes) {
-            Ok(_) if bytes.len() as u64 > self.max_answer => Err(too_large()),
-            Ok(_) => Ok(bytes),
-            Err(e) => {
-                let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-                    || root_cause(&e).contains("timed out");
+                limit: http_body::shown(cap),
+            }),
+            http_body::Error::Read { received, source } => {
+                let timed_out = source.kind() == std::io::ErrorKind::TimedOut
+                    || root_cause(&source).contains("timed out");
                 let error = match timed_out {
                     true => Error::Timeout {
                         method: method.to_string(),
@@ -336,15 +323,15 @@ impl Client {
                     false => Error::CutOff {
                         method: method.to_string(),
                         path: path.to_string(),
-                        received: bytes.len(),
+                        received,
                     },
                 };
-                Err(Attempt::Transient(Transient {
+                Attempt::Transient(Transient {
                     error,
                     reached: true,
-                }))
+                })
             }
-        }
+        })
     }
 
     /// `GET` and decode the JSON body.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use gix::ObjectId;
 
+use super::progress::Progress;
 use super::state::Cache;
 use super::tree::CommitIdentity;
 use super::view::Viewed;
@@ -67,7 +68,7 @@ pub trait Backend {
         repo: &gix::Repository,
         layout: &Self::Layout,
         cache: &Cache,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<Self::State, Error>;
     /// This backend's section of the cache after a fetch read `state`.
     fn remember(&self, state: &Self::State, cache: &mut Cache);
@@ -80,14 +81,14 @@ pub trait Backend {
     /// Builder: as [`Backend::open`] found them; a workspace: its specs' version tags).
     fn versions(&self, client: &Client, live: &Self::State) -> Result<Vec<VersionRef>, Error>;
     /// A published version's state and its reference; `None` while Postman is still
-    /// publishing it.
+    /// publishing it. Both reads tell `progress` what they download, as they learn it.
     fn read_version(
         &self,
         client: &Client,
         repo: &gix::Repository,
         live: &Self::State,
         version: &VersionRef,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<Option<(Self::State, VersionRef)>, Error>;
     /// Sends a plan's writes in order, telling `journal` of each creation before and
     /// after; then what Postman holds. `cache` is this backend's section, to update.
@@ -100,13 +101,16 @@ pub trait Backend {
         journal: &mut dyn FnMut(Creation) -> Result<(), Error>,
         cache: &mut Cache,
     ) -> Result<Pushed<Self::State>, Error>;
-    /// Publishes the current state (`live`) as version `name`; its id.
+    /// Publishes the current state (`live`) as version `name`; its id. `existing`: the
+    /// version `name` that a publication of the same tag left when its answer was lost,
+    /// to finish without making a second one.
     fn publish(
         &self,
         client: &Client,
         live: &Self::State,
         name: &str,
         notes: &str,
+        existing: Option<&VersionRef>,
     ) -> Result<String, Error>;
 }
 

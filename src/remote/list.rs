@@ -4,6 +4,7 @@
 use gix::ObjectId;
 
 use super::backend::{Backend, Layout};
+use super::progress::Progress;
 use super::session::{Live, Session};
 use super::state::RemoteState;
 use super::{tree, Error, BRANCH};
@@ -17,7 +18,9 @@ impl<B: Backend> Session<B> {
     /// their own change (add/add on a collection it created).
     pub(super) fn list(&mut self, for_push: bool) -> Result<String, Error> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
-        let live = self.read_live(&state)?;
+        // One bar over every read of the fetch: the current state, then the versions.
+        let mut progress = self.progress();
+        let live = self.read_live(&state, &mut progress)?;
         let memory;
         let repo = if for_push {
             memory = self.repo.clone().with_object_memory();
@@ -48,7 +51,9 @@ impl<B: Backend> Session<B> {
         };
 
         let mut out = format!("@{BRANCH} HEAD\n{main} {BRANCH}\n");
-        for (tag, commit) in self.version_tags(repo, &live, &mut state)? {
+        let tags = self.version_tags(repo, &live, &mut state, for_push, &mut progress)?;
+        progress.finish();
+        for (tag, commit) in tags {
             out.push_str(&format!("{commit} {tag}\n"));
         }
         out.push('\n');
@@ -64,14 +69,17 @@ impl<B: Backend> Session<B> {
     }
 
     /// `refs/tags/<version name>` for each published version: its commit, built once
-    /// and then taken from the cache (a version never changes).
+    /// and then taken from the cache (a version never changes). A version whose
+    /// publication lost its answer is the tag it was pushed as; for a push it is not
+    /// listed, so that git sends that tag again and the push finishes the publication.
     pub(super) fn version_tags(
         &self,
         repo: &gix::Repository,
         live: &Live<B>,
         state: &mut RemoteState,
+        for_push: bool,
+        progress: &mut Progress,
     ) -> Result<Vec<(String, ObjectId)>, Error> {
-        let progress = self.show_progress();
         let mut tags = Vec::new();
         for version in self.backend.versions(self.client(), &live.state)? {
             let tag = format!("refs/tags/{}", version.name);
@@ -82,9 +90,16 @@ impl<B: Backend> Session<B> {
                 );
                 continue;
             }
-            let known = state
-                .version_commit(repo, &version.id)
-                .or_else(|| state.published_from(repo, &version.name, &version.id));
+            let publishing = state.publishing(repo, &version.name);
+            match (publishing, for_push) {
+                (Some(_), true) => continue,
+                (Some(_), false) => eprintln!(
+                    "warning: the publication of tag {:?} in Postman was interrupted; push the tag again to finish it",
+                    version.name
+                ),
+                (None, _) => {}
+            }
+            let known = publishing.or_else(|| state.version_commit(repo, &version.id));
             let commit = match known {
                 Some(c) => c,
                 None => {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use gix::ObjectId;
 
 use super::backend::{Backend, Creation, Layout};
+use super::progress::Progress;
 use super::protocol::shown;
 use super::session::Session;
 use super::state::{PendingPush, RemoteState};
@@ -64,7 +65,7 @@ impl<B: Backend> Session<B> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
-            None => self.read_live(&state)?,
+            None => self.read_live(&state, &mut Progress::off())?,
         };
         let pending = live.pending(&self.backend, &self.repo, &state)?;
         if !self.forced(line) {
@@ -131,10 +132,14 @@ impl<B: Backend> Session<B> {
         let mut state = RemoteState::open(&self.repo, self.remote.as_deref());
         let live = match self.listed_for_push.take() {
             Some(live) => live,
-            None => self.read_live(&state)?,
+            None => self.read_live(&state, &mut Progress::off())?,
         };
         let versions = self.backend.versions(self.client(), &live.state)?;
-        if versions.iter().any(|v| v.name == name) {
+        // A version of this name that this very tag began and did not hear the end of
+        // is finished, not refused and not published twice.
+        let existing = versions.iter().find(|v| v.name == name);
+        let interrupted = existing.is_some() && state.publishing(&self.repo, name) == Some(tag_id);
+        if existing.is_some() && !interrupted {
             return Err(Refusal("already exists".into()));
         }
         if !live.unchanged(&self.repo)? {
@@ -158,11 +163,11 @@ impl<B: Backend> Session<B> {
             .and_then(|t| t.decode().ok().map(|t| t.message.to_string()))
             .unwrap_or_default();
         // Journaled first: if the answer is lost, the next list finds the version by
-        // its name and reports this tag for it, so pushing the tag again is up to date.
+        // its name and reports this tag for it, and pushing the tag again finishes it.
         state.begin_publishing(name, tag_id)?;
         let version_id =
             self.backend
-                .publish(self.client(), &live.state, name, notes.trim_end())?;
+                .publish(self.client(), &live.state, name, notes.trim_end(), existing)?;
         state.end_publishing(name, &version_id, tag_id)?;
         Ok(())
     }

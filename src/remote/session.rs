@@ -9,6 +9,7 @@ use gix::ObjectId;
 use url::Url;
 
 use super::backend::{Backend, Layout};
+use super::progress::Progress;
 use super::protocol::{shown, Command, Lines, Options};
 use super::state::{PendingPush, RemoteState};
 use super::view::{Trees, Viewed};
@@ -214,8 +215,10 @@ impl<B: Backend> Session<B> {
         Ok(())
     }
 
-    pub(super) fn show_progress(&self) -> bool {
-        self.options.progress && self.options.verbosity >= 1
+    /// A bar on stderr when git asked for progress and not `-q`.
+    pub(super) fn progress(&self) -> Progress {
+        let shown = self.options.progress && self.options.verbosity >= 1;
+        Progress::new(shown, "Receiving objects")
     }
 
     /// Opens the remote ([`Backend::open`]), authenticating on first use: the key is
@@ -238,7 +241,12 @@ impl<B: Backend> Session<B> {
     /// Reads the live Postman state (what the cache holds is not downloaded again),
     /// holding the remote's lock from now to the end of the
     /// session: R, the view and the journal are read and written by one helper at a time.
-    pub(super) fn read_live(&mut self, state: &RemoteState) -> Result<Live<B>, Error> {
+    /// What it downloads goes on `progress`.
+    pub(super) fn read_live(
+        &mut self,
+        state: &RemoteState,
+        progress: &mut Progress,
+    ) -> Result<Live<B>, Error> {
         if self.turn.is_none() {
             self.turn = state.lock()?;
         }
@@ -256,7 +264,6 @@ impl<B: Backend> Session<B> {
         let layout = self
             .backend
             .layout(&self.repo, self.remote.as_deref(), start)?;
-        let progress = self.show_progress();
         let current = self.backend.read_current(
             self.client(),
             &self.repo,

@@ -364,19 +364,11 @@ impl RemoteState {
         self.save()
     }
 
-    /// The version `name` exists in Postman with the id `version_id`: the tag it was
-    /// published from, if this repository published it and did not hear the answer.
-    pub fn published_from(
-        &mut self,
-        repo: &gix::Repository,
-        name: &str,
-        version_id: &str,
-    ) -> Option<ObjectId> {
-        let tag = ObjectId::from_hex(self.cache.publishing.remove(name)?.as_bytes()).ok()?;
-        repo.has_object(tag).then(|| {
-            self.remember_version(version_id, tag);
-            tag
-        })
+    /// The tag this repository was publishing as version `name` and did not hear the
+    /// end of (a lost answer, a killed helper): pushing it again finishes it.
+    pub fn publishing(&self, repo: &gix::Repository, name: &str) -> Option<ObjectId> {
+        let tag = ObjectId::from_hex(self.cache.publishing.get(name)?.as_bytes()).ok()?;
+        repo.has_object(tag).then_some(tag)
     }
 
     /// Writes the cache atomically, so a killed helper never leaves a torn file behind.

@@ -34,6 +34,9 @@ pub enum Fault {
     Delay(Duration),
     /// Not passed on; answered with this status and JSON body instead (hostile data).
     Answer(u16, Arc<str>),
+    /// Not passed on; a 200 whose body is sent chunked (no length announced) and never
+    /// ends: only a client that stops reading at its cap gets past it.
+    Endless,
 }
 
 impl Fault {
@@ -262,6 +265,18 @@ fn serve(client: TcpStream, upstream: &str, shared: &Mutex<Shared>) -> std::io::
         ),
         Some(Fault::Answer(status, body)) => {
             canned(&format!("{status} Injected"), "", "application/json", &body)
+        }
+        Some(Fault::Endless) => {
+            client.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            )?;
+            let chunk = [b' '; 64 * 1024];
+            // Until the client hangs up (a write fails): the `?` ends the answer.
+            loop {
+                client.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                client.write_all(&chunk)?;
+                client.write_all(b"\r\n")?;
+            }
         }
         other => {
             if let Some(Fault::Delay(d)) = other {

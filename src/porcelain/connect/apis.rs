@@ -23,6 +23,7 @@ use crate::postman::model::Api;
 use crate::postman::{self, apikey};
 use crate::remote::api_builder::snapshot::{Reader, Snapshot, Which};
 use crate::remote::api_builder::{history, ApiLayout};
+use crate::remote::progress::Progress;
 use crate::remote::url::{RemoteUrl, Target};
 
 #[derive(Debug, thiserror::Error)]
@@ -480,9 +481,13 @@ impl PostmanSide {
             let reader = Reader {
                 client: &client,
                 repo: &memory,
-                progress: false,
             };
-            Some(reader.read(&api, Which::Current, &Default::default())?)
+            Some(reader.read(
+                &api,
+                Which::Current,
+                &Default::default(),
+                &mut Progress::off(),
+            )?)
         };
         Ok(PostmanSide {
             api,

@@ -22,6 +22,7 @@ use crate::layout::workspace::resources::{self, Cloud};
 use crate::layout::workspace::{self as native, tree as native_tree, RESOURCES_FILE};
 use crate::postman::{self, apikey};
 use crate::remote::backend::{Backend, Layout};
+use crate::remote::progress::Progress;
 use crate::remote::state::Cache;
 use crate::remote::tree;
 use crate::remote::workspace::{State, Workspace as WorkspaceBackend, WorkspaceLayout};
@@ -172,7 +173,13 @@ fn read_postman(
         other => other?,
     };
     let layout = WorkspaceLayout { secrets: false };
-    let live = backend.read_current(&client, &ws.repo, &layout, &Cache::new(), false)?;
+    let live = backend.read_current(
+        &client,
+        &ws.repo,
+        &layout,
+        &Cache::new(),
+        &mut Progress::off(),
+    )?;
     Ok((backend, live))
 }
 

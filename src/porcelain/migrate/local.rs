@@ -23,6 +23,7 @@ use crate::layout::dotpostman::{self, ApiIndex, INDEX_PATH};
 use crate::postman::{self, Client};
 use crate::remote::api_builder::{history, ApiBuilder};
 use crate::remote::backend::{Backend, Layout};
+use crate::remote::progress::Progress;
 use crate::remote::state::{Cache, RemoteState};
 use crate::remote::tree::{blobs_by_path, outermost, read_file, tree_of};
 use crate::remote::url::{RemoteUrl, Target};
@@ -119,7 +120,7 @@ pub fn finish(
     let mut backend = WorkspaceBackend::new(workspace_id);
     backend.open(client)?;
     let layout = backend.layout(repo, Some(&remote.name), None)?;
-    let live = backend.read_current(client, repo, &layout, &Cache::new(), false)?;
+    let live = backend.read_current(client, repo, &layout, &Cache::new(), &mut Progress::off())?;
     let workspace_name = live.read.name.clone();
     let branch = ws.current_branch()?.unwrap_or_default();
     let subject = format!("Move API \"{api_name}\" to Postman workspace \"{workspace_name}\"");

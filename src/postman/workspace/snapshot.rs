@@ -33,13 +33,26 @@ pub enum Error {
     NoContent { spec: String, path: String },
 }
 
+/// Told how many objects a read downloads, once its listings are in and before the first
+/// download, then of each download as it ends: a progress bar.
+pub trait Downloads {
+    fn expect(&mut self, n: usize);
+    fn downloaded(&mut self);
+}
+
+/// No one to tell.
+impl Downloads for () {
+    fn expect(&mut self, _: usize) {}
+    fn downloaded(&mut self) {}
+}
+
 /// A read of the live workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub state: Workspace,
     /// The workspace's name (for the commit message).
     pub name: String,
-    /// Objects downloaded (not taken from the cache), for progress.
+    /// Objects downloaded (not taken from the cache).
     pub downloads: usize,
     cache: Cache,
     /// A version's date (its tagged files' latest `updatedAt`), for a state not read
@@ -91,7 +104,7 @@ struct Cached<T> {
 /// Reads workspace `id`; `cache` is what [`remember`] gave after the previous read (or
 /// `Value::Null`); `secrets`: the remote's opt-in to secret values in git.
 pub fn read(client: &Client, id: &str, cache: &Value, secrets: bool) -> Result<Snapshot, Error> {
-    read_opened(client, client.workspace(id)?, cache, secrets)
+    read_opened(client, client.workspace(id)?, cache, secrets, &mut ())
 }
 
 /// [`read`] of a workspace whose `GET /workspaces/{id}` the caller already has (the
@@ -101,6 +114,7 @@ pub fn read_opened(
     ws: super::Workspace,
     cache: &Value,
     secrets: bool,
+    downloads: &mut dyn Downloads,
 ) -> Result<Snapshot, Error> {
     let id = ws.id.as_str();
     let old: Cache = serde_json::from_value(cache.clone()).unwrap_or_default();
@@ -110,23 +124,54 @@ pub fn read_opened(
         secrets,
         ..Cache::default()
     };
-    let mut downloads = 0;
     new.workspace_updated_at = ws.updated_at.clone();
 
+    // Every listing first, so that the downloads are counted before the first one.
+    let listed_specs = client
+        .specs(id)?
+        .into_iter()
+        .map(|s| client.spec_files(&s.id).map(|files| (s, files)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let listed_collections = client.workspace_collections(id)?;
+    let listed_environments = client.environments(id)?;
+    let cached_file = |spec: &str, f: &SpecFile| {
+        old.spec_files
+            .get(spec)
+            .and_then(|c| c.get(&f.path))
+            .filter(|c| f.updated_at.as_ref() == Some(&c.updated_at))
+    };
+    let no_environments = BTreeMap::new();
+    let cached_environments = match cache_serves {
+        true => &old.environments,
+        false => &no_environments,
+    };
+    let files = listed_specs.iter().flat_map(|(s, files)| {
+        let id = s.id.as_str();
+        files.iter().map(move |f| cached_file(id, f).is_none())
+    });
+    let collections = listed_collections
+        .iter()
+        .map(|c| fresh(&old.collections, c).is_none());
+    let environments = listed_environments
+        .iter()
+        .map(|e| fresh(cached_environments, e).is_none());
+    let expected = files
+        .chain(collections)
+        .chain(environments)
+        .filter(|&d| d)
+        .count();
+    downloads.expect(expected);
+
     let mut specs = Vec::new();
-    for s in client.specs(id)? {
+    for (s, listed) in listed_specs {
         let mut files = Vec::new();
-        let cached = old.spec_files.get(&s.id);
         let kept = new.spec_files.entry(s.id.clone()).or_default();
-        for f in client.spec_files(&s.id)? {
-            let hit = cached
-                .and_then(|c| c.get(&f.path))
-                .filter(|c| f.updated_at.as_ref() == Some(&c.updated_at));
-            let content = match hit {
+        for f in listed {
+            let content = match cached_file(&s.id, &f) {
                 Some(c) => c.content.clone(),
                 None => {
-                    downloads += 1;
                     let full = client.spec_file(&s.id, &f.path)?;
+                    downloads.downloaded();
                     full.content.ok_or_else(|| Error::NoContent {
                         spec: s.id.clone(),
                         path: f.path.clone(),
@@ -146,12 +191,13 @@ pub fn read_opened(
     }
 
     let mut collections = Vec::new();
-    for c in client.workspace_collections(id)? {
+    for c in listed_collections {
         let json = match fresh(&old.collections, &c) {
             Some(json) => json.clone(),
             None => {
-                downloads += 1;
-                collection_json(client, &c.uid)?
+                let json = collection_json(client, &c.uid)?;
+                downloads.downloaded();
+                json
             }
         };
         remember_as(&mut new.collections, &c.uid, &c.updated_at, &json);
@@ -163,12 +209,12 @@ pub fn read_opened(
     }
 
     let mut environments = Vec::new();
-    for e in client.environments(id)? {
-        let values = match fresh(&old.environments, &e).filter(|_| cache_serves) {
+    for e in listed_environments {
+        let values = match fresh(cached_environments, &e) {
             Some(values) => values.clone(),
             None => {
-                downloads += 1;
                 let Environment { values, .. } = client.environment(&e.uid)?;
+                downloads.downloaded();
                 values.iter().map(|v| held(from_api(v), secrets)).collect()
             }
         };
@@ -193,7 +239,7 @@ pub fn read_opened(
             }),
         },
         name: ws.name,
-        downloads,
+        downloads: expected,
         cache: new,
         dated: None,
     })

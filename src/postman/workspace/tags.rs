@@ -3,6 +3,7 @@
 //! and a version is listed once per name, its tree holding the tagged files of every spec
 //! that has a tag of that name.
 
+use super::snapshot::Downloads;
 use super::{Client, FileType, TaggedFile};
 use crate::layout::workspace::state::{Spec, SpecFile, Workspace};
 use crate::postman::time;
@@ -75,8 +76,15 @@ pub struct Tagged {
 }
 
 /// The workspace as `version` tagged it: only the specs, with their tagged files (name and
-/// type as `live` has them now; Spec Hub keeps neither in a tag).
-pub fn read_version(client: &Client, live: &Workspace, version: &Version) -> Result<Tagged, Error> {
+/// type as `live` has them now; Spec Hub keeps neither in a tag). Each spec's tagged files
+/// are one download for `downloads`.
+pub fn read_version(
+    client: &Client,
+    live: &Workspace,
+    version: &Version,
+    downloads: &mut dyn Downloads,
+) -> Result<Tagged, Error> {
+    downloads.expect(version.tags.len());
     let mut specs = Vec::new();
     let mut updated_at: Option<String> = None;
     for (spec_id, tag_id) in &version.tags {
@@ -91,6 +99,7 @@ pub fn read_version(client: &Client, live: &Workspace, version: &Version) -> Res
             .chain(latest)
             .max_by_key(|t| time::parse(t));
         let mut files: Vec<SpecFile> = read.into_iter().map(tagged).collect();
+        downloads.downloaded();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         specs.push(Spec {
             id: Some(spec_id.clone()),

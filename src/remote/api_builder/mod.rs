@@ -15,6 +15,7 @@ use crate::layout::mapping::{Mapping, Overrides};
 use crate::postman::model::Api;
 use crate::postman::{self, Client};
 use crate::remote::backend::{self, Creation, Pushed, RemoteIds, VersionRef};
+use crate::remote::progress::Progress;
 use crate::remote::state::{Cache, RemoteState};
 use crate::remote::tree::CommitIdentity;
 use crate::remote::view::Viewed;
@@ -46,17 +47,8 @@ impl ApiBuilder {
         self.api.as_ref().expect("open() comes first")
     }
 
-    fn reader<'a>(
-        &self,
-        client: &'a Client,
-        repo: &'a gix::Repository,
-        progress: bool,
-    ) -> Reader<'a> {
-        Reader {
-            client,
-            repo,
-            progress,
-        }
+    fn reader<'a>(&self, client: &'a Client, repo: &'a gix::Repository) -> Reader<'a> {
+        Reader { client, repo }
     }
 }
 
@@ -107,10 +99,10 @@ impl backend::Backend for ApiBuilder {
         repo: &gix::Repository,
         _layout: &ApiLayout,
         cache: &Cache,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<Snapshot, Error> {
-        let reader = self.reader(client, repo, progress);
-        reader.read(self.api(), Which::Current, &file_cache(cache))
+        let reader = self.reader(client, repo);
+        reader.read(self.api(), Which::Current, &file_cache(cache), progress)
     }
 
     fn remember(&self, state: &Snapshot, cache: &mut Cache) {
@@ -162,7 +154,7 @@ impl backend::Backend for ApiBuilder {
         repo: &gix::Repository,
         _live: &Snapshot,
         version: &VersionRef,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<Option<(Snapshot, VersionRef)>, Error> {
         let api = self.api();
         let details = match client.version(&api.id, &version.id) {
@@ -176,8 +168,8 @@ impl backend::Backend for ApiBuilder {
             collections: &details.collections,
         };
         let snapshot = self
-            .reader(client, repo, progress)
-            .read(api, which, &Default::default())?;
+            .reader(client, repo)
+            .read(api, which, &Default::default(), progress)?;
         let version = VersionRef {
             name: details.name,
             id: details.id,
@@ -197,7 +189,7 @@ impl backend::Backend for ApiBuilder {
         let api = self.api();
         let schema_id = api.schemas.first().map(|s| s.id.clone());
         let applied = plan::apply(client, &api.id, schema_id.as_deref(), &plan, journal)?;
-        let reader = self.reader(client, repo, false);
+        let reader = self.reader(client, repo);
         let state = view::after_push(&reader, api, live, &plan, &applied)?;
         // The schema files written are cached with their new `updatedAt`.
         let files = cache
@@ -224,7 +216,12 @@ impl backend::Backend for ApiBuilder {
         _live: &Snapshot,
         name: &str,
         notes: &str,
+        existing: Option<&VersionRef>,
     ) -> Result<String, Error> {
+        // One POST makes a version whole: if it exists, the lost answer's POST did it.
+        if let Some(version) = existing {
+            return Ok(version.id.clone());
+        }
         let api = self.api();
         let schema_ids: Vec<String> = api.schemas.iter().map(|s| s.id.clone()).collect();
         let collection_ids: Vec<String> = api.collections.iter().map(|c| c.id.clone()).collect();

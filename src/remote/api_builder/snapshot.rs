@@ -95,7 +95,6 @@ pub enum Which<'a> {
 pub struct Reader<'a> {
     pub client: &'a Client,
     pub repo: &'a gix::Repository,
-    pub progress: bool,
 }
 
 /// A schema's listing, paths checked, with the blob of each file the cache still holds.
@@ -106,7 +105,15 @@ struct Listing {
 }
 
 impl Reader<'_> {
-    pub fn read(&self, api: &Api, which: Which<'_>, cache: &FileCache) -> Result<Snapshot, Error> {
+    /// Tells `progress` how many objects it downloads once the schema's listing is in,
+    /// and of each download.
+    pub fn read(
+        &self,
+        api: &Api,
+        which: Which<'_>,
+        cache: &FileCache,
+        progress: &mut Progress,
+    ) -> Result<Snapshot, Error> {
         let (version, schema_refs, collection_refs, first_time) = match &which {
             Which::Current => (
                 None,
@@ -141,14 +148,13 @@ impl Reader<'_> {
                 .filter(|(_, cached)| cached.is_none())
                 .count()
         }) + collection_refs.len();
-        let mut progress = Progress::new(self.progress, "Receiving objects", downloads);
+        progress.expect(downloads);
         let schema = match listing {
-            Some(listing) => Some(self.read_files(api, listing, version, &mut progress)?),
+            Some(listing) => Some(self.read_files(api, listing, version, progress)?),
             None => None,
         };
         let collections =
-            self.read_collections(api, collection_refs, version, &mut times, &mut progress)?;
-        progress.finish();
+            self.read_collections(api, collection_refs, version, &mut times, progress)?;
 
         Ok(Snapshot {
             api_id: api.id.clone(),

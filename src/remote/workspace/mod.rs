@@ -153,16 +153,12 @@ impl backend::Backend for Workspace {
         _repo: &gix::Repository,
         layout: &WorkspaceLayout,
         cache: &Cache,
-        progress: bool,
+        progress: &mut Progress,
     ) -> Result<State> {
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
         let opened = self.opened.clone().expect("open() comes first");
-        let read =
-            snapshot::read_opened(client, opened, &old, layout.secrets).map_err(Error::from)?;
-        // Counted after the read (the listings say what changed only as they come).
-        let mut shown = Progress::new(progress, "Receiving objects", read.downloads);
-        (0..read.downloads).for_each(|_| shown.tick());
-        shown.finish();
+        let read = snapshot::read_opened(client, opened, &old, layout.secrets, progress)
+            .map_err(Error::from)?;
         Ok(State::new(read, layout.secrets))
     }
 
@@ -211,14 +207,15 @@ impl backend::Backend for Workspace {
         _repo: &gix::Repository,
         live: &State,
         version: &VersionRef,
-        _progress: bool,
+        progress: &mut Progress,
     ) -> Result<Option<(State, VersionRef)>> {
         let tags = parse_version_id(&version.id)?;
         let v = tags::Version {
             name: version.name.clone(),
             tags,
         };
-        let tagged = tags::read_version(client, &live.read.state, &v).map_err(Error::from)?;
+        let tagged =
+            tags::read_version(client, &live.read.state, &v, progress).map_err(Error::from)?;
         let read = Snapshot::of_version(tagged.workspace, &live.read.name, tagged.updated_at);
         Ok(Some((State::new(read, false), version.clone())))
     }
@@ -265,9 +262,22 @@ impl backend::Backend for Workspace {
 
     /// A version tag named `name` on each spec that changed since its last one; the id
     /// is the version's as [`backend::Backend::versions`] lists it.
-    fn publish(&self, client: &Client, live: &State, name: &str, _notes: &str) -> Result<String> {
+    fn publish(
+        &self,
+        client: &Client,
+        live: &State,
+        name: &str,
+        _notes: &str,
+        existing: Option<&VersionRef>,
+    ) -> Result<String> {
         let ws = &live.read.state;
-        tags::publish(client, ws, name).map_err(Error::from)?;
+        // A spec tagged before the answer was lost is unchanged since that tag, so it is
+        // skipped: only the specs the lost attempt did not reach are tagged now.
+        match tags::publish(client, ws, name) {
+            Ok(_) => {}
+            Err(tags::Error::NothingChanged { .. }) if existing.is_some() => {}
+            Err(e) => return Err(Error::from(e).into()),
+        }
         let versions = tags::versions(client, ws).map_err(Error::from)?;
         Ok(versions
             .into_iter()
