@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::fake_postman::{FakePostman, RecordedRequest};
+use super::fake_postman::{Change, FakePostman, RecordedRequest, State};
 use super::format::Format;
 use super::git::Sandbox;
 
@@ -135,17 +135,38 @@ impl Remote {
     /// Someone changes another file of the same spec in Postman: the repository path a
     /// fetch then changes.
     pub fn change_in_postman(&self, text: &str) -> &'static str {
-        let file = "components/schemas/Money.yaml";
+        let (change, path) = self.other_change(text);
+        self.fake.with_state(change);
+        path
+    }
+
+    /// As [`Remote::change_in_postman`], made right after Postman answers the next write:
+    /// while a push runs, before it reads back what Postman holds.
+    pub fn change_in_postman_after_next_write(&self, text: &str) -> &'static str {
+        let (change, path) = self.other_change(text);
+        self.fake.with_state(|s| s.after_next_write(change));
+        path
+    }
+
+    /// [`Remote::change_in_postman`]'s change, to make, and the path it changes.
+    fn other_change(&self, text: &str) -> (Change, &'static str) {
+        let (file, text) = ("components/schemas/Money.yaml", text.to_string());
         match self.backend {
             Backend::Api(_) => {
-                self.fake
-                    .with_state(|s| s.put_schema_file(&self.id, file, text));
-                "postman/schemas/components/schemas/Money.yaml"
+                let api = self.id.clone();
+                let change = move |s: &mut State| s.put_schema_file(&api, file, &text);
+                (
+                    Box::new(change),
+                    "postman/schemas/components/schemas/Money.yaml",
+                )
             }
             Backend::Workspace => {
                 let spec = self.spec_id(SPEC);
-                self.fake.with_state(|s| s.put_spec_file(&spec, file, text));
-                "postman/specs/payments/components/schemas/Money.yaml"
+                let change = move |s: &mut State| s.put_spec_file(&spec, file, &text);
+                (
+                    Box::new(change),
+                    "postman/specs/payments/components/schemas/Money.yaml",
+                )
             }
         }
     }
