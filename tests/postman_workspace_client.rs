@@ -377,6 +377,10 @@ fn a_generated_collection_keeps_its_link_through_edits_and_syncs() {
         message.contains("ASYNCAPI:2.0 is not supported"),
         "{message}"
     );
+    // Each task (two generations, a sync) was pending at the first look: one wait each,
+    // noted, not spent.
+    let waits = t.waits.lock().unwrap().clone();
+    assert_eq!(waits, [std::time::Duration::from_millis(200); 3]);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 #[macro_use]
 mod support;
 
-use support::backend::{Backend, Remote};
+use support::backend::{Backend, Other, Remote};
 use support::fake_postman::Fault;
 
 for_both_backends!(
@@ -21,6 +21,8 @@ for_both_backends!(
     an_interrupted_push_is_finished_by_pushing_again_without_creating_twice,
     a_push_of_an_unchanged_tree_writes_nothing_and_leaves_nothing_to_fetch,
     an_edit_is_pushed_and_the_next_fetch_has_nothing_new,
+    a_spec_file_changed_in_postman_while_a_push_runs_stays_a_change_to_fetch,
+    a_collection_changed_in_postman_while_a_push_runs_stays_a_change_to_fetch,
 );
 
 fn two_independent_clones_have_identical_commit_ids(backend: Backend) {
@@ -214,6 +216,53 @@ fn an_edit_is_pushed_and_the_next_fetch_has_nothing_new(backend: Backend) {
     assert_eq!(r.rev("origin/main"), r.rev("HEAD"));
     let status = r.sandbox.git_ok(&r.repo, ["status", "-sb"]);
     assert_eq!(status.lines().next(), Some("## main...origin/main"));
+}
+
+fn a_spec_file_changed_in_postman_while_a_push_runs_stays_a_change_to_fetch(backend: Backend) {
+    someone_elses_change_made_while_a_push_runs_stays_one(
+        backend,
+        Other::SpecFile("description: changed by someone else\n"),
+    );
+}
+
+fn a_collection_changed_in_postman_while_a_push_runs_stays_a_change_to_fetch(backend: Backend) {
+    someone_elses_change_made_while_a_push_runs_stays_one(
+        backend,
+        Other::Collection("changed by someone else"),
+    );
+}
+
+/// Someone changes an object in Postman after the push's write and before it reads back
+/// what Postman holds: that change is not the push's, so it is not recorded as what R
+/// stands for. A push before fetching it is `fetch first`; the fetch brings it as one
+/// commit on the pushed one, which changes that object's files only.
+fn someone_elses_change_made_while_a_push_runs_stays_one(backend: Backend, other: Other<'_>) {
+    let r = backend.start();
+    r.commit_edit("openapi: 3.0.0\ninfo: {}\n", false);
+    let changed = r.change_in_postman_after_next_write(other);
+    r.sandbox.git_ok(&r.repo, ["push", "-q"]);
+    let pushed = r.rev("HEAD");
+    assert_eq!(r.rev("origin/main"), pushed);
+
+    r.commit_edit("openapi: 3.0.1\ninfo: {}\n", false);
+    let stderr = r.push_refused(&["push"]);
+    assert!(stderr.contains("main -> main (fetch first)"), "{stderr}");
+
+    r.sandbox.git_ok(&r.repo, ["fetch", "-q"]);
+    assert_eq!(r.rev("origin/main^"), pushed);
+    let diff = r
+        .sandbox
+        .git_ok(&r.repo, ["diff", "--name-only", &pushed, "origin/main"]);
+    assert!(!diff.is_empty());
+    assert!(
+        diff.lines().all(|path| path.starts_with(&changed)),
+        "{changed}: {diff}"
+    );
+    let found = r.sandbox.git_ok(
+        &r.repo,
+        ["grep", "-l", "changed by someone else", "origin/main", "--"],
+    );
+    assert!(found.contains(&format!("origin/main:{changed}")), "{found}");
 }
 
 /// The helper's own remote-tracking state does not need a named remote: a URL typed on

@@ -5,6 +5,9 @@
 //! machine, and lands in shell history): a client secret or a personal access token is
 //! read from stdin (`--client-secret-stdin`, `--token-stdin`) or asked for on the terminal
 //! without echo. Nothing secret is ever printed.
+// The doc comments below are `--help` and man page text, written for a terminal:
+// URLs and <placeholders> as a user types them, not rustdoc markup.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 use std::io::{BufRead, Write};
 

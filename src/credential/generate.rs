@@ -21,7 +21,7 @@
 //! For an Azure DevOps Server collection: the personal access token kept for it, else one
 //! asked for once on the terminal and kept.
 //!
-//! `erase` ([`forget`]) keeps a refresh token when git rejects an access token, so a
+//! `erase` ([`keeps_refresh_token`]) keeps a refresh token when git rejects an access token, so a
 //! revoked or expired token costs one silent refresh, not a browser window.
 
 use std::time::Duration;

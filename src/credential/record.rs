@@ -1,6 +1,6 @@
 //! What one keyring entry holds, how entries are named, and git's matching rule.
 //!
-//! One entry per (protocol, host[:port], path, username). The keyring's *service* is
+//! One entry per (protocol, `host[:port]`, path, username). The keyring's *service* is
 //! `git-postman:<protocol>://<host>`, so every entry of a host is found by one search on the
 //! service; the *account* is `<username>@<host>[/<path>]` (readable in Keychain Access or
 //! Seahorse, never empty, which macOS requires). The entry's secret is the whole record in

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 
 /// How deep JSON may nest: serde_json's own limit for parsed values. Raw JSON text is
-/// walked one level at a time ([`write_raw`], [`members`]): a stack frame and a scan of
+/// walked one level at a time (`write_raw`, `members`): a stack frame and a scan of
 /// the rest of the text per level, so text nested deeper is refused before it is walked
 /// (100,000 levels would overflow the stack, and cost the square of the depth before).
 pub const MAX_DEPTH: usize = 128;

@@ -4,6 +4,9 @@
 //! Each subcommand is one variant of [`Command`] with its own `…Args` struct (`app` and
 //! `pat`, for OAuth apps and personal access tokens, take their nested commands from
 //! `crate::credential::cli`); a new command is a new variant plus a module.
+// The doc comments below are `--help` and man page text, written for a terminal:
+// URLs and <placeholders> as a user types them, not rustdoc markup.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 use crate::layout::mapping::CollectionFormat;
 use clap::{Args, Parser, Subcommand};

@@ -146,7 +146,7 @@ fn host_and_port(base: &Url) -> String {
 const POSTMAN_DOMAINS: [&str; 2] = ["postman.com", "getpostman.com"];
 
 /// Whether `POSTMAN_API_KEY` may be sent to `base`: a Postman host over https, this
-/// machine under its usual names (127.0.0.1, [::1], localhost), or a host the user trusts
+/// machine under its usual names (127.0.0.1, `[::1]`, localhost), or a host the user trusts
 /// in `postman.trustedApiHost` (as `host` or `host:port`). Other loopback addresses are
 /// not trusted blindly: a URL someone else wrote has no reason to use them.
 pub fn environment_key_allowed(base: &Url) -> bool {

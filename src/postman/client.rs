@@ -20,6 +20,7 @@ use url::Url;
 
 use super::error::{server_message, Error, Result};
 use super::model::{Api, Schema, SchemaFileContent, SchemaFileEntry, SchemaFilesPage, Version};
+use super::poll::{self, Polling, Sleep};
 use super::ApiKey;
 use crate::http_body;
 use crate::layout::collection::Served;
@@ -35,6 +36,13 @@ const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
 pub const MAX_ANSWER_BYTES: u64 = 160 * 1024 * 1024;
 /// How long one request may take, unless `GIT_POSTMAN_HTTP_TIMEOUT` (seconds) says.
 const TIMEOUT: Duration = Duration::from_secs(300);
+/// How a task is waited for: 60 looks, 0.2 s apart at first, doubling up to 5 s (4.6
+/// minutes in all).
+const TASK_POLLING: Polling = Polling {
+    reads: 60,
+    interval: Duration::from_millis(200),
+    max_interval: Duration::from_secs(5),
+};
 
 /// How often and how long to retry a request that is safe to repeat.
 #[derive(Debug, Clone)]
@@ -61,6 +69,8 @@ pub struct Client {
     retry: RetryPolicy,
     timeout: Duration,
     max_answer: u64,
+    /// How a task poll waits ([`poll::real_sleep`]; tests count instead).
+    sleep: Sleep,
 }
 
 /// A successful (2xx) answer.
@@ -113,11 +123,18 @@ impl Client {
             retry: RetryPolicy::default(),
             timeout,
             max_answer: MAX_ANSWER_BYTES,
+            sleep: poll::real_sleep(),
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Waits between two looks at a task with `sleep` (tests: no wall-clock wait).
+    pub fn with_sleep(mut self, sleep: Sleep) -> Self {
+        self.sleep = sleep;
         self
     }
 
@@ -568,11 +585,10 @@ impl Client {
             .unwrap_or(location)
             .trim_start_matches('/');
         let segments: Vec<&str> = path.split('?').next().unwrap_or("").split('/').collect();
-        let mut delay = std::time::Duration::from_millis(200);
-        for _ in 0..60 {
+        let mut read = || -> Result<Option<Value>> {
             let task: Value = self.get(&segments, &[])?;
             match task.get("status").and_then(Value::as_str) {
-                Some("completed") => return Ok(task),
+                Some("completed") => Ok(Some(task)),
                 Some("failed") => {
                     let message = task
                         .pointer("/details/error/message")
@@ -581,20 +597,18 @@ impl Client {
                         .and_then(Value::as_str)
                         .unwrap_or("the task failed")
                         .to_string();
-                    return Err(Error::Status {
+                    Err(Error::Status {
                         status: 200,
                         method: "GET".into(),
                         path: format!("/{path}"),
                         message,
-                    });
+                    })
                 }
-                _ => {
-                    std::thread::sleep(delay);
-                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
-                }
+                _ => Ok(None),
             }
-        }
-        Err(Error::Decode {
+        };
+        let done = poll::until(&TASK_POLLING, &mut |d| (self.sleep)(d), &mut read)?;
+        done.ok_or_else(|| Error::Decode {
             method: "GET".into(),
             path: format!("/{path}"),
             detail: "the task did not finish".into(),

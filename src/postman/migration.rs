@@ -6,7 +6,7 @@
 //! An API never moved answers an error; 404 is read as "none".
 //!
 //! [`wait`] polls a bounded number of times, `sleep` waiting between reads (both
-//! injected, so tests neither wait nor depend on the wall clock).
+//! injected, so tests neither wait nor depend on the wall clock: [`super::poll`]).
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::decode;
+use super::poll::{self, Polling};
 use super::{Client, Error as ClientError};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,22 +62,8 @@ pub enum Status {
     },
 }
 
-/// How long [`wait`] polls: at most `reads` status reads, `interval` apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Polling {
-    pub interval: Duration,
-    pub reads: u32,
-}
-
-impl Default for Polling {
-    /// Five minutes: 150 reads, 2 s apart.
-    fn default() -> Self {
-        Polling {
-            interval: Duration::from_secs(2),
-            reads: 150,
-        }
-    }
-}
+/// How long [`wait`] polls by default: five minutes, 150 reads 2 s apart.
+pub const POLLING: Polling = Polling::fixed(Duration::from_secs(2), 150);
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -130,31 +117,25 @@ impl Client {
 }
 
 /// Reads the status (`read`: [`Client::migration_status`]) until it is final, completed
-/// or failed, at most `polling.reads` times, calling `sleep(polling.interval)` between
-/// two reads. `first` is a status the caller read already (it counts as the first read).
+/// or failed, as `polling` says ([`poll::until`]), `sleep` waiting between two reads.
+/// `first` is a status the caller read already (it counts as the first read).
 pub fn wait(
     read: &mut dyn FnMut() -> Result<Status>,
     first: Option<Status>,
     polling: Polling,
     sleep: &mut dyn FnMut(Duration),
 ) -> Result<Status> {
-    let reads = polling.reads.max(1);
-    let mut status = first;
-    for done in 1..=reads {
-        let now = match status.take() {
+    let mut first = first;
+    let mut read_final = || -> Result<Option<Status>> {
+        let now = match first.take() {
             Some(s) => s,
             None => read()?,
         };
-        if matches!(now, Status::Completed { .. } | Status::Failed { .. }) {
-            return Ok(now);
-        }
-        if done < reads {
-            sleep(polling.interval);
-        }
-    }
-    Err(Error::StillRunning {
-        reads,
-        seconds: (polling.interval * (reads - 1)).as_secs(),
+        Ok(matches!(now, Status::Completed { .. } | Status::Failed { .. }).then_some(now))
+    };
+    poll::until(&polling, sleep, &mut read_final)?.ok_or(Error::StillRunning {
+        reads: polling.reads.max(1),
+        seconds: polling.longest().as_secs(),
     })
 }
 
@@ -179,10 +160,7 @@ mod tests {
         (out, reads, slept)
     }
 
-    const EVERY_3S_4_TIMES: Polling = Polling {
-        interval: Duration::from_secs(3),
-        reads: 4,
-    };
+    const EVERY_3S_4_TIMES: Polling = Polling::fixed(Duration::from_secs(3), 4);
 
     #[test]
     fn polling_stops_at_the_first_final_status() {
@@ -219,10 +197,7 @@ mod tests {
         );
 
         // Never read zero times, never sleep after the last read.
-        let once = Polling {
-            interval: Duration::from_secs(3),
-            reads: 0,
-        };
+        let once = Polling::fixed(Duration::from_secs(3), 0);
         let (out, reads, slept) = run(&[Status::None], None, once);
         assert!(out.is_err());
         assert_eq!((reads, slept.len()), (1, 0));

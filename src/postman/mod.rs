@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod migration;
 pub mod model;
+pub mod poll;
 pub mod time;
 pub mod workspace;
 

@@ -1,6 +1,6 @@
 //! The seam between git's side of a remote (rules 1-3, fetch first, non-fast-forward,
-//! force and lease, dry-run, the push journal, commits, progress: [`super::session`],
-//! [`super::list`], [`super::push`]) and one kind of Postman remote. The git side is
+//! force and lease, dry-run, the push journal, commits, progress: `session`,
+//! `list`, [`super::push`]) and one kind of Postman remote. The git side is
 //! written once, generic over [`Backend`]; a backend only reads and writes Postman, and
 //! its [`Layout`] turns a state into files of a tree and a tree into writes.
 

@@ -8,8 +8,8 @@
 //! git's side is written once, generic over a [`backend::Backend`] (one kind of Postman
 //! remote), and picked once, by the URL's kind ([`run`]):
 //!
-//! - [`session`]: the conversation with git, options, the live Postman state;
-//! - [`list`]: `list` / `list for-push`: the commits to report (DESIGN rules 1-3), tags;
+//! - `session`: the conversation with git, options, the live Postman state;
+//! - `list`: `list` / `list for-push`: the commits to report (DESIGN rules 1-3), tags;
 //! - [`push`]: git's rules, then the layout's plan (validate, diff) and the writes;
 //! - [`tree`], [`state`]: trees and commits (determinism), memory (R, journal, cache);
 //! - [`view`]: R's Postman view, what Postman holds after a push (rule 1 compares with it);

@@ -112,7 +112,7 @@ impl RemoteState {
     }
 
     /// Takes the remote's lock (see the module docs), waiting for another helper at most
-    /// [`LOCK_WAIT`]; `None` for an anonymous remote, which keeps no state.
+    /// `LOCK_WAIT`; `None` for an anonymous remote, which keeps no state.
     pub fn lock(&self) -> Result<Option<Lock>, Error> {
         let (Some(dir), Some(name)) = (&self.cache_dir, &self.name) else {
             return Ok(None);

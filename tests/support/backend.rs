@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::fake_postman::{FakePostman, RecordedRequest};
+use super::fake_postman::{Change, FakePostman, RecordedRequest, State};
 use super::format::Format;
 use super::git::Sandbox;
 
@@ -50,6 +50,14 @@ pub struct Remote {
     pub backend: Backend,
     /// The API's or the workspace's id.
     pub id: String,
+}
+
+/// What someone else changes in Postman: another file of the spec these tests edit, to
+/// this text; the description of the collection both seeds have.
+#[derive(Debug, Clone, Copy)]
+pub enum Other<'a> {
+    SpecFile(&'a str),
+    Collection(&'a str),
 }
 
 /// The workspace spec whose files these tests edit.
@@ -134,18 +142,59 @@ impl Remote {
 
     /// Someone changes another file of the same spec in Postman: the repository path a
     /// fetch then changes.
-    pub fn change_in_postman(&self, text: &str) -> &'static str {
-        let file = "components/schemas/Money.yaml";
-        match self.backend {
-            Backend::Api(_) => {
-                self.fake
-                    .with_state(|s| s.put_schema_file(&self.id, file, text));
-                "postman/schemas/components/schemas/Money.yaml"
+    pub fn change_in_postman(&self, text: &str) -> String {
+        let (change, path) = self.other_change(Other::SpecFile(text));
+        self.fake.with_state(change);
+        path
+    }
+
+    /// Someone changes `what` in Postman right after Postman answers the next write:
+    /// while a push runs, before it reads back what Postman holds. The repository path
+    /// (a file, or a collection's directory) a fetch then changes.
+    pub fn change_in_postman_after_next_write(&self, what: Other<'_>) -> String {
+        let (change, path) = self.other_change(what);
+        self.fake.with_state(|s| s.after_next_write(change));
+        path
+    }
+
+    /// Someone's change, to make, and the path it changes.
+    fn other_change(&self, what: Other<'_>) -> (Change, String) {
+        match (what, self.backend) {
+            (Other::SpecFile(text), backend) => {
+                let (file, text) = ("components/schemas/Money.yaml", text.to_string());
+                let change: Change = match backend {
+                    Backend::Api(_) => {
+                        let api = self.id.clone();
+                        Box::new(move |s: &mut State| s.put_schema_file(&api, file, &text))
+                    }
+                    Backend::Workspace => {
+                        let spec = self.spec_id(SPEC);
+                        Box::new(move |s: &mut State| s.put_spec_file(&spec, file, &text))
+                    }
+                };
+                let dir = match backend {
+                    Backend::Api(_) => "postman/schemas",
+                    Backend::Workspace => "postman/specs/payments",
+                };
+                (change, format!("{dir}/{file}"))
             }
-            Backend::Workspace => {
-                let spec = self.spec_id(SPEC);
-                self.fake.with_state(|s| s.put_spec_file(&spec, file, text));
-                "postman/specs/payments/components/schemas/Money.yaml"
+            (Other::Collection(description), backend) => {
+                let name = "Payments API";
+                let uid = self.fake.with_state(|s| {
+                    let c = s.collections.values().find(|c| c.name() == name).unwrap();
+                    c.uid.clone()
+                });
+                let description = description.to_string();
+                let change = move |s: &mut State| {
+                    let mut body = s.collection(&uid).unwrap().body.clone();
+                    body["info"]["description"] = description.into();
+                    s.update_collection(&uid, body)
+                };
+                let format = match backend {
+                    Backend::Api(format) => format,
+                    Backend::Workspace => Format::V3,
+                };
+                (Box::new(change), format.collection_path(name))
             }
         }
     }

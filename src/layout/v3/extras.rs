@@ -24,7 +24,7 @@ use super::Error;
 pub const FILE: &str = ".resources/git-postman.v2.json";
 
 /// The member that says the collection's URLs are strings (`"string"`), not the objects
-/// the API serves: the form v3 -> v2.1 rebuilds ([`super::url::UrlForm`]).
+/// the API serves: the form v3 -> v2.1 rebuilds (`v3::url::UrlForm`).
 pub const URL_FORM: &str = "$urls";
 
 /// The patches that turn `rebuilt` (what the v3 files give) into `original`, by `at`.

@@ -11,6 +11,7 @@
 //! - [`mod@write`]: a workspace -> the files the app writes for it;
 //! - [`read`]: the files of a commit -> a workspace to push, validated;
 //! - [`plan`]: a commit's workspace against the live one -> the writes a push sends;
+//! - [`after_push`]: what a push records as Postman's state (only what it wrote read again);
 //! - [`tree`]: a fetched workspace -> a commit's files over a base commit's;
 //! - [`environment`]: environment and globals files;
 //! - [`spec`]: spec types and the spec files' limits.
@@ -36,6 +37,7 @@
 //!   emptied `cloudResources` removed with its comment; names refused when empty or with
 //!   control characters; 10 MB read as 10 MiB.
 
+pub mod after_push;
 pub mod environment;
 pub mod plan;
 pub mod read;

@@ -17,8 +17,9 @@ use super::cli::MigrateArgs;
 use super::kind::{self, Unpicked};
 use super::status::{self, ApiStatus};
 use super::workspace::{self, PostmanRemote, Workspace};
-use crate::postman::migration::{self, Destination, Polling, Status};
+use crate::postman::migration::{self, Destination, Status};
 use crate::postman::model::Api;
+use crate::postman::poll::Polling;
 use crate::postman::{self, apikey, Client};
 use crate::remote::url::{RemoteUrl, Target};
 
@@ -286,7 +287,7 @@ fn destination(args: &MigrateArgs) -> Option<Destination> {
 /// How long to wait for Postman: [`POLLS_KEY`], [`INTERVAL_KEY`], else the defaults.
 fn polling(repo: &gix::Repository) -> Result<Polling, Error> {
     let config = repo.config_snapshot();
-    let mut polling = Polling::default();
+    let mut polling = migration::POLLING;
     let value = |key: &'static str| config.string(key).map(|v| v.to_string());
     if let Some(v) = value(POLLS_KEY) {
         polling.reads = v
@@ -306,11 +307,12 @@ fn polling(repo: &gix::Repository) -> Result<Polling, Error> {
             .parse::<f64>()
             .ok()
             .filter(|s| (0.0..=3600.0).contains(s));
-        polling.interval = std::time::Duration::from_secs_f64(seconds.ok_or(Error::BadConfig {
+        let interval = std::time::Duration::from_secs_f64(seconds.ok_or(Error::BadConfig {
             key: INTERVAL_KEY,
             value: v,
             expected: "seconds between 0 and 3600",
         })?);
+        polling = Polling::fixed(interval, polling.reads);
     }
     Ok(polling)
 }

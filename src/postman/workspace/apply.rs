@@ -1,4 +1,4 @@
-//! A push's writes ([`plan::Write`], already validated and ordered) sent one by one.
+//! A push's writes ([`Write`], already validated and ordered) sent one by one.
 //! Each create is reported to `on_created(repository path, remote id)` as soon as Postman
 //! answers, so the push journal knows it before the next request: a push stopped later
 //! updates what it created instead of creating it twice.

@@ -16,7 +16,9 @@ use serde_json::Value;
 
 use crate::layout::workspace::plan::{self as ws_plan, Write};
 use crate::layout::workspace::resources::{self, Cloud};
-use crate::layout::workspace::{self as ws_layout, spec, tree as ws_tree, RESOURCES_FILE};
+use crate::layout::workspace::{
+    self as ws_layout, after_push, spec, tree as ws_tree, RESOURCES_FILE,
+};
 use crate::postman::workspace::snapshot::{self, Snapshot};
 use crate::postman::workspace::{apply, tags};
 use crate::postman::{self, Client};
@@ -248,11 +250,13 @@ impl backend::Backend for Workspace {
             }
             ids.extend(applied.map_err(Error::from)?.created);
         }
-        // What Postman holds now, as the next fetch reads it (only what changed is
-        // downloaded): the new view, and a cache that fetch starts from.
+        // What Postman holds now (only what changed is downloaded): the cache the next
+        // fetch starts from; the new view, of what this push wrote only, so that a
+        // change someone else made meanwhile is still one to fetch.
         let old = cache.get(SNAPSHOT).cloned().unwrap_or(Value::Null);
-        let read = snapshot::read(client, &self.id, &old, live.secrets).map_err(Error::from)?;
+        let mut read = snapshot::read(client, &self.id, &old, live.secrets).map_err(Error::from)?;
         cache.insert(SNAPSHOT.into(), snapshot::remember(&read));
+        read.state = after_push::view(&live.read.state, read.state, &plan, &ids);
         let state = State {
             placed: placed::entries(&plan, &ids),
             ..State::new(read, live.secrets)

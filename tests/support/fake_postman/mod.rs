@@ -38,8 +38,8 @@ pub use routes::V10_ACCEPT;
 pub use seed::SAMPLE_API_ID;
 pub use specs::{Spec, SpecFile, MAX_CREATE_SPEC_FILE_BYTES, MAX_SPEC_FILE_BYTES, SPEC_TYPES};
 pub use state::{
-    Api, Collection, GitInfo, Schema, SchemaFile, State, Task, TaskStatus, Version, DEFAULT_USER,
-    MAX_COLLECTION_BYTES,
+    Api, Change, Collection, GitInfo, Schema, SchemaFile, State, Task, TaskStatus, Version,
+    DEFAULT_USER, MAX_COLLECTION_BYTES,
 };
 pub use workspace_seed::{staging_values, SAMPLE_SECRET, SAMPLE_WORKSPACE_ID};
 pub use workspaces::{Environment, Workspace};
@@ -137,7 +137,8 @@ impl Shared {
         }
         let mut state = lock(&self.state);
         // A bug in a handler must answer 500, not leave the client waiting.
-        catch_unwind(AssertUnwindSafe(|| routes::route(&mut state, req))).unwrap_or_else(|panic| {
+        let reply = catch_unwind(AssertUnwindSafe(|| routes::route(&mut state, req)));
+        let reply = reply.unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<String>()
                 .cloned()
@@ -151,7 +152,11 @@ impl Shared {
                     "detail": format!("fake Postman bug: {what}"),
                 }),
             )
-        })
+        });
+        if req.method != "GET" && (200..300).contains(&reply.status) {
+            state.wrote();
+        }
+        reply
     }
 
     fn take_fault(&self, req: &Req) -> Option<Reply> {

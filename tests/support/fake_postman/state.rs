@@ -133,6 +133,19 @@ pub enum TaskStatus {
     Failed(String),
 }
 
+/// A change someone else makes in Postman.
+pub type Change = Box<dyn FnOnce(&mut State) + Send>;
+
+/// The changes `State::after_next_write` queued (closures: shown by their number only).
+#[derive(Default)]
+struct AfterWrites(std::collections::VecDeque<Change>);
+
+impl std::fmt::Debug for AfterWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} change(s) after the next writes", self.0.len())
+    }
+}
+
 #[derive(Debug)]
 pub struct State {
     pub(super) clock: Clock,
@@ -146,6 +159,9 @@ pub struct State {
     pub tasks: BTreeMap<String, Task>,
     /// Messages for the next version publications that are to fail.
     pub publish_failures: std::collections::VecDeque<String>,
+    /// Changes someone else makes right after the next writes are done
+    /// (`State::after_next_write`).
+    after_writes: AfterWrites,
     /// Postman v12: workspaces, Spec Hub specs, environments (`workspaces.rs`, `specs.rs`).
     pub ws: super::workspaces::Workspaces,
 }
@@ -162,6 +178,7 @@ impl Default for State {
             collections: BTreeMap::new(),
             tasks: BTreeMap::new(),
             publish_failures: Default::default(),
+            after_writes: Default::default(),
             ws: Default::default(),
         }
     }
@@ -473,6 +490,21 @@ impl State {
     /// `message` (as `details.error.message`) and the version disappears.
     pub fn fail_next_publish(&mut self, message: &str) {
         self.publish_failures.push_back(message.into());
+    }
+
+    /// Someone else makes `change` in Postman right after the next successful write
+    /// request is done, before its answer leaves: what a client reading Postman again
+    /// after that write (a push recording what Postman holds) finds. Each write takes
+    /// one change, in the order they were queued.
+    pub fn after_next_write(&mut self, change: impl FnOnce(&mut State) + Send + 'static) {
+        self.after_writes.0.push_back(Box::new(change));
+    }
+
+    /// A write request succeeded: the change queued for it, if any, is made now.
+    pub(super) fn wrote(&mut self) {
+        if let Some(change) = self.after_writes.0.pop_front() {
+            change(self);
+        }
     }
 
     /// One look at a task: pending the first time, done afterwards. A completed
