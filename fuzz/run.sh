@@ -22,7 +22,7 @@ for target in "${targets[@]}"; do
 	status=0
 	cargo +nightly fuzz run -O "$target" "$work" "fuzz/corpus/$target" -- \
 		-max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1 || status=$?
-	grep -E '^#[0-9]+ +DONE' "$log" || true
+	grep -E '^#[0-9]+[[:space:]]+DONE' "$log" || true
 	if [ "$status" != 0 ]; then
 		grep -E -A8 'panicked at|ERROR: libFuzzer' "$log" | head -40
 		echo "$target: crashed (input saved under fuzz/artifacts/$target/; whole log: $log)"

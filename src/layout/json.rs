@@ -366,6 +366,9 @@ mod tests {
             ("9007199254740993", "9007199254740992"),
             ("-42", "-42"),
             ("3.14159", "3.14159"),
+            // Found by fuzzing: read without serde_json's `float_roundtrip`, the nearest
+            // double was missed by one unit, and written as 8.888888887999999e+38.
+            ("888888888800000000016307576105606833140", "8.888888888e+38"),
         ];
         for (input, expected) in cases {
             let v: Value = serde_json::from_str(input).unwrap();
