@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::names::{self, Names};
 use super::yaml::{self, Node};
+use super::{extras, import};
 use super::{Error, File};
 use crate::layout::json;
 
@@ -520,22 +521,38 @@ fn push_request_auth(out: &mut Vec<(String, Node)>, auth: Option<&Value>) {
 /// it holds, so the same collection gives the same bytes.
 fn push_folder_auth(out: &mut Vec<(String, Node)>, auth: Option<&Value>, at: &str) {
     if let Some((ty, credentials)) = auth_parts(auth) {
-        let mut seed = format!("auth\0{at}\0");
-        if let Some(a) = auth {
-            seed.push_str(&json::stringify_tab(a));
-        }
         let mut m = vec![
-            (
-                "id".to_string(),
-                Node::str(names::derived_uuid(seed.as_bytes())),
-            ),
-            ("type".into(), Node::str(ty)),
+            ("type".to_string(), Node::str(ty)),
             ("name".into(), Node::str(format!("{ty} auth"))),
         ];
         if let Some(c) = credentials {
             m.push(("credentials".into(), c));
         }
+        let mut seed = format!("auth\0{at}\0");
+        if let Some(a) = auth {
+            seed.push_str(&json::stringify_tab(&as_given_back(a, &m)));
+        }
+        let id = Node::str(names::derived_uuid(seed.as_bytes()));
+        m.insert(0, ("id".into(), id));
         out.push(("auth".into(), Node::Seq(vec![Node::Map(m)])));
+    }
+}
+
+/// `auth` as v3 -> v2.1 gives it back: rebuilt from its v3 form (`v3`), then patched
+/// with what [`super::extras`] keeps. The same JSON value as `auth`, but not always the
+/// same text: the rebuilt members come in the order v3 -> v2.1 writes them and the
+/// restored ones (a parameter's unknown member...) after them. The auth id is seeded
+/// from this form, so the collection that comes back gives the same id. When `auth`
+/// comes back as it is, as every auth without kept data and in v3's order does, the seed
+/// is the text of `auth` itself, as it always was: those ids do not change.
+fn as_given_back(auth: &Value, v3: &[(String, Node)]) -> Value {
+    let Some(mut rebuilt) = import::auth_v2(&Value::Object(super::doc_json(v3))) else {
+        return auth.clone();
+    };
+    let patches = extras::diff(auth, &rebuilt);
+    match extras::apply(&mut rebuilt, &patches, "auth") {
+        Ok(()) => rebuilt,
+        Err(_) => auth.clone(),
     }
 }
 

@@ -269,7 +269,7 @@ fn key_values(v: &Value, variables: bool) -> Value {
 }
 
 /// `{type, credentials}` -> `{type, <type>: [{key, value, type}]}`.
-fn auth_v2(auth: &Value) -> Option<Value> {
+pub(super) fn auth_v2(auth: &Value) -> Option<Value> {
     let ty = auth.get("type")?.as_str()?;
     let mut out = Map::new();
     out.insert("type".into(), ty.into());
