@@ -337,7 +337,8 @@ fn behavior(settings: &Map<String, Value>) -> Value {
 
 /// A YAML document as JSON: mappings with string keys, scalars as YAML 1.2 reads them.
 pub fn yaml_to_json(path: &str, text: &str) -> Result<Map<String, Value>, Error> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| Error::Yaml {
+    let text = escape_raw_c1_in_double_quotes(text);
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::Yaml {
         path: path.into(),
         line: e.location().map(|l| l.line()),
         message: e.to_string(),
@@ -350,6 +351,64 @@ pub fn yaml_to_json(path: &str, text: &str) -> Result<Map<String, Value>, Error>
             message: "the file is not a YAML mapping".into(),
         }),
     }
+}
+
+/// Postman writes U+007F..=U+009F raw inside a double-quoted scalar (as
+/// `JSON.stringify` leaves them; `postman collection migrate` writes `url: "a\x7Fb"` with
+/// a raw DEL byte), and so does our writer, to match it byte for byte. libyaml refuses
+/// most of them raw ("control characters are not allowed"), so before parsing they are
+/// rewritten as the escape `\xHH` - only inside double quotes, where that escape means
+/// the same character. A file without such characters is read as it is.
+fn escape_raw_c1_in_double_quotes(text: &str) -> std::borrow::Cow<'_, str> {
+    let c1 = |c: char| matches!(c as u32, 0x7f..=0x9f);
+    if !text.contains(c1) {
+        return text.into();
+    }
+    #[derive(PartialEq)]
+    enum In {
+        Plain,
+        Double,
+        Single,
+        Comment,
+    }
+    let mut state = In::Plain;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut prev = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let at_token_start = prev.is_whitespace() || matches!(prev, ':' | '-' | '[' | '{' | ',');
+        match state {
+            In::Plain if c == '"' && at_token_start => state = In::Double,
+            In::Plain if c == '\'' && at_token_start => state = In::Single,
+            In::Plain if c == '#' && prev.is_whitespace() => state = In::Comment,
+            In::Comment if c == '\n' => state = In::Plain,
+            // `''` in single quotes is an escaped quote, not the end.
+            In::Single if c == '\'' && chars.peek() == Some(&'\'') => {
+                out.push_str("''");
+                chars.next();
+                continue;
+            }
+            In::Single if c == '\'' => state = In::Plain,
+            In::Double if c == '"' => state = In::Plain,
+            In::Double if c == '\\' => {
+                out.push(c);
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                    prev = next;
+                }
+                continue;
+            }
+            In::Double if c1(c) => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+                prev = c;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        prev = c;
+    }
+    out.into()
 }
 
 fn yaml_value(path: &str, v: serde_yaml::Value) -> Result<Value, Error> {
@@ -387,4 +446,23 @@ fn yaml_value(path: &str, v: serde_yaml::Value) -> Result<Value, Error> {
         }
         Y::Tagged(t) => yaml_value(path, t.value)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_c1_characters_in_double_quotes_read_back() {
+        // As `postman collection migrate` writes a URL holding U+007F, U+0085, U+009F.
+        let text = "$kind: http-request\nurl: \"http://a/\u{7f}b\u{85}c\u{9f}d\"\nmethod: GET\n";
+        let doc = yaml_to_json("r.request.yaml", text).unwrap();
+        assert_eq!(doc["url"], "http://a/\u{7f}b\u{85}c\u{9f}d");
+        // Escapes and other quoting around them are left alone.
+        let text = "a: 'it''s \"'\nb: \"q\\\"\u{7f}\" # \"\nc: x\"y\n";
+        let doc = yaml_to_json("r.request.yaml", text).unwrap();
+        assert_eq!(doc["a"], "it's \"");
+        assert_eq!(doc["b"], "q\"\u{7f}");
+        assert_eq!(doc["c"], "x\"y");
+    }
 }

@@ -790,6 +790,16 @@ mod tests {
     }
 
     #[test]
+    fn c1_characters_are_double_quoted_but_left_raw_as_postman_writes_them() {
+        // `postman collection migrate` writes these raw; `import::yaml_to_json` reads them.
+        let url = "http://a/\u{7f}b\u{85}c\u{9f}d";
+        assert_eq!(
+            doc(vec![("url", Node::str(url))]),
+            format!("url: \"{url}\"\n")
+        );
+    }
+
+    #[test]
     fn multi_line_text_is_a_literal_block() {
         assert_eq!(
             doc(vec![("code", Node::str("a\n  b\nc"))]),
