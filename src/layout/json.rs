@@ -171,8 +171,8 @@ pub(crate) fn write_raw<R: RawRules>(
             match serde_json::from_str::<Value>(raw.get()) {
                 Ok(scalar) => write_value(out, &scalar, depth),
                 // A lone UTF-16 surrogate (`"\ud800"`) is valid JSON that Rust strings
-                // cannot hold; JavaScript writes it back escaped, as the text has it.
-                Err(_) if text.starts_with('"') => out.push_str(&text.to_lowercase_escapes()),
+                // cannot hold; JavaScript reads it, and writes it back escaped.
+                Err(_) if text.starts_with('"') => write_utf16_string(out, text.trim_end()),
                 Err(e) => return Err(e),
             }
             Ok(())
@@ -218,35 +218,6 @@ fn js_order<V>(members: Vec<(&str, V)>) -> Vec<(&str, V)> {
     indices.into_iter().chain(others).collect()
 }
 
-trait LowercaseEscapes {
-    fn to_lowercase_escapes(&self) -> String;
-}
-
-impl LowercaseEscapes for str {
-    /// `\uD800` -> `\ud800`: JavaScript writes escapes in lower case.
-    fn to_lowercase_escapes(&self) -> String {
-        let mut out = String::with_capacity(self.len());
-        let mut chars = self.chars().peekable();
-        while let Some(c) = chars.next() {
-            out.push(c);
-            if c == '\\' {
-                if let Some(&next) = chars.peek() {
-                    chars.next();
-                    out.push(next);
-                    if next == 'u' {
-                        for _ in 0..4 {
-                            if let Some(h) = chars.next() {
-                                out.push(h.to_ascii_lowercase());
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
 fn newline_indent(out: &mut String, depth: usize) {
     out.push('\n');
     out.extend(std::iter::repeat_n('\t', depth));
@@ -261,20 +232,64 @@ fn array_index(key: &str) -> Option<u32> {
 
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    s.chars().for_each(|c| push_escaped(out, c));
+    out.push('"');
+}
+
+/// `text`, a JSON string literal (valid: serde_json read it) that Rust strings cannot
+/// hold, written as `JSON.stringify` writes the JavaScript string it reads as: decoded to
+/// UTF-16 code units, then escaped as [`write_string`] escapes, except that a surrogate
+/// without its pair is written `\udxxx`. So `"\/\u0041\uD800"` is written `"/A\ud800"`.
+fn write_utf16_string(out: &mut String, text: &str) {
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    let mut units: Vec<u16> = Vec::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            units.extend_from_slice(c.encode_utf16(&mut [0; 2]));
+            continue;
+        }
+        units.push(match chars.next() {
+            Some('b') => 0x8,
+            Some('f') => 0xc,
+            Some('n') => 0xa,
+            Some('r') => 0xd,
+            Some('t') => 0x9,
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                u16::from_str_radix(&hex, 16).unwrap_or(0xfffd)
+            }
+            // `\"`, `\\`, `\/`.
+            Some(c) => c as u16,
+            None => break,
+        });
+    }
+    out.push('"');
+    for unit in char::decode_utf16(units) {
+        match unit {
+            Ok(c) => push_escaped(out, c),
+            Err(lone) => out.push_str(&format!("\\u{:04x}", lone.unpaired_surrogate())),
         }
     }
     out.push('"');
+}
+
+/// One character of a string as `JSON.stringify` writes it.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push(c),
+    }
 }
 
 /// Formats a number as JavaScript's `Number.prototype.toString()` does. Integers beyond
@@ -427,9 +442,27 @@ mod tests {
 
     #[test]
     fn lone_surrogates_are_written_back_as_javascript_escapes_them() {
-        let raw: &RawValue = serde_json::from_str(r#"["\uD800x"]"#).unwrap();
-        let mut out = String::new();
-        write_raw(&mut out, raw, 0, KeepAll).unwrap();
-        assert_eq!(out, "[\n\t\"\\ud800x\"\n]");
+        let written = |input: &str| {
+            let raw: &RawValue = serde_json::from_str(input).unwrap();
+            let mut out = String::new();
+            write_raw(&mut out, raw, 0, KeepAll).unwrap();
+            out
+        };
+        assert_eq!(written(r#"["\uD800x"]"#), "[\n\t\"\\ud800x\"\n]");
+        // The rest of such a string as JavaScript writes it too (node 20:
+        // `JSON.stringify(JSON.parse(input))`): escapes decoded, a pair joined, only
+        // what must be escaped escaped.
+        assert_eq!(
+            written(r#"["\/\u0041\ud83d\ude00\uD800\\\u2028\u001F\u00e9\"\b\uDC00\uD83D"]"#),
+            "[\n\t\"/A\u{1f600}\\ud800\\\\\u{2028}\\u001fé\\\"\\b\\udc00\\ud83d\"\n]"
+        );
+        // Found by fuzzing (fuzz/regressions/collection/): a lone surrogate among runs
+        // of escaped backslashes, which stay as they are.
+        assert_eq!(
+            written(r#"["n\\\\\\\r\\\\in\uda2ee\\\\\\"]"#),
+            r#"[
+	"n\\\\\\\r\\\\in\uda2ee\\\\\\"
+]"#
+        );
     }
 }
