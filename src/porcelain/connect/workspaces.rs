@@ -260,10 +260,10 @@ impl Connection for WorkspaceConnection {
         match &self.found {
             Some(cloud) => {
                 let n: usize = cloud.values().map(|m| m.len()).sum();
+                let mapped = counted(n, "object");
                 writeln!(
                     out,
-                    "  here         {RESOURCES_FILE} of this workspace ({n} object{} mapped), kept as it is",
-                    if n == 1 { "" } else { "s" }
+                    "  here         {RESOURCES_FILE} of this workspace ({mapped} mapped), kept as it is"
                 )?
             }
             None => writeln!(out, "  here         no {RESOURCES_FILE} yet")?,

@@ -192,7 +192,7 @@ fn out_of_sync(s: &ApiStatus, branch: &str) -> Option<String> {
         "main" => format!("git push {remote} main"),
         b => format!("git push {remote} {b}:main"),
     };
-    let commits = |n: usize| format!("{n} commit{}", if n == 1 { "" } else { "s" });
+    let commits = |n: usize| kind::counted(n, "commit");
     if s.last_fetched.is_none() {
         return Some(format!(
             "nothing was fetched from {remote} yet: run {pull} first, so that this repository holds Postman's current state"
