@@ -6,8 +6,6 @@
 use std::io::Read;
 
 /// How much is read at a time: memory grows by what arrived, never by a guess.
-const CHUNK: usize = 64 * 1024;
-
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Announced or found larger than the cap; what came of it is dropped.
@@ -31,29 +29,23 @@ pub fn shown(cap: u64) -> String {
 
 /// The whole body of `answer` if it is at most `cap` bytes; `announced` is its
 /// Content-Length, which refuses a larger body before a byte of it is read.
-pub fn read(mut answer: impl Read, announced: Option<u64>, cap: u64) -> Result<Vec<u8>, Error> {
+pub fn read(answer: impl Read, announced: Option<u64>, cap: u64) -> Result<Vec<u8>, Error> {
     if announced.is_some_and(|n| n > cap) {
         return Err(Error::TooLarge { cap });
     }
     // Trusted only as a hint, and only up to the cap.
     let mut body = Vec::with_capacity(announced.unwrap_or(0).min(cap) as usize);
-    let mut chunk = vec![0; CHUNK];
-    loop {
-        let n = match answer.read(&mut chunk) {
-            Ok(0) => return Ok(body),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(source) => {
-                return Err(Error::Read {
-                    received: body.len(),
-                    source,
-                })
-            }
-        };
-        if (body.len() + n) as u64 > cap {
-            return Err(Error::TooLarge { cap });
-        }
-        body.extend_from_slice(&chunk[..n]);
+    // One byte past the cap tells "larger" from "exactly the cap" without reading on.
+    answer
+        .take(cap + 1)
+        .read_to_end(&mut body)
+        .map_err(|source| Error::Read {
+            received: body.len(),
+            source,
+        })?;
+    match body.len() as u64 > cap {
+        true => Err(Error::TooLarge { cap }),
+        false => Ok(body),
     }
 }
 
@@ -77,7 +69,7 @@ mod tests {
         let mut endless = Endless(0);
         let err = read(&mut endless, None, 100_000).unwrap_err();
         assert_eq!(err.to_string(), "larger than 100000 bytes");
-        assert!(endless.0 <= 100_000 + CHUNK, "read {} bytes", endless.0);
+        assert!(endless.0 <= 100_001, "read {} bytes", endless.0);
     }
 
     #[test]
