@@ -556,23 +556,44 @@ fn as_given_back(auth: &Value, v3: &[(String, Node)]) -> Value {
     }
 }
 
+/// An auth's type and its `credentials`, as Postman writes them: only parameters with a
+/// string key and a value (the rest stays in the kept data); a map when the keys are
+/// unique, else a list of `{key, value}`; none when no parameter is left.
 fn auth_parts(auth: Option<&Value>) -> Option<(&str, Option<Node>)> {
     let auth = auth?.as_object()?;
     let ty = auth.get("type")?.as_str()?;
-    let credentials = auth.get(ty).and_then(Value::as_array).map(|params| {
+    let params: Vec<(&str, &Value)> = auth
+        .get(ty)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let key = p.get("key")?.as_str()?;
+            let value = p.get("value").filter(|v| !v.is_null())?;
+            Some((key, value))
+        })
+        .collect();
+    if params.is_empty() {
+        return Some((ty, None));
+    }
+    let mut keys = std::collections::HashSet::new();
+    let credentials = if params.iter().all(|(k, _)| keys.insert(*k)) {
         Node::Map(
             params
                 .iter()
-                .filter_map(Value::as_object)
-                .map(|p| {
-                    let key = p.get("key").and_then(Value::as_str).unwrap_or("");
-                    (key.to_string(), p.get("value").map_or(Node::Null, node))
-                })
+                .map(|(k, v)| (k.to_string(), node(v)))
                 .collect(),
         )
-    });
-    let credentials = credentials.filter(|c| !matches!(c, Node::Map(m) if m.is_empty()));
-    Some((ty, credentials))
+    } else {
+        let entry = |(k, v): &(&str, &Value)| {
+            Node::Map(vec![
+                ("key".into(), Node::str(*k)),
+                ("value".into(), node(v)),
+            ])
+        };
+        Node::Seq(params.iter().map(entry).collect())
+    };
+    Some((ty, Some(credentials)))
 }
 
 /// `protocolProfileBehavior` -> `settings` (the fields v3 has).

@@ -268,23 +268,34 @@ fn key_values(v: &Value, variables: bool) -> Value {
     Value::Array(list)
 }
 
-/// `{type, credentials}` -> `{type, <type>: [{key, value, type}]}`.
+/// `{type, credentials}` -> `{type, <type>: [{key, value, type}]}`. `credentials` is a
+/// map, or a list of `{key, value}` when two parameters share a key.
 pub(super) fn auth_v2(auth: &Value) -> Option<Value> {
     let ty = auth.get("type")?.as_str()?;
     let mut out = Map::new();
     out.insert("type".into(), ty.into());
-    if let Some(creds) = auth.get("credentials").and_then(Value::as_object) {
-        let params: Vec<Value> = creds
-            .iter()
-            .map(|(k, v)| {
-                let kind = match v {
-                    Value::Bool(_) => "boolean",
-                    Value::String(_) => "string",
-                    _ => "any",
-                };
-                json!({"key": k, "value": v, "type": kind})
-            })
-            .collect();
+    let param = |k: &str, v: &Value| {
+        let kind = match v {
+            Value::Bool(_) => "boolean",
+            Value::String(_) => "string",
+            _ => "any",
+        };
+        json!({"key": k, "value": v, "type": kind})
+    };
+    let params: Option<Vec<Value>> = match auth.get("credentials") {
+        Some(Value::Object(creds)) => Some(creds.iter().map(|(k, v)| param(k, v)).collect()),
+        Some(Value::Array(creds)) => Some(
+            creds
+                .iter()
+                .filter_map(|c| {
+                    let key = c.get("key").and_then(Value::as_str).unwrap_or_default();
+                    Some(param(key, c.get("value")?))
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    if let Some(params) = params {
         out.insert(ty.into(), Value::Array(params));
     }
     Some(Value::Object(out))
