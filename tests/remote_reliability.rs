@@ -477,6 +477,46 @@ fn hostile_answers_are_refused_with_one_clear_line() {
     }
 }
 
+/// A collection name JavaScript holds but a Rust string cannot (a lone UTF-16 surrogate,
+/// valid JSON) is cloned, its file keeping it escaped as Postman's own writer does.
+#[test]
+fn a_lone_surrogate_in_a_collection_name_is_cloned_as_javascript_writes_it() {
+    let s = Setup::new();
+    let (uid, body) = s.fake.with_state(|st| {
+        let c = st
+            .collection(&st.api(&s.api).unwrap().collections[0])
+            .unwrap();
+        let body = serde_json::json!({"collection": c.served().decorated()}).to_string();
+        let name = serde_json::to_string(c.name()).unwrap();
+        (
+            c.uid.clone(),
+            body.replacen(&name, r#""Lone \ud800 name""#, 1),
+        )
+    });
+    s.proxy.fail_next(
+        "GET",
+        &format!("/collections/{uid}"),
+        Fault::Answer(200, body.into()),
+    );
+    let url = format!("postman::{}/apis/{}", s.proxy.base_url(), s.api);
+    s.sandbox
+        .git_ok(s.sandbox.path(), ["clone", "-q", &url, "lone"]);
+    let dir = s.sandbox.join("lone/postman/collections");
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|text| text.contains(&uid))
+        .collect();
+    assert_eq!(files.len(), 1, "one file for {uid}");
+    assert!(
+        files[0].contains(r#""name": "Lone \ud800 name","#),
+        "{}",
+        files[0]
+    );
+}
+
 #[test]
 fn schema_paths_that_differ_only_in_case_are_refused() {
     let s = Setup::new();

@@ -74,30 +74,28 @@ impl Served {
         })
     }
 
-    /// The `info` object, with the fields the server adds (`uid`, `updatedAt`...).
+    /// The `info` object, with the fields the server adds (`uid`, `updatedAt`...). A
+    /// string Rust cannot hold (a lone UTF-16 surrogate) reads with U+FFFD in its place:
+    /// this is for reading names and dates; the files keep the text as it is.
     pub fn info(&self) -> Result<Map<String, Value>, Error> {
-        let top = json::members(&self.text).map_err(|_| Error::NotAnObject)?;
-        let (_, info) = top
-            .into_iter()
-            .find(|(k, _)| k == "info")
-            .ok_or(Error::NoInfo)?;
-        match serde_json::from_str(info.get())? {
-            Value::Object(info) => Ok(info),
-            _ => Err(Error::NoInfo),
-        }
+        Info::of(&self.text)?
+            .0
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), json::value_lossy(v)?)))
+            .collect()
     }
 
     /// The collection file Postman's git integration writes for it; `uid` is the
     /// collection's UID, written as `_uid`.
     pub fn file_bytes(&self, uid: &str) -> Result<Vec<u8>, Error> {
         let top = json::members(&self.text).map_err(|_| Error::NotAnObject)?;
-        let mut info = self.info()?;
+        let mut info = Info::of(&self.text)?;
         for field in SERVER_INFO_FIELDS {
-            info.shift_remove(field);
+            info.remove(field);
         }
-        info.insert("schema".into(), Value::String(FILE_SCHEMA_URL.into()));
-        info.insert("_uid".into(), Value::String(uid.into()));
-        let info = Value::Object(ordered(info, &INFO_ORDER));
+        info.set("schema", FILE_SCHEMA_URL)?;
+        info.set("_uid", uid)?;
+        info.order(&INFO_ORDER);
 
         let mut members: Vec<(&str, &RawValue)> =
             top.iter().map(|(k, v)| (k.as_str(), *v)).collect();
@@ -109,10 +107,7 @@ impl Served {
         });
         let mut out = String::with_capacity(self.text.get().len());
         json::write_object(&mut out, members, 0, |out, key, value, depth| match key {
-            "info" => {
-                json::write_value(out, &info, depth);
-                Ok(())
-            }
+            "info" => info.write(out, depth),
             "item" => json::write_raw(out, value, depth, Within::Items),
             _ => json::write_raw(out, value, depth, Within::Other),
         })?;
@@ -153,16 +148,69 @@ impl RawRules for Within {
     }
 }
 
-/// Reorders `map`: the `order` keys first (those present), then the rest as they were.
-fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
-    let mut out = Map::with_capacity(map.len());
-    for key in order {
-        if let Some(v) = map.shift_remove(*key) {
-            out.insert((*key).into(), v);
-        }
+/// A collection's `info`, its members kept as JSON text: a value JavaScript holds but
+/// Rust strings cannot (a lone UTF-16 surrogate in a name) passes through unchanged.
+struct Info(Vec<(String, Box<RawValue>)>);
+
+impl Info {
+    /// The `info` member of `collection`.
+    fn of(collection: &RawValue) -> Result<Info, Error> {
+        let top = json::members(collection).map_err(|_| Error::NotAnObject)?;
+        let (_, info) = top
+            .into_iter()
+            .find(|(k, _)| k == "info")
+            .ok_or(Error::NoInfo)?;
+        let members = json::members(info).map_err(|_| Error::NoInfo)?;
+        Ok(Info(
+            members
+                .into_iter()
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect(),
+        ))
     }
-    out.extend(map);
-    out
+
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+
+    /// Sets `key` to the string `value`, in its place when it is there, else last.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        let value = serde_json::value::to_raw_value(value)?;
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key.into(), value)),
+        }
+        Ok(())
+    }
+
+    /// The `order` keys first (those present), then the rest as they were.
+    fn order(&mut self, order: &[&str]) {
+        let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
+        self.0.sort_by_key(|(k, _)| rank(k));
+    }
+
+    /// As `JSON.stringify(info, null, "\t")` at `depth`.
+    fn write(&self, out: &mut String, depth: usize) -> Result<(), serde_json::Error> {
+        let members = self.0.iter().map(|(k, v)| (k.as_str(), &**v)).collect();
+        json::write_object(out, members, depth, |out, _, value, depth| {
+            json::write_raw(out, value, depth, Within::Other)
+        })
+    }
+
+    /// As compact JSON text, each value as it was written.
+    fn compact(&self) -> Result<String, serde_json::Error> {
+        let mut out = String::from("{");
+        for (i, (key, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(key)?);
+            out.push(':');
+            out.push_str(value.get());
+        }
+        out.push('}');
+        Ok(out)
+    }
 }
 
 /// What the API accepts for a collection file (validated already), as JSON text:
@@ -171,11 +219,12 @@ fn ordered(mut map: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
 /// other member is copied as text, unparsed.
 pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
     with_info(file, |info| {
-        info.insert("schema".into(), Value::String(API_SCHEMA_URL.into()));
-        info.shift_remove("_uid");
+        info.set("schema", API_SCHEMA_URL)?;
+        info.remove("_uid");
         if new {
-            info.shift_remove("_postman_id");
+            info.remove("_postman_id");
         }
+        Ok(())
     })
 }
 
@@ -184,14 +233,19 @@ pub fn upload_json(file: &RawValue, new: bool) -> Result<String, Error> {
 /// exactly what Postman's converter writes for it.
 pub fn without_uid(file: &RawValue) -> Result<String, Error> {
     with_info(file, |info| {
-        info.shift_remove("_uid");
+        info.remove("_uid");
+        Ok(())
     })
 }
 
 /// `file` as JSON text with `edit` applied to its `info`; every other member is copied
 /// as text, unparsed.
-fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<String, Error> {
-    let mut edit = Some(edit);
+fn with_info(
+    file: &RawValue,
+    edit: impl FnOnce(&mut Info) -> Result<(), Error>,
+) -> Result<String, Error> {
+    let mut info = Info::of(file)?;
+    edit(&mut info)?;
     let top = json::members(file).map_err(|_| Error::NotAnObject)?;
     let mut out = String::with_capacity(file.get().len());
     out.push('{');
@@ -201,16 +255,9 @@ fn with_info(file: &RawValue, edit: impl FnOnce(&mut Map<String, Value>)) -> Res
         }
         out.push_str(&serde_json::to_string(key)?);
         out.push(':');
-        if key == "info" {
-            let Value::Object(mut info) = serde_json::from_str(value.get())? else {
-                return Err(Error::NoInfo);
-            };
-            if let Some(edit) = edit.take() {
-                edit(&mut info);
-            }
-            out.push_str(&serde_json::to_string(&info)?);
-        } else {
-            out.push_str(value.get());
+        match key.as_str() {
+            "info" => out.push_str(&info.compact()?),
+            _ => out.push_str(value.get()),
         }
     }
     out.push('}');
@@ -367,6 +414,24 @@ mod tests {
             assert_eq!(stored_file(&missing, "1-c").unwrap(), None, "{missing}");
         }
         assert_eq!(stored_file(&upload(""), "1-other").unwrap(), None);
+    }
+
+    #[test]
+    fn a_lone_surrogate_in_info_passes_through_as_javascript_passes_it() {
+        let served = format!(
+            r#"{{"info":{{"name":"N\ud800","uid":"1-c","description":"\uDC00"}},"item":[]}}"#
+        );
+        let served = Served::from_bare(served.as_bytes()).unwrap();
+        assert_eq!(served.info().unwrap()["name"], "N\u{fffd}");
+        let file = String::from_utf8(served.file_bytes("1-c").unwrap()).unwrap();
+        assert!(
+            file.contains(r#""name": "N\ud800","#) && file.contains(r#""description": "\udc00","#),
+            "{file}"
+        );
+        let file: &RawValue = serde_json::from_str(&file).unwrap();
+        let upload = upload_json(file, false).unwrap();
+        assert!(upload.contains(r#""name":"N\ud800""#), "{upload}");
+        assert!(!upload.contains("_uid"), "{upload}");
     }
 
     #[test]

@@ -180,6 +180,49 @@ pub(crate) fn write_raw<R: RawRules>(
     }
 }
 
+/// `raw` as a [`Value`], a lone UTF-16 surrogate (valid JSON, which Rust strings cannot
+/// hold) read as U+FFFD.
+pub(crate) fn value_lossy(raw: &RawValue) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(raw.get()).or_else(|e| {
+        let replaced = without_lone_surrogates(raw.get());
+        match replaced == raw.get() {
+            true => Err(e),
+            false => serde_json::from_str(&replaced),
+        }
+    })
+}
+
+/// JSON text with every `\uXXXX` escape of a surrogate without its pair replaced by
+/// `\ufffd`. Backslashes only occur in strings, so escapes are found without parsing.
+fn without_lone_surrogates(text: &str) -> String {
+    let unit = |s: &str| {
+        let hex = s.strip_prefix("\\u")?.get(..4)?;
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let high = |u: u16| (0xd800..0xdc00).contains(&u);
+    let low = |u: u16| (0xdc00..0xe000).contains(&u);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let taken = match unit(rest) {
+            Some(u) if high(u) && unit(&rest[6..]).is_some_and(low) => 12,
+            Some(u) if high(u) || low(u) => {
+                out.push_str("\\ufffd");
+                rest = &rest[6..];
+                continue;
+            }
+            Some(_) => 6,
+            None => rest.chars().take(2).map(char::len_utf8).sum(),
+        };
+        out.push_str(&rest[..taken]);
+        rest = &rest[taken..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// An object's members in text order, as slices of the text. A repeated key keeps its
 /// first position and its last value, as `JSON.parse` does.
 pub(crate) fn members(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, serde_json::Error> {
@@ -463,6 +506,15 @@ mod tests {
             r#"[
 	"n\\\\\\\r\\\\in\uda2ee\\\\\\"
 ]"#
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_read_lossily_as_u_fffd() {
+        let read = |input: &str| value_lossy(serde_json::from_str(input).unwrap()).unwrap();
+        assert_eq!(
+            read(r#"{"a\ud800": ["\uD800x", "\ud83d\ude00", "\\ud800", "\udc00\ud800\u00e9"]}"#),
+            serde_json::json!({"a\u{fffd}": ["\u{fffd}x", "\u{1f600}", "\\ud800", "\u{fffd}\u{fffd}\u{e9}"]})
         );
     }
 }
