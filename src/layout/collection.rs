@@ -418,9 +418,7 @@ mod tests {
 
     #[test]
     fn a_lone_surrogate_in_info_passes_through_as_javascript_passes_it() {
-        let served = format!(
-            r#"{{"info":{{"name":"N\ud800","uid":"1-c","description":"\uDC00"}},"item":[]}}"#
-        );
+        let served = r#"{"info":{"name":"N\ud800","uid":"1-c","description":"\uDC00"},"item":[]}"#;
         let served = Served::from_bare(served.as_bytes()).unwrap();
         assert_eq!(served.info().unwrap()["name"], "N\u{fffd}");
         let file = String::from_utf8(served.file_bytes("1-c").unwrap()).unwrap();
