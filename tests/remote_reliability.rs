@@ -730,6 +730,30 @@ fn a_schema_file_nested_100000_deep_is_kept_verbatim_and_refused_on_push() {
     );
 }
 
+/// A read refused twice (429 with its `Retry-After`, then 503) waits as the answers ask
+/// before each repeat, through the client's injected sleep: the test spends no wall time.
+#[test]
+fn retries_wait_as_asked_through_the_injected_sleep() {
+    let fake = FakePostman::start();
+    let api = fake.with_state(|s| s.seed_sample());
+    let proxy = FaultProxy::start(&format!("127.0.0.1:{}", fake.port()));
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let noted = waits.clone();
+    let base = url::Url::parse(&proxy.base_url()).unwrap();
+    let client = Client::new(base, ApiKey::new(API_KEY))
+        .unwrap()
+        .with_sleep(std::sync::Arc::new(move |d| noted.lock().unwrap().push(d)));
+    proxy.fail_next("GET", "/apis/", Fault::RateLimited);
+    proxy.fail_next("GET", "/apis/", Fault::Unavailable);
+    assert_eq!(client.api(&api).unwrap().id, api);
+    assert_eq!(
+        *waits.lock().unwrap(),
+        [Duration::from_secs(1), Duration::from_millis(1000)],
+        "Retry-After: 1, then the second back-off (500 ms doubled)"
+    );
+    assert_eq!(proxy.log().len(), 3);
+}
+
 /// An answer over the cap, announced (the fake's own answer, with its length) or not (a
 /// chunked answer that never ends), is refused as such: reading stops at the cap.
 #[test]

@@ -69,7 +69,7 @@ pub struct Client {
     retry: RetryPolicy,
     timeout: Duration,
     max_answer: u64,
-    /// How a task poll waits ([`poll::real_sleep`]; tests count instead).
+    /// How a retry or a task poll waits ([`poll::real_sleep`]; tests count instead).
     sleep: Sleep,
 }
 
@@ -132,7 +132,8 @@ impl Client {
         self
     }
 
-    /// Waits between two looks at a task with `sleep` (tests: no wall-clock wait).
+    /// Waits before a retry and between two looks at a task with `sleep` (tests: no
+    /// wall-clock wait).
     pub fn with_sleep(mut self, sleep: Sleep) -> Self {
         self.sleep = sleep;
         self
@@ -241,7 +242,7 @@ impl Client {
             if attempt >= self.retry.max_attempts {
                 return Err(error);
             }
-            std::thread::sleep(wait);
+            (self.sleep)(wait);
         }
     }
 
