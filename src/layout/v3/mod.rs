@@ -58,7 +58,7 @@ pub struct Tree {
 /// The v3 tree of a v2.1 collection (its JSON text).
 pub fn to_tree(collection: &RawValue) -> Result<Tree, Error> {
     let mut kept = Map::new();
-    let form = UrlForm::most_used(collection.get());
+    let form = UrlForm::most_used(collection);
     if form != UrlForm::default() {
         kept.insert(extras::URL_FORM.into(), form.name().into());
     }

@@ -6,7 +6,10 @@
 //! v3 keeps only the string; rebuilding the object Postman would spares an extras entry
 //! per request (see [`super::extras`]).
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+use crate::layout::json;
 
 /// The members of a URL object, in the order Postman serves them.
 pub const MEMBERS: &[&str] = &[
@@ -24,22 +27,22 @@ pub enum UrlForm {
 }
 
 impl UrlForm {
-    /// The form most `"url"` members of a collection's JSON text have (a scan of the
-    /// text: the converter never holds the whole collection parsed).
-    pub fn most_used(json: &str) -> UrlForm {
+    /// The form most URLs of a collection's requests and saved responses' requests
+    /// have, as `JSON.parse` reads the text (a repeated key counts once, with its last
+    /// value). Only the item structure is split, never the whole collection parsed.
+    pub fn most_used(collection: &RawValue) -> UrlForm {
         let (mut strings, mut objects) = (0usize, 0usize);
-        let mut rest = json;
-        while let Some(i) = rest.find("\"url\"") {
-            // `\"url\"` inside a string is text, not a member.
-            let escaped = rest[..i].ends_with('\\');
-            rest = &rest[i + 5..];
-            let after = rest.trim_start().strip_prefix(':').map(str::trim_start);
-            match after.and_then(|a| a.chars().next()) {
-                Some('"') if !escaped => strings += 1,
-                Some('{') if !escaped => objects += 1,
-                _ => {}
+        let mut count = |url: Option<&RawValue>| match url.map(|u| u.get().as_bytes()[0]) {
+            Some(b'"') => strings += 1,
+            Some(b'{') => objects += 1,
+            _ => {}
+        };
+        walk_items(member(Some(collection), "item"), 0, &mut |item| {
+            count(member(member(Some(item), "request"), "url"));
+            for response in elements(member(Some(item), "response")) {
+                count(member(member(Some(response), "originalRequest"), "url"));
             }
-        }
+        });
         if strings > objects {
             UrlForm::String
         } else {
@@ -54,6 +57,31 @@ impl UrlForm {
             UrlForm::String => "string",
         }
     }
+}
+
+/// Calls `visit` on every item of `items` and of its folders, down to the depth the
+/// JSON reader allows.
+fn walk_items<'a>(items: Option<&'a RawValue>, depth: usize, visit: &mut impl FnMut(&'a RawValue)) {
+    if depth > json::MAX_DEPTH {
+        return;
+    }
+    for item in elements(items) {
+        visit(item);
+        walk_items(member(Some(item), "item"), depth + 1, visit);
+    }
+}
+
+/// The value of member `key` of `object`, when it is an object that has one.
+fn member<'a>(object: Option<&'a RawValue>, key: &str) -> Option<&'a RawValue> {
+    let members = json::members(object?).ok()?;
+    members.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The elements of `array`, when it is an array.
+fn elements(array: Option<&RawValue>) -> Vec<&RawValue> {
+    array
+        .and_then(|a| serde_json::from_str(a.get()).ok())
+        .unwrap_or_default()
 }
 
 /// One unit of the URL: a character, or a `{{variable}}`, which separators never split.
@@ -242,9 +270,18 @@ mod tests {
     fn the_form_most_urls_have_is_the_collection_s() {
         let strings = r#"{"item": [{"request": {"url": "a"}}, {"request": {"url" : "b"}},
             {"request": {"url": {"raw": "c"}}}, {"description": "\"url\": {}"}]}"#;
-        assert_eq!(UrlForm::most_used(strings), UrlForm::String);
+        let form = |text: &str| UrlForm::most_used(serde_json::from_str(text).unwrap());
+        assert_eq!(form(strings), UrlForm::String);
         let objects =
             r#"{"item": [{"request": {"url": {"raw": "a"}}}, {"request": {"url": "b"}}]}"#;
-        assert_eq!(UrlForm::most_used(objects), UrlForm::Object);
+        assert_eq!(form(objects), UrlForm::Object);
+        // Folders and saved responses count; a repeated key counts once, with its last
+        // value, as JSON.parse reads it (found by fuzzing: fuzz/regressions/v3_converter/).
+        let nested = r#"{"item": [{"item": [{"request": {"url": "a"}, "response": [
+            {"originalRequest": {"url": "b"}}]}]}, {"request": {"url": {"raw": "c"}}}]}"#;
+        assert_eq!(form(nested), UrlForm::String);
+        let repeated = r#"{"item": [{"request": {"url": "a"}}, {"request": {"url": "b"}}],
+            "item": [{"request": {"url": {"raw": "c"}}}]}"#;
+        assert_eq!(form(repeated), UrlForm::Object);
     }
 }
