@@ -341,11 +341,13 @@ fn migrate_refuses_before_sending_anything() {
     }
     // Once moved, the remote is a workspace: nothing to move.
     t.migrate(&TO);
-    let err = t.migrate_fails(&["origin"]);
-    assert!(
-        err.contains("remote origin is a workspace already"),
-        "{err}"
-    );
+    for args in [&["origin"][..], &[]] {
+        let err = t.migrate_fails(args);
+        assert!(
+            err.contains("remote origin is a workspace already (workspace "),
+            "{args:?}: {err}"
+        );
+    }
     assert!(status_lines(s, repo).is_empty());
 }
 

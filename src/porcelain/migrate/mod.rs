@@ -149,11 +149,16 @@ fn report(
     Ok(())
 }
 
-/// The remote to move: the one named, else the only API Builder remote.
+/// The remote to move: the one named, else the only API Builder remote. With none,
+/// the only workspace remote is named, so that running again after a migration says
+/// what the remote became.
 fn pick(ws: &Workspace, named: Option<&str>) -> Result<PostmanRemote, Error> {
     kind::pick(ws, named, |t| matches!(t, Target::Api(_))).map_err(|e| match e {
         Unpicked::NoSuchRemote(name) => Error::NoSuchRemote(name),
-        Unpicked::None => Error::NoApiRemote,
+        Unpicked::None => match kind::pick(ws, None, |t| matches!(t, Target::Workspace { .. })) {
+            Ok(moved) => Error::NotAnApi(moved.name, kind::describe(&moved.target)),
+            Err(_) => Error::NoApiRemote,
+        },
         Unpicked::Several(names) => Error::Ambiguous(names),
     })
 }
