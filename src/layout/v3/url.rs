@@ -29,21 +29,12 @@ pub enum UrlForm {
 impl UrlForm {
     /// The form most URLs of a collection's requests and saved responses' requests
     /// have, as `JSON.parse` reads the text (a repeated key counts once, with its last
-    /// value). Only the item structure is split, never the whole collection parsed.
+    /// value). Only the item structure is split, never the whole collection parsed, and
+    /// each object once.
     pub fn most_used(collection: &RawValue) -> UrlForm {
-        let (mut strings, mut objects) = (0usize, 0usize);
-        let mut count = |url: Option<&RawValue>| match url.map(|u| u.get().as_bytes()[0]) {
-            Some(b'"') => strings += 1,
-            Some(b'{') => objects += 1,
-            _ => {}
-        };
-        walk_items(member(Some(collection), "item"), 0, &mut |item| {
-            count(member(member(Some(item), "request"), "url"));
-            for response in elements(member(Some(item), "response")) {
-                count(member(member(Some(response), "originalRequest"), "url"));
-            }
-        });
-        if strings > objects {
+        let mut count = FormCount::default();
+        count.items(member(&members(Some(collection)), "item"), 0);
+        if count.strings > count.objects {
             UrlForm::String
         } else {
             UrlForm::Object
@@ -59,22 +50,49 @@ impl UrlForm {
     }
 }
 
-/// Calls `visit` on every item of `items` and of its folders, down to the depth the
-/// JSON reader allows.
-fn walk_items<'a>(items: Option<&'a RawValue>, depth: usize, visit: &mut impl FnMut(&'a RawValue)) {
-    if depth > json::MAX_DEPTH {
-        return;
+/// URLs written as strings and as objects, for [`UrlForm::most_used`].
+#[derive(Default)]
+struct FormCount {
+    strings: usize,
+    objects: usize,
+}
+
+impl FormCount {
+    /// Counts the URLs of every item of `items` and of its folders, down to the depth
+    /// the JSON reader allows.
+    fn items(&mut self, items: Option<&RawValue>, depth: usize) {
+        if depth > json::MAX_DEPTH {
+            return;
+        }
+        for item in elements(items) {
+            let item = members(Some(item));
+            self.url_of(member(&item, "request"));
+            for response in elements(member(&item, "response")) {
+                self.url_of(member(&members(Some(response)), "originalRequest"));
+            }
+            self.items(member(&item, "item"), depth + 1);
+        }
     }
-    for item in elements(items) {
-        visit(item);
-        walk_items(member(Some(item), "item"), depth + 1, visit);
+
+    fn url_of(&mut self, request: Option<&RawValue>) {
+        match member(&members(request), "url").map(|u| u.get().as_bytes()[0]) {
+            Some(b'"') => self.strings += 1,
+            Some(b'{') => self.objects += 1,
+            _ => {}
+        }
     }
 }
 
-/// The value of member `key` of `object`, when it is an object that has one.
-fn member<'a>(object: Option<&'a RawValue>, key: &str) -> Option<&'a RawValue> {
-    let members = json::members(object?).ok()?;
-    members.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+/// The members of `object`, when it is an object (none otherwise).
+fn members(object: Option<&RawValue>) -> Vec<(String, &RawValue)> {
+    object
+        .and_then(|o| json::members(o).ok())
+        .unwrap_or_default()
+}
+
+/// The value of member `key` among `members`.
+fn member<'a>(members: &[(String, &'a RawValue)], key: &str) -> Option<&'a RawValue> {
+    members.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }
 
 /// The elements of `array`, when it is an array.
