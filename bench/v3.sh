@@ -10,12 +10,13 @@
 # examples, URLs as the API serves them), v2.1 -> v3 and v3 -> v2.1, and prints wall
 # time, peak memory (max RSS), peak memory over the JSON's size (issue 11: at most 3x)
 # and the time ratio to `postman collection migrate`. Not a test: run it on demand. Needs python3,
-# /usr/bin/time and `npm ci --prefix tests/support/postman-cli`.
+# /usr/bin/time and `tests/support/install-deps.sh` (it installs the pinned
+# Postman CLI).
 set -euo pipefail
 megabytes=${1:-30}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 postman="$repo/tests/support/postman-cli/node_modules/.bin/postman"
-[ -x "$postman" ] || { echo "run: npm ci --prefix tests/support/postman-cli" >&2; exit 1; }
+[ -x "$postman" ] || { echo "the Postman CLI is missing: run tests/support/install-deps.sh" >&2; exit 1; }
 
 (cd "$repo" && cargo build --quiet --release --example v3-convert)
 convert="$repo/target/release/examples/v3-convert"

@@ -18,7 +18,7 @@ impl PostmanCli {
         if bin.is_file() {
             return Some(PostmanCli { bin });
         }
-        let what = "the Postman CLI is missing: run `npm ci --prefix tests/support/postman-cli`";
+        let what = "the Postman CLI is missing: run tests/support/install-deps.sh (it installs the pinned postman-cli)";
         if std::env::var_os("CI").is_some() {
             panic!("{what} (CI is set)");
         }
