@@ -1,11 +1,10 @@
-//! An HTTP answer's body read up to a cap, chunk by chunk, for every client of this
-//! crate (Postman's API, OAuth servers): a server cannot make us hold more than the
-//! cap, and the reading stops as soon as the cap is passed, whatever the answer
-//! announced (a chunked answer announces nothing).
+//! An HTTP answer's body read up to a cap, for every client of this crate (Postman's
+//! API, OAuth servers): a server cannot make us hold more than the cap, and the reading
+//! stops as soon as the cap is passed, whatever the answer announced (a chunked answer
+//! announces nothing).
 
 use std::io::Read;
 
-/// How much is read at a time: memory grows by what arrived, never by a guess.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Announced or found larger than the cap; what came of it is dropped.
@@ -33,7 +32,7 @@ pub fn read(answer: impl Read, announced: Option<u64>, cap: u64) -> Result<Vec<u
     if announced.is_some_and(|n| n > cap) {
         return Err(Error::TooLarge { cap });
     }
-    // Trusted only as a hint, and only up to the cap.
+    // Trusted only as a hint, and only up to the cap: memory grows by what arrived.
     let mut body = Vec::with_capacity(announced.unwrap_or(0).min(cap) as usize);
     // One byte past the cap tells "larger" from "exactly the cap" without reading on.
     answer
