@@ -78,7 +78,7 @@ impl Served {
     /// string Rust cannot hold (a lone UTF-16 surrogate) reads with U+FFFD in its place:
     /// this is for reading names and dates; the files keep the text as it is.
     pub fn info(&self) -> Result<Map<String, Value>, Error> {
-        Info::of(&self.text)?
+        Info::of(&top_members(&self.text)?)?
             .0
             .iter()
             .map(|(k, v)| Ok((k.clone(), json::value_lossy(v)?)))
@@ -88,8 +88,8 @@ impl Served {
     /// The collection file Postman's git integration writes for it; `uid` is the
     /// collection's UID, written as `_uid`.
     pub fn file_bytes(&self, uid: &str) -> Result<Vec<u8>, Error> {
-        let top = json::members(&self.text).map_err(|_| Error::NotAnObject)?;
-        let mut info = Info::of(&self.text)?;
+        let top = top_members(&self.text)?;
+        let mut info = Info::of(&top)?;
         for field in SERVER_INFO_FIELDS {
             info.remove(field);
         }
@@ -153,13 +153,9 @@ impl RawRules for Within {
 struct Info(Vec<(String, Box<RawValue>)>);
 
 impl Info {
-    /// The `info` member of `collection`.
-    fn of(collection: &RawValue) -> Result<Info, Error> {
-        let top = json::members(collection).map_err(|_| Error::NotAnObject)?;
-        let (_, info) = top
-            .into_iter()
-            .find(|(k, _)| k == "info")
-            .ok_or(Error::NoInfo)?;
+    /// The `info` member among a collection's `top` members.
+    fn of(top: &[(String, &RawValue)]) -> Result<Info, Error> {
+        let info = json::member(top, "info").ok_or(Error::NoInfo)?;
         let members = json::members(info).map_err(|_| Error::NoInfo)?;
         Ok(Info(
             members
@@ -198,18 +194,8 @@ impl Info {
     }
 
     /// As compact JSON text, each value as it was written.
-    fn compact(&self) -> Result<String, serde_json::Error> {
-        let mut out = String::from("{");
-        for (i, (key, value)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&serde_json::to_string(key)?);
-            out.push(':');
-            out.push_str(value.get());
-        }
-        out.push('}');
-        Ok(out)
+    fn compact(&self) -> String {
+        json::compact_object(self.0.iter().map(|(k, v)| (k.as_str(), v.get())))
     }
 }
 
@@ -244,24 +230,22 @@ fn with_info(
     file: &RawValue,
     edit: impl FnOnce(&mut Info) -> Result<(), Error>,
 ) -> Result<String, Error> {
-    let mut info = Info::of(file)?;
+    let top = top_members(file)?;
+    let mut info = Info::of(&top)?;
     edit(&mut info)?;
-    let top = json::members(file).map_err(|_| Error::NotAnObject)?;
-    let mut out = String::with_capacity(file.get().len());
-    out.push('{');
-    for (i, (key, value)) in top.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(key)?);
-        out.push(':');
-        match key.as_str() {
-            "info" => out.push_str(&info.compact()?),
-            _ => out.push_str(value.get()),
-        }
-    }
-    out.push('}');
-    Ok(out)
+    let info = info.compact();
+    Ok(json::compact_object(top.iter().map(|(key, value)| {
+        let value = match key.as_str() {
+            "info" => info.as_str(),
+            _ => value.get(),
+        };
+        (key.as_str(), value)
+    })))
+}
+
+/// A collection's top-level members, as text.
+fn top_members(collection: &RawValue) -> Result<Vec<(String, &RawValue)>, Error> {
+    json::members(collection).map_err(|_| Error::NotAnObject)
 }
 
 /// A collection UID's own id: `<owner>-<id>` without the owner (digits), or the whole
@@ -308,10 +292,8 @@ enum Level {
 fn has_every_id(object: &RawValue, level: Level) -> Result<bool, Error> {
     let members = json::members(object)?;
     let elements = |key: &str| -> Result<Vec<&RawValue>, Error> {
-        match members.iter().find(|(k, _)| k == key) {
-            Some((_, v)) if v.get().trim_start().starts_with('[') => {
-                Ok(serde_json::from_str(v.get())?)
-            }
+        match json::member(&members, key) {
+            Some(v) if v.get().trim_start().starts_with('[') => Ok(serde_json::from_str(v.get())?),
             _ => Ok(Vec::new()),
         }
     };
@@ -319,10 +301,8 @@ fn has_every_id(object: &RawValue, level: Level) -> Result<bool, Error> {
         if !raw.get().trim_start().starts_with('{') {
             return Ok(None);
         }
-        Ok(json::members(raw)?
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| serde_json::from_str(v.get()))
+        Ok(json::member(&json::members(raw)?, key)
+            .map(|v| serde_json::from_str(v.get()))
             .transpose()?)
     };
     let string_id = |raw: &RawValue| -> Result<bool, Error> {

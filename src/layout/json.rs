@@ -252,6 +252,26 @@ pub(crate) fn members(raw: &RawValue) -> Result<Vec<(String, &RawValue)>, serde_
     Ok(serde_json::from_str::<Members>(raw.get())?.0)
 }
 
+/// The value of member `key` among `members` (as [`members`] gives them).
+pub(crate) fn member<'a>(members: &[(String, &'a RawValue)], key: &str) -> Option<&'a RawValue> {
+    members.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
+/// `members` as a compact JSON object, each value written as its JSON text has it.
+pub(crate) fn compact_object<'a>(members: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, key);
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
 /// Members in JavaScript's property order (see [`array_index`]).
 fn js_order<V>(members: Vec<(&str, V)>) -> Vec<(&str, V)> {
     let (mut indices, others): (Vec<_>, Vec<_>) = members

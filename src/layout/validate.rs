@@ -73,7 +73,7 @@ pub fn collection_file<'a>(file: &str, bytes: &'a [u8]) -> Result<CollectionFile
     }
     let top =
         json::members(raw).map_err(|_| invalid(file, "the collection must be a JSON object"))?;
-    let member = |key: &str| top.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let member = |key: &str| json::member(&top, key);
     // Lossy: a lone UTF-16 surrogate in a name is JSON Postman holds; the upload keeps
     // the text as it is.
     let info: Value = member("info")
@@ -133,7 +133,7 @@ fn check_items(file: &str, items: &RawValue, at: &str) -> Result<(), Invalid> {
         let here = format!("{at}[{i}]");
         let object = json::members(item)
             .map_err(|_| invalid(file, format!("`{here}` must be an object")))?;
-        let member = |key: &str| object.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        let member = |key: &str| json::member(&object, key);
         match (member("item"), member("request")) {
             (Some(children), _) => check_items(file, children, &format!("{here}.item"))?,
             (None, Some(r)) if starts_with(r, b'{') || starts_with(r, b'"') => {}

@@ -9,7 +9,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::layout::json;
+use crate::layout::json::{self, member};
 
 /// The members of a URL object, in the order Postman serves them.
 pub const MEMBERS: &[&str] = &[
@@ -88,11 +88,6 @@ fn members(object: Option<&RawValue>) -> Vec<(String, &RawValue)> {
     object
         .and_then(|o| json::members(o).ok())
         .unwrap_or_default()
-}
-
-/// The value of member `key` among `members`.
-fn member<'a>(members: &[(String, &'a RawValue)], key: &str) -> Option<&'a RawValue> {
-    members.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }
 
 /// The elements of `array`, when it is an array.
